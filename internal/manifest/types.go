@@ -1,0 +1,151 @@
+// Package manifest owns crispify.yaml: its types (manifest v1 of DESIGN.md),
+// loading with defaults, validation that reports every mistake at once with
+// its FILE:LINE:COL, and the JSON Schema editors use.
+package manifest
+
+import "time"
+
+// Manifest is a loaded, defaulted and validated crispify.yaml.
+type Manifest struct {
+	Version   int                 `yaml:"version" required:"true" const:"1" doc:"Manifest format version; always 1."`
+	Project   string              `yaml:"project" required:"true" pattern:"^[a-z0-9][a-z0-9_-]{0,30}$" doc:"Names the containers, network and volumes: [a-z0-9][a-z0-9_-]{0,30}."`
+	Workspace string              `yaml:"workspace" doc:"Where repos live; ~ is the home folder, a relative path is relative to this file; default: this file's folder. --workspace and $CRISPIFY_WORKSPACE override it."`
+	Defaults  Defaults            `yaml:"defaults" doc:"Values every service inherits."`
+	Infra     map[string]*Infra   `yaml:"infra" doc:"Containers started through the Docker Engine API, by name."`
+	Services  map[string]*Service `yaml:"services" doc:"One entry per service repo, by name."`
+
+	// File is the manifest's absolute path; Dir its folder. WorkspaceDir is
+	// the absolute, cleaned workspace after overrides and ~ expansion; its
+	// symlinks are kept as written so that paths shown to the user are the
+	// ones they know (validation resolves them to catch escapes).
+	File         string `yaml:"-"`
+	Dir          string `yaml:"-"`
+	WorkspaceDir string `yaml:"-"`
+
+	infraOrder   []string
+	serviceOrder []string
+}
+
+// Defaults are inherited by every service that does not set its own.
+type Defaults struct {
+	Branch string `yaml:"branch" doc:"Branch of every repo that names none; default master."`
+}
+
+// Infra is one container of the infrastructure.
+type Infra struct {
+	Name    string            `yaml:"-"`
+	Image   string            `yaml:"image" required:"true" doc:"Image reference, e.g. rabbitmq:3.13-management."`
+	Ports   []Port            `yaml:"ports" doc:"HOST:CONTAINER, optionally /tcp or /udp; published on 127.0.0.1 unless written IP:HOST:CONTAINER."`
+	Env     map[string]string `yaml:"env" doc:"Environment of the container."`
+	Volumes []Volume          `yaml:"volumes" doc:"NAME:PATH is the named volume <project>_<infra>_<NAME>; ./dir:PATH, /abs:PATH or ~/dir:PATH a bind mount, relative to this file; :ro at the end mounts read-only."`
+	Command []string          `yaml:"command" doc:"Overrides the image's command."`
+	Health  *Health           `yaml:"health" doc:"The container's own health check, run inside it."`
+	Needs   []string          `yaml:"needs" doc:"Other infra that must be healthy first."`
+}
+
+// Port is one published port.
+type Port struct {
+	// HostIP is where the port is published: 127.0.0.1 unless the manifest
+	// names another address.
+	HostIP    string
+	Host      int
+	Container int
+	Proto     string // tcp or udp
+	Source    string // as written
+}
+
+// Volume is a named volume or a bind mount.
+type Volume struct {
+	// Name is set for a named volume (the part before ':'), Bind for a bind
+	// mount (made absolute against the manifest's folder); never both.
+	Name     string
+	Bind     string
+	Target   string
+	ReadOnly bool
+	Source   string // as written
+}
+
+// Health is a container health check, run inside the container.
+type Health struct {
+	// Cmd is exec form when written as a list, shell form when a string:
+	// Shell tells which.
+	Cmd         []string `yaml:"cmd" required:"true" schema:"string-or-list" doc:"Command run inside the container; a list is exec form, a string shell form. Docker's [CMD, ...] and [CMD-SHELL, ...] are understood too."`
+	Shell       bool     `yaml:"-"`
+	Interval    Duration `yaml:"interval" doc:"Time between checks; default 2s."`
+	Timeout     Duration `yaml:"timeout" doc:"Time one check may take; default 5s."`
+	Retries     int      `yaml:"retries" min:"1" doc:"Failed checks in a row before unhealthy; default 60."`
+	StartPeriod Duration `yaml:"start_period" doc:"Grace period in which failures do not count; default 0s."`
+}
+
+// Service is one service repo and, when it has a run command, its worker.
+type Service struct {
+	Name      string            `yaml:"-"`
+	Repo      string            `yaml:"repo" required:"true" doc:"Any URL git can clone: ssh, https, git or file."`
+	Branch    string            `yaml:"branch" doc:"Default: defaults.branch."`
+	Path      string            `yaml:"path" doc:"Folder under the workspace; default the entry's name; never outside the workspace."`
+	Setup     []string          `yaml:"setup" schema:"string-or-list" doc:"Shell commands (a list, or one string) run in the repo after clone, and again when a setup_when file changes."`
+	SetupWhen []string          `yaml:"setup_when" doc:"Files (relative to the repo) whose content change re-runs setup."`
+	Run       string            `yaml:"run" doc:"The worker, a shell command run in the repo; none means clone only."`
+	Env       map[string]string `yaml:"env" doc:"Environment of the worker, on top of the user's; ${VAR} expands."`
+	EnvFile   string            `yaml:"env_file" doc:"A file of KEY=VALUE lines, relative to the repo."`
+	Needs     []string          `yaml:"needs" doc:"Infra or services that must be healthy or ready first."`
+	Ready     *Ready            `yaml:"ready" doc:"When the worker counts as up; without it, as soon as it runs."`
+	Replicas  int               `yaml:"replicas" min:"1" doc:"Processes of the worker; default 1."`
+	Restart   RestartPolicy     `yaml:"restart" doc:"on-failure (default), always or never; backoff 1s doubling to 30s."`
+	Profiles  []string          `yaml:"profiles" doc:"--profile P starts only the services in profile P."`
+
+	// Dir is the repo's absolute folder: WorkspaceDir joined with Path.
+	Dir string `yaml:"-"`
+}
+
+// Ready says when a worker counts as up. Exactly one of TCP, HTTP and Log is set.
+type Ready struct {
+	TCP     int      `yaml:"tcp" oneof:"probe" min:"1" max:"65535" doc:"A port on 127.0.0.1 accepts connections."`
+	HTTP    string   `yaml:"http" oneof:"probe" doc:"An http:// or https:// URL answers with a 2xx status."`
+	Log     string   `yaml:"log" oneof:"probe" doc:"A regular expression a line of the worker's output matches."`
+	Timeout Duration `yaml:"timeout" doc:"How long the worker may take to become ready; default 60s."`
+}
+
+// RestartPolicy says what the supervisor does when a worker exits.
+type RestartPolicy string
+
+// The restart policies.
+const (
+	RestartOnFailure RestartPolicy = "on-failure"
+	RestartAlways    RestartPolicy = "always"
+	RestartNever     RestartPolicy = "never"
+)
+
+// Duration is a time.Duration written as Go writes it: 500ms, 2s, 1m30s.
+type Duration time.Duration
+
+// D returns d as a time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+// String writes d as Go does: 2s, 1m30s.
+func (d Duration) String() string { return time.Duration(d).String() }
+
+// MarshalText writes d as the manifest does, so that JSON output (status,
+// debugging) shows 2s rather than 2000000000.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// UnmarshalText reads what MarshalText writes.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return err
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// Defaults of fields the manifest may leave out.
+const (
+	DefaultBranch         = "master"
+	DefaultHealthInterval = Duration(2 * time.Second)
+	DefaultHealthTimeout  = Duration(5 * time.Second)
+	DefaultHealthRetries  = 60
+	DefaultReadyTimeout   = Duration(60 * time.Second)
+	DefaultReplicas       = 1
+	DefaultRestart        = RestartOnFailure
+)
