@@ -1,0 +1,101 @@
+package ui
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/crispify/crispify/internal/event"
+)
+
+// Plain prints one line per state change, for logs, pipes and CI: an item's
+// progress at most once per 10%, colour only when asked for.
+type Plain struct {
+	w      io.Writer
+	colour bool
+	start  time.Time
+	width  int // of the name column; grows with the longest name seen
+	last   map[itemKey]printed
+}
+
+type itemKey struct {
+	kind event.Kind
+	name string
+}
+
+// printed is what was last shown of an item, to leave out repeats.
+type printed struct {
+	phase  event.Phase
+	bucket int // progress in tenths, -1 when none
+}
+
+// NewPlain returns a renderer writing lines to w.
+func NewPlain(w io.Writer, colour bool) *Plain {
+	return &Plain{w: w, colour: colour, width: 12, last: map[itemKey]printed{}}
+}
+
+// Render prints e unless it only repeats what was shown: the same phase with
+// progress in the same tenth.
+func (p *Plain) Render(e event.Event) {
+	if p.start.IsZero() {
+		p.start = e.TS
+	}
+	k := itemKey{e.Kind, e.Name}
+	now := printed{phase: e.Phase, bucket: -1}
+	if e.Progress != nil {
+		now.bucket = int(*e.Progress * 10)
+	}
+	if last, ok := p.last[k]; ok && !e.Phase.Final() && last.phase == e.Phase && now.bucket <= last.bucket {
+		return
+	}
+	p.last[k] = now
+	p.width = max(p.width, len(e.Name))
+	fmt.Fprintln(p.w, p.line(e))
+}
+
+func (p *Plain) line(e event.Event) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%6.1fs  %-6s  %-*s  ", e.TS.Sub(p.start).Seconds(), e.Kind, p.width, e.Name)
+	b.WriteString(paint(p.colour, ClassOf(e.Phase), fmt.Sprintf("%-10s", e.Phase)))
+	if e.Progress != nil && !e.Phase.Final() {
+		fmt.Fprintf(&b, " %3.0f%%", *e.Progress*100)
+	}
+	if e.Msg != "" {
+		b.WriteString("  " + e.Msg)
+	}
+	if len(e.Counts) > 0 {
+		b.WriteString("  " + FormatCounts(e.Counts))
+	}
+	if e.Error != "" {
+		// The first line only: the whole error is printed once, at the end.
+		first, _, _ := strings.Cut(e.Error, "\n")
+		b.WriteString("  " + paint(p.colour, Bad, first))
+	}
+	return strings.TrimRight(b.String(), " ")
+}
+
+// Close does nothing; every line is written when rendered.
+func (p *Plain) Close() error { return nil }
+
+// FormatCounts writes a summary like "38 cloned, 2 skipped", largest first.
+func FormatCounts(counts map[event.Phase]int) string {
+	phases := make([]event.Phase, 0, len(counts))
+	for ph, n := range counts {
+		if n > 0 {
+			phases = append(phases, ph)
+		}
+	}
+	slices.SortFunc(phases, func(a, b event.Phase) int {
+		if d := counts[b] - counts[a]; d != 0 {
+			return d
+		}
+		return strings.Compare(string(a), string(b))
+	})
+	parts := make([]string, len(phases))
+	for i, ph := range phases {
+		parts[i] = fmt.Sprintf("%d %s", counts[ph], ph)
+	}
+	return strings.Join(parts, ", ")
+}
