@@ -1,0 +1,86 @@
+package repos
+
+import (
+	"container/heap"
+	"context"
+	"errors"
+
+	gogit "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// countApart counts the commits reachable from a but not b, and from b but
+// not a, the way `git rev-list --left-right --count a...b` does: walking both
+// histories newest first, and stopping once only shared commits are left.
+func countApart(ctx context.Context, repo *gogit.Repository, a, b plumbing.Hash) (onlyA, onlyB int, err error) {
+	if a == b {
+		return 0, 0, nil
+	}
+	const fromA, fromB, both = 1, 2, 3
+	flags := map[plumbing.Hash]uint8{}
+	q := &commitQueue{}
+	push := func(h plumbing.Hash, f uint8) error {
+		if flags[h]|f == flags[h] {
+			return nil
+		}
+		flags[h] |= f
+		c, err := repo.CommitObject(h)
+		if errors.Is(err, plumbing.ErrObjectNotFound) {
+			return nil // beyond a shallow clone's end
+		}
+		if err != nil {
+			return err
+		}
+		heap.Push(q, c)
+		return nil
+	}
+	if err := errors.Join(push(a, fromA), push(b, fromB)); err != nil {
+		return 0, 0, err
+	}
+	for q.Len() > 0 && !q.allMarked(flags, both) {
+		if err := ctx.Err(); err != nil {
+			return 0, 0, err
+		}
+		c := heap.Pop(q).(*object.Commit)
+		for _, p := range c.ParentHashes {
+			if err := push(p, flags[c.Hash]); err != nil {
+				return 0, 0, err
+			}
+		}
+	}
+	for _, f := range flags {
+		switch f {
+		case fromA:
+			onlyA++
+		case fromB:
+			onlyB++
+		}
+	}
+	return onlyA, onlyB, nil
+}
+
+// commitQueue is a heap of commits, newest committer date first.
+type commitQueue []*object.Commit
+
+func (q commitQueue) Len() int           { return len(q) }
+func (q commitQueue) Less(i, j int) bool { return q[i].Committer.When.After(q[j].Committer.When) }
+func (q commitQueue) Swap(i, j int)      { q[i], q[j] = q[j], q[i] }
+func (q *commitQueue) Push(x any)        { *q = append(*q, x.(*object.Commit)) }
+func (q *commitQueue) Pop() any {
+	old := *q
+	c := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return c
+}
+
+// allMarked reports whether every queued commit carries all of mask, when
+// walking further could only find shared history.
+func (q commitQueue) allMarked(flags map[plumbing.Hash]uint8, mask uint8) bool {
+	for _, c := range q {
+		if flags[c.Hash]&mask != mask {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,110 @@
+package repos
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/crispify/crispify/internal/event"
+)
+
+// noSecret fails the test if the secret shows anywhere a user could read it:
+// the result, its error, any event, the stored config of the working copy.
+func noSecret(t *testing.T, secret string, r Result, rec *recorder, dir string) {
+	t.Helper()
+	var seen []string
+	seen = append(seen, r.Reason, fmt.Sprintf("%+v", r))
+	if r.Err != nil {
+		seen = append(seen, r.Err.Error())
+	}
+	for _, e := range rec.all() {
+		seen = append(seen, e.Msg, e.Error)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, ".git", "config")); err == nil {
+		seen = append(seen, string(b))
+	}
+	for _, s := range seen {
+		if strings.Contains(s, secret) {
+			t.Errorf("%q leaks the password", s)
+		}
+	}
+}
+
+func TestPasswordNeverPrinted(t *testing.T) {
+	t.Parallel()
+	closed := "http://bob:secret@127.0.0.1:" + closedPort(t) + "/api.git"
+	forEachBackend(t, func(t *testing.T, b Backend) {
+		ws := t.TempDir()
+		spec := Spec{Name: "api", URL: closed, Branch: "master", Dir: filepath.Join(ws, "api")}
+		rec := &recorder{}
+		r := SyncOne(background(t), spec, Options{Backend: b}, rec)
+		checkFailed(t, r, rec, ErrUnreachable, "clone api (http://bob:***@127.0.0.1:")
+		noSecret(t, "secret", r, rec, spec.Dir)
+	})
+}
+
+func TestHTTPCredentials(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	bare := f.add(t, "api", small)
+	base := serveHTTP(t, f.root, "bob", "s3cr3t")
+	withPassword := strings.Replace(base, "://", "://bob:s3cr3t@", 1) + "/api.git"
+	forEachBackend(t, func(t *testing.T, b Backend) {
+		ws := t.TempDir()
+		spec := Spec{Name: "api", URL: withPassword, Branch: "master", Dir: filepath.Join(ws, "api")}
+		ctx := background(t)
+
+		rec := &recorder{}
+		r := SyncOne(ctx, spec, Options{Backend: b}, rec)
+		if r.Phase != event.Cloned {
+			t.Fatalf("clone with the password in the URL: %+v", r)
+		}
+		checkClone(t, spec)
+		noSecret(t, "s3cr3t", r, rec, spec.Dir)
+		if got, want := git(t, spec.Dir, "config", "remote.origin.url"), base+"/api.git"; got != want {
+			t.Errorf("origin = %q, want %q: the URL without its credentials", got, want)
+		}
+
+		// The update takes the password from the manifest again, since
+		// origin no longer has it.
+		commitTo(t, bare, "master", "news", map[string]string{b.Name() + ".md": "new\n"})
+		rec = &recorder{}
+		r = SyncOne(ctx, spec, Options{Backend: b, Update: true}, rec)
+		if r.Phase != event.Updated {
+			t.Fatalf("update with the password in the URL: %+v", r)
+		}
+		noSecret(t, "s3cr3t", r, rec, spec.Dir)
+
+		// A wrong password fails clearly, and is not printed either.
+		spec.URL = strings.Replace(base, "://", "://bob:wrongpass@", 1) + "/api.git"
+		spec.Dir = filepath.Join(ws, "other")
+		rec = &recorder{}
+		r = SyncOne(ctx, spec, Options{Backend: b}, rec)
+		checkFailed(t, r, rec, ErrAuth,
+			"clone api (http://bob:***@"+strings.TrimPrefix(base, "http://")+"/api.git): authentication required: set "+EnvToken+" or check the URL")
+		noSecret(t, "wrongpass", r, rec, spec.Dir)
+	})
+}
+
+// TestTokenFromEnvironment cannot run in parallel: it sets the environment.
+func TestTokenFromEnvironment(t *testing.T) {
+	f := newFixture(t)
+	f.add(t, "api", small)
+	base := serveHTTP(t, f.root, "ci", "t0ken")
+	t.Setenv(EnvToken, "t0ken")
+	t.Setenv(EnvUser, "ci")
+	for _, b := range backends() {
+		t.Run(b.Name(), func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "api")
+			spec := Spec{Name: "api", URL: base + "/api.git", Branch: "master", Dir: dir}
+			rec := &recorder{}
+			r := SyncOne(background(t), spec, Options{Backend: b}, rec)
+			if r.Phase != event.Cloned {
+				t.Fatalf("clone with %s: %+v", EnvToken, r)
+			}
+			noSecret(t, "t0ken", r, rec, dir)
+		})
+	}
+}
