@@ -1,0 +1,403 @@
+// Package dockerfake is a hand-written, in-memory docker.Engine for unit
+// tests: containers start, turn healthy or unhealthy or exit as their image
+// is told to, and every call is recorded for assertions.
+package dockerfake
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/crispify/crispify/internal/docker"
+)
+
+// Image is how containers of an image behave when started.
+type Image struct {
+	ID string
+	// Health is what a container with a health check turns into after
+	// start: "healthy" (default) or "unhealthy".
+	Health string
+	// ExitCode, when set, makes the container exit right after start.
+	ExitCode int
+	// Logs are the lines its containers print.
+	Logs []string
+	// PullError makes pulling this image fail.
+	PullError error
+}
+
+// Engine is the fake. Its zero value is not usable: call New.
+type Engine struct {
+	mu         sync.Mutex
+	Images     map[string]*Image // by reference; pullable ones too
+	Local      map[string]bool   // references present locally
+	Containers map[string]*docker.Container
+	specs      map[string]docker.ContainerSpec
+	Networks   map[string]docker.Network
+	Volumes    map[string]docker.Volume
+	calls      []string
+	subs       []*sub
+	nextID     int
+	// Unreachable makes every call fail as an engine that is down.
+	Unreachable error
+}
+
+type sub struct {
+	labels map[string]string
+	ch     chan docker.ContainerEvent
+	ctx    context.Context
+}
+
+// New returns an empty engine.
+func New() *Engine {
+	return &Engine{
+		Images:     map[string]*Image{},
+		Local:      map[string]bool{},
+		Containers: map[string]*docker.Container{},
+		specs:      map[string]docker.ContainerSpec{},
+		Networks:   map[string]docker.Network{},
+		Volumes:    map[string]docker.Volume{},
+	}
+}
+
+// AddImage makes an image present locally.
+func (f *Engine) AddImage(ref string, img Image) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if img.ID == "" {
+		img.ID = "sha256:" + strings.Repeat(fmt.Sprint(len(f.Images)%10), 8)
+	}
+	f.Images[ref] = &img
+	f.Local[ref] = true
+}
+
+// Calls returns the calls made so far, such as "create crisp-redis".
+func (f *Engine) Calls() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.calls)
+}
+
+// CallsMatching returns the recorded calls that start with prefix.
+func (f *Engine) CallsMatching(prefix string) []string {
+	var out []string
+	for _, c := range f.Calls() {
+		if strings.HasPrefix(c, prefix) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Spec returns the spec a container was created with.
+func (f *Engine) Spec(name string) (docker.ContainerSpec, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for id, c := range f.Containers {
+		if c.Name == name {
+			return f.specs[id], true
+		}
+	}
+	return docker.ContainerSpec{}, false
+}
+
+func (f *Engine) record(format string, args ...any) {
+	f.calls = append(f.calls, fmt.Sprintf(format, args...))
+}
+
+func (f *Engine) Endpoint() string { return "fake://engine" }
+
+func (f *Engine) Version(context.Context) (docker.Version, error) {
+	if f.Unreachable != nil {
+		return docker.Version{}, f.Unreachable
+	}
+	return docker.Version{Server: "20.10.24", API: "1.41", MinAPI: "1.12", OS: "linux", Arch: "amd64"}, nil
+}
+
+func (f *Engine) NetworkInspect(_ context.Context, name string) (docker.Network, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n, ok := f.Networks[name]
+	if !ok {
+		return n, fmt.Errorf("network %s: %w", name, docker.ErrNotFound)
+	}
+	return n, nil
+}
+
+func (f *Engine) NetworkCreate(_ context.Context, name string, labels map[string]string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.record("network create %s", name)
+	if _, ok := f.Networks[name]; ok {
+		return fmt.Errorf("network %s exists", name)
+	}
+	f.Networks[name] = docker.Network{ID: "net-" + name, Name: name, Labels: maps.Clone(labels)}
+	return nil
+}
+
+func (f *Engine) NetworkRemove(_ context.Context, name string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.record("network rm %s", name)
+	if _, ok := f.Networks[name]; !ok {
+		return docker.ErrNotFound
+	}
+	delete(f.Networks, name)
+	return nil
+}
+
+func (f *Engine) VolumeInspect(_ context.Context, name string) (docker.Volume, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	v, ok := f.Volumes[name]
+	if !ok {
+		return v, docker.ErrNotFound
+	}
+	return v, nil
+}
+
+func (f *Engine) VolumeCreate(_ context.Context, name string, labels map[string]string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.record("volume create %s", name)
+	f.Volumes[name] = docker.Volume{Name: name, Labels: maps.Clone(labels)}
+	return nil
+}
+
+func (f *Engine) VolumeList(_ context.Context, labels map[string]string) ([]docker.Volume, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []docker.Volume
+	for _, name := range slices.Sorted(maps.Keys(f.Volumes)) {
+		if matches(f.Volumes[name].Labels, labels) {
+			out = append(out, f.Volumes[name])
+		}
+	}
+	return out, nil
+}
+
+func (f *Engine) VolumeRemove(_ context.Context, name string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.record("volume rm %s", name)
+	if _, ok := f.Volumes[name]; !ok {
+		return docker.ErrNotFound
+	}
+	delete(f.Volumes, name)
+	return nil
+}
+
+func (f *Engine) ImageID(_ context.Context, ref string) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.Unreachable != nil {
+		return "", f.Unreachable
+	}
+	if !f.Local[ref] {
+		return "", fmt.Errorf("image %s: %w", ref, docker.ErrNotFound)
+	}
+	return f.Images[ref].ID, nil
+}
+
+func (f *Engine) ImagePull(_ context.Context, ref string, progress func(float64, string)) error {
+	f.mu.Lock()
+	f.record("pull %s", ref)
+	img, ok := f.Images[ref]
+	f.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("pull access denied for %s, repository does not exist", ref)
+	}
+	if img.PullError != nil {
+		return img.PullError
+	}
+	for _, p := range []float64{0.25, 0.5, 1} {
+		progress(p, "Downloading")
+	}
+	f.mu.Lock()
+	f.Local[ref] = true
+	f.mu.Unlock()
+	return nil
+}
+
+func (f *Engine) ContainerList(_ context.Context, labels map[string]string) ([]docker.Container, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.Unreachable != nil {
+		return nil, f.Unreachable
+	}
+	var out []docker.Container
+	for _, id := range slices.Sorted(maps.Keys(f.Containers)) {
+		c := f.Containers[id]
+		if matches(c.Labels, labels) {
+			out = append(out, *c)
+		}
+	}
+	return out, nil
+}
+
+func (f *Engine) lookup(idOrName string) (*docker.Container, error) {
+	if c, ok := f.Containers[idOrName]; ok {
+		return c, nil
+	}
+	for _, c := range f.Containers {
+		if c.Name == idOrName {
+			return c, nil
+		}
+	}
+	return nil, fmt.Errorf("container %s: %w", idOrName, docker.ErrNotFound)
+}
+
+func (f *Engine) ContainerInspect(_ context.Context, id string) (docker.Container, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, err := f.lookup(id)
+	if err != nil {
+		return docker.Container{}, err
+	}
+	return *c, nil
+}
+
+func (f *Engine) ContainerCreate(_ context.Context, spec docker.ContainerSpec) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.record("create %s", spec.Name)
+	if _, err := f.lookup(spec.Name); err == nil {
+		return "", fmt.Errorf("conflict: the container name %q is already in use", spec.Name)
+	}
+	img, ok := f.Images[spec.Image]
+	if !ok || !f.Local[spec.Image] {
+		return "", fmt.Errorf("no such image: %s", spec.Image)
+	}
+	f.nextID++
+	id := fmt.Sprintf("%064x", f.nextID)
+	c := &docker.Container{ID: id, Name: spec.Name, Image: spec.Image, ImageID: img.ID, Labels: maps.Clone(spec.Labels), State: "created", Mounts: slices.Clone(spec.Mounts)}
+	f.Containers[id] = c
+	f.specs[id] = spec
+	return id, nil
+}
+
+func (f *Engine) ContainerStart(_ context.Context, id string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, err := f.lookup(id)
+	if err != nil {
+		return err
+	}
+	f.record("start %s", c.Name)
+	spec, img := f.specs[c.ID], f.Images[c.Image]
+	c.State, c.StartedAt, c.ExitCode = "running", time.Now(), 0
+	c.Ports = slices.Clone(spec.Ports)
+	f.publish(c, "start")
+	if img.ExitCode != 0 {
+		c.State, c.ExitCode, c.Ports = "exited", img.ExitCode, nil
+		f.publish(c, "die")
+		return nil
+	}
+	if spec.Health != nil {
+		c.Health = "healthy"
+		if img.Health != "" {
+			c.Health = img.Health
+		}
+		if c.Health == "unhealthy" {
+			c.HealthOutput = "check failed"
+		}
+		f.publish(c, "health_status: "+c.Health)
+	}
+	return nil
+}
+
+func (f *Engine) ContainerStop(_ context.Context, id string, _ time.Duration) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, err := f.lookup(id)
+	if err != nil {
+		return err
+	}
+	f.record("stop %s", c.Name)
+	if c.State == "running" {
+		c.State, c.ExitCode, c.Health, c.Ports = "exited", 0, "", nil
+		f.publish(c, "die")
+	}
+	return nil
+}
+
+func (f *Engine) ContainerRemove(_ context.Context, id string, removeVolumes bool) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, err := f.lookup(id)
+	if err != nil {
+		return err
+	}
+	f.record("rm %s", c.Name)
+	delete(f.Containers, c.ID)
+	return nil
+}
+
+func (f *Engine) ContainerRename(_ context.Context, id, name string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, err := f.lookup(id)
+	if err != nil {
+		return err
+	}
+	f.record("rename %s %s", c.Name, name)
+	c.Name = name
+	return nil
+}
+
+func (f *Engine) ContainerLogs(_ context.Context, id string, _ docker.LogOptions) (io.ReadCloser, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, err := f.lookup(id)
+	if err != nil {
+		return nil, err
+	}
+	var text string
+	if img := f.Images[c.Image]; img != nil && len(img.Logs) > 0 {
+		text = strings.Join(img.Logs, "\n") + "\n"
+	}
+	return io.NopCloser(strings.NewReader(text)), nil
+}
+
+func (f *Engine) Events(ctx context.Context, labels map[string]string) (<-chan docker.ContainerEvent, <-chan error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s := &sub{labels: labels, ch: make(chan docker.ContainerEvent, 64), ctx: ctx}
+	f.subs = append(f.subs, s)
+	return s.ch, make(chan error)
+}
+
+// publish sends an event to the subscribers whose labels match; called with
+// the lock held, it never blocks (the buffers are generous for tests).
+func (f *Engine) publish(c *docker.Container, action string) {
+	e := docker.ContainerEvent{ID: c.ID, Name: c.Name, Action: action, ExitCode: c.ExitCode, Labels: c.Labels}
+	live := f.subs[:0]
+	for _, s := range f.subs {
+		if s.ctx.Err() != nil {
+			continue
+		}
+		live = append(live, s)
+		if matches(c.Labels, s.labels) {
+			select {
+			case s.ch <- e:
+			default:
+			}
+		}
+	}
+	f.subs = live
+}
+
+func matches(have, want map[string]string) bool {
+	for k, v := range want {
+		if have[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+var _ docker.Engine = (*Engine)(nil)

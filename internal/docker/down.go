@@ -1,0 +1,113 @@
+package docker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/crispify/crispify/internal/event"
+)
+
+// DownReport says what Down removed.
+type DownReport struct {
+	Containers []string
+	Network    bool
+	Volumes    []string
+}
+
+// Down stops and removes the project's containers, in parallel, then its
+// network, and with volumes its volumes too. It lists by the project label,
+// so nothing else is touched, and it succeeds when there is nothing to do.
+func (p *Project) Down(ctx context.Context, volumes bool) (DownReport, error) {
+	var report DownReport
+	list, err := p.Engine.ContainerList(ctx, p.labels())
+	if err != nil {
+		return report, fmt.Errorf("list containers of project %s: %w", p.Manifest.Project, err)
+	}
+	errs := make([]error, len(list))
+	var g errgroup.Group
+	for i, c := range list {
+		g.Go(func() error {
+			errs[i] = p.remove(ctx, c, volumes)
+			return nil
+		})
+	}
+	g.Wait()
+	for i, c := range list {
+		if errs[i] == nil {
+			report.Containers = append(report.Containers, c.Name)
+		}
+	}
+	failures := errors.Join(errs...)
+
+	if err := p.removeNetwork(ctx); err != nil {
+		failures = errors.Join(failures, err)
+	} else {
+		report.Network = true
+	}
+	if volumes {
+		removed, err := p.removeVolumes(ctx)
+		report.Volumes = removed
+		failures = errors.Join(failures, err)
+	}
+	return report, failures
+}
+
+func (p *Project) remove(ctx context.Context, c Container, volumes bool) error {
+	infra := c.Labels[LabelInfra]
+	if c.State == "running" || c.State == "restarting" || c.State == "paused" {
+		if err := p.Engine.ContainerStop(ctx, c.ID, p.stopTimeout()); err != nil && !errors.Is(err, ErrNotFound) {
+			p.emit(event.Event{Kind: event.Infra, Name: infra, Phase: event.Failed, Error: err.Error()})
+			return fmt.Errorf("stop container %s: %w", c.Name, err)
+		}
+	}
+	if err := p.Engine.ContainerRemove(ctx, c.ID, volumes); err != nil && !errors.Is(err, ErrNotFound) {
+		p.emit(event.Event{Kind: event.Infra, Name: infra, Phase: event.Failed, Error: err.Error()})
+		return fmt.Errorf("remove container %s: %w", c.Name, err)
+	}
+	p.emit(event.Event{Kind: event.Infra, Name: infra, Phase: event.Removed, Msg: "container " + c.Name})
+	return nil
+}
+
+// removeNetwork removes the project's network if it is there and ours.
+func (p *Project) removeNetwork(ctx context.Context) error {
+	name := p.Manifest.Project
+	n, err := p.Engine.NetworkInspect(ctx, name)
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("inspect network %s: %w", name, err)
+	}
+	if n.Labels[LabelProject] != name {
+		return nil // not ours: leave it
+	}
+	if err := p.Engine.NetworkRemove(ctx, name); err != nil && !errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("remove network %s: %w: is a container of another program still attached? see `docker network inspect %s`", name, err, name)
+	}
+	return nil
+}
+
+// removeVolumes removes the volumes that carry the project's label.
+func (p *Project) removeVolumes(ctx context.Context) ([]string, error) {
+	vols, err := p.Engine.VolumeList(ctx, p.labels())
+	if err != nil {
+		return nil, fmt.Errorf("list volumes of project %s: %w", p.Manifest.Project, err)
+	}
+	var removed []string
+	var failures error
+	for _, v := range vols {
+		if v.Labels[LabelProject] != p.Manifest.Project {
+			continue // belt and braces: the engine filtered already
+		}
+		if err := p.Engine.VolumeRemove(ctx, v.Name); err != nil && !errors.Is(err, ErrNotFound) {
+			failures = errors.Join(failures, fmt.Errorf("remove volume %s: %w", v.Name, err))
+			continue
+		}
+		p.emit(event.Event{Kind: event.Infra, Name: v.Labels[LabelInfra], Phase: event.Removed, Msg: "volume " + v.Name})
+		removed = append(removed, v.Name)
+	}
+	return removed, failures
+}

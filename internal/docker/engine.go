@@ -1,0 +1,152 @@
+// Package docker owns everything crispify does through the Docker Engine API:
+// the project's network, volumes, images and infra containers, their health,
+// their logs and their teardown. It is the only package that imports the
+// Docker SDK; the rest of it works against Engine, a narrow interface with a
+// hand-written fake (package dockerfake) for unit tests.
+package docker
+
+import (
+	"context"
+	"errors"
+	"io"
+	"time"
+)
+
+// ErrNotFound is returned by Engine lookups of objects that do not exist.
+var ErrNotFound = errors.New("not found")
+
+// Engine is the part of the Docker Engine API crispify uses.
+type Engine interface {
+	// Endpoint names where the engine is, for messages: unix:///var/run/docker.sock.
+	Endpoint() string
+	Version(ctx context.Context) (Version, error)
+
+	NetworkInspect(ctx context.Context, name string) (Network, error)
+	NetworkCreate(ctx context.Context, name string, labels map[string]string) error
+	NetworkRemove(ctx context.Context, name string) error
+
+	VolumeInspect(ctx context.Context, name string) (Volume, error)
+	VolumeCreate(ctx context.Context, name string, labels map[string]string) error
+	VolumeList(ctx context.Context, labels map[string]string) ([]Volume, error)
+	VolumeRemove(ctx context.Context, name string) error
+
+	// ImageID returns the ID of a local image, ErrNotFound when missing.
+	ImageID(ctx context.Context, ref string) (string, error)
+	// ImagePull pulls ref, calling progress with 0..1 as layers arrive.
+	ImagePull(ctx context.Context, ref string, progress func(fraction float64, status string)) error
+
+	// ContainerList lists containers, stopped ones too, that carry all the
+	// given labels; nil labels lists every container.
+	ContainerList(ctx context.Context, labels map[string]string) ([]Container, error)
+	ContainerInspect(ctx context.Context, id string) (Container, error)
+	ContainerCreate(ctx context.Context, spec ContainerSpec) (id string, err error)
+	ContainerStart(ctx context.Context, id string) error
+	ContainerStop(ctx context.Context, id string, timeout time.Duration) error
+	// ContainerRemove removes a container, and its anonymous volumes when
+	// removeVolumes; never its named ones.
+	ContainerRemove(ctx context.Context, id string, removeVolumes bool) error
+	ContainerRename(ctx context.Context, id, name string) error
+	// ContainerLogs streams stdout and stderr merged, as written.
+	ContainerLogs(ctx context.Context, id string, opts LogOptions) (io.ReadCloser, error)
+
+	// Events streams the state changes of containers that carry the labels.
+	Events(ctx context.Context, labels map[string]string) (<-chan ContainerEvent, <-chan error)
+}
+
+// Version is what the engine says of itself.
+type Version struct {
+	Server     string // 28.2.2
+	API        string // the API version in use after negotiation
+	MinAPI     string
+	OS, Arch   string
+	ServerHost string // the engine's host name, for messages
+}
+
+// Network is a Docker network.
+type Network struct {
+	ID     string
+	Name   string
+	Labels map[string]string
+}
+
+// Volume is a Docker volume.
+type Volume struct {
+	Name   string
+	Labels map[string]string
+}
+
+// Container is what crispify reads of a container.
+type Container struct {
+	ID      string
+	Name    string // without the leading slash
+	Image   string
+	ImageID string
+	Labels  map[string]string
+	// State is created, running, paused, restarting, removing, exited or dead.
+	State string
+	// Health is "", starting, healthy or unhealthy; HealthOutput what the
+	// last check printed (set by inspect only).
+	Health       string
+	HealthOutput string
+	ExitCode     int
+	StartedAt    time.Time
+	Ports        []PortBinding
+	Mounts       []Mount
+}
+
+// PortBinding is a container port published on the host.
+type PortBinding struct {
+	HostIP        string
+	HostPort      int
+	ContainerPort int
+	Proto         string
+}
+
+// Mount is a volume or bind mount of a container.
+type Mount struct {
+	Type        string // volume or bind
+	Name        string // of a volume
+	Source      string // of a bind
+	Destination string
+	ReadOnly    bool
+}
+
+// ContainerSpec is everything crispify sets when it creates a container.
+type ContainerSpec struct {
+	Name    string
+	Image   string
+	Env     []string // KEY=VALUE, sorted
+	Cmd     []string
+	Labels  map[string]string
+	Ports   []PortBinding
+	Mounts  []Mount
+	Health  *HealthSpec
+	Network string
+	Aliases []string
+}
+
+// HealthSpec is a container health check in Docker's terms.
+type HealthSpec struct {
+	Test        []string // ["CMD", ...] or ["CMD-SHELL", "..."]
+	Interval    time.Duration
+	Timeout     time.Duration
+	Retries     int
+	StartPeriod time.Duration
+}
+
+// LogOptions select a container's logs.
+type LogOptions struct {
+	Tail       string // "all" or a number of lines
+	Follow     bool
+	Timestamps bool
+}
+
+// ContainerEvent is one state change of a container.
+type ContainerEvent struct {
+	ID     string
+	Name   string
+	Action string // start, die, health_status: healthy, ...
+	// ExitCode is set on die.
+	ExitCode int
+	Labels   map[string]string
+}

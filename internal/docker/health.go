@@ -1,0 +1,191 @@
+package docker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/crispify/crispify/internal/event"
+)
+
+// HealthError is a container that did not become healthy: unhealthy, or
+// exited. It carries what a developer needs to see why.
+type HealthError struct {
+	Infra, Container string
+	State            string // "unhealthy", "exited" or "timed out"
+	ExitCode         int
+	CheckOutput      string   // what the last health check printed
+	Logs             []string // the container's last log lines
+}
+
+func (e *HealthError) Error() string {
+	var b strings.Builder
+	switch e.State {
+	case "exited":
+		fmt.Fprintf(&b, "%s (container %s) exited with code %d", e.Infra, e.Container, e.ExitCode)
+	case "unhealthy":
+		fmt.Fprintf(&b, "%s (container %s) is unhealthy", e.Infra, e.Container)
+	default:
+		fmt.Fprintf(&b, "%s (container %s) %s waiting to be healthy", e.Infra, e.Container, e.State)
+	}
+	if e.CheckOutput != "" {
+		fmt.Fprintf(&b, "; its health check said: %s", e.CheckOutput)
+	}
+	if len(e.Logs) > 0 {
+		fmt.Fprintf(&b, "\nlast %d log lines of %s:\n  %s", len(e.Logs), e.Container, strings.Join(e.Logs, "\n  "))
+	}
+	fmt.Fprintf(&b, "\nsee all with: crispify logs %s", e.Infra)
+	return b.String()
+}
+
+// startAndWait starts a container and waits until it is healthy. It listens
+// to the engine's events before starting, so that no change is missed.
+func (p *Project) startAndWait(ctx context.Context, name, id string, start time.Time) error {
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	events, errs := p.Engine.Events(wctx, map[string]string{LabelProject: p.Manifest.Project, LabelInfra: name})
+	p.emit(event.Event{Kind: event.Infra, Name: name, Phase: event.Starting})
+	if err := p.Engine.ContainerStart(ctx, id); err != nil {
+		if strings.Contains(err.Error(), "port is already allocated") || strings.Contains(err.Error(), "address already in use") {
+			return fmt.Errorf("start container %s: %w: a host port of %s is taken: run `crispify doctor` to see by what", ContainerName(p.Manifest.Project, name), err, name)
+		}
+		return fmt.Errorf("start container %s: %w", ContainerName(p.Manifest.Project, name), err)
+	}
+	return p.follow(wctx, name, id, start, "", events, errs)
+}
+
+// waitHealthy waits for a container that is already running.
+func (p *Project) waitHealthy(ctx context.Context, name, id string, start time.Time, note string) error {
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	events, errs := p.Engine.Events(wctx, map[string]string{LabelProject: p.Manifest.Project, LabelInfra: name})
+	return p.follow(wctx, name, id, start, note, events, errs)
+}
+
+// follow reads the engine's events until the container is healthy, fails,
+// or the health check's own budget is spent. A slow inspect poll backs the
+// event stream up, in case the stream breaks or an event came before it.
+func (p *Project) follow(ctx context.Context, name, id string, start time.Time, note string, events <-chan ContainerEvent, errs <-chan error) error {
+	deadline := time.NewTimer(p.healthBudget(name))
+	defer deadline.Stop()
+	poll := time.NewTicker(time.Second)
+	defer poll.Stop()
+	waitingSaid := false
+	for {
+		c, err := p.Engine.ContainerInspect(ctx, id)
+		if err != nil {
+			return fmt.Errorf("inspect container %s: %w", ContainerName(p.Manifest.Project, name), err)
+		}
+		switch {
+		case c.State == "running" && (c.Health == "" || c.Health == "healthy"):
+			p.healthy(name, c, start, note)
+			return nil
+		case c.Health == "unhealthy":
+			return p.unhealthy(ctx, name, c, "unhealthy", event.Sick)
+		case c.State == "exited" || c.State == "dead":
+			return p.unhealthy(ctx, name, c, "exited", event.Dead)
+		}
+		if !waitingSaid {
+			p.emit(event.Event{Kind: event.Infra, Name: name, Phase: event.Waiting, Msg: "health: " + c.Health})
+			waitingSaid = true
+		}
+		// Wait for a reason to look again.
+	wait:
+		for {
+			select {
+			case e, ok := <-events:
+				if !ok {
+					events = nil
+					continue
+				}
+				if e.ID == id && (e.Action == "die" || strings.HasPrefix(e.Action, "health_status")) {
+					break wait
+				}
+			case <-errs:
+				errs, events = nil, nil // the stream broke: the poll carries on
+			case <-poll.C:
+				break wait
+			case <-deadline.C:
+				c.State = "timed out"
+				return p.unhealthy(ctx, name, c, "timed out", event.Sick)
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+	}
+}
+
+func (p *Project) healthy(name string, c Container, start time.Time, note string) {
+	msg := note
+	if msg == "" {
+		msg = fmt.Sprintf("in %.1fs", time.Since(start).Seconds())
+	}
+	p.emit(event.Event{Kind: event.Infra, Name: name, Phase: event.Healthy, Msg: msg, Ports: portStrings(c.Ports)})
+}
+
+// unhealthy builds the error of a container that failed, with its last log
+// lines, and reports it.
+func (p *Project) unhealthy(ctx context.Context, name string, c Container, state string, phase event.Phase) error {
+	he := &HealthError{Infra: name, Container: ContainerName(p.Manifest.Project, name), State: state, ExitCode: c.ExitCode, CheckOutput: lastLine(c.HealthOutput)}
+	he.Logs = p.lastLogs(ctx, c.ID, 20)
+	p.emit(event.Event{Kind: event.Infra, Name: name, Phase: phase, Error: he.Error()})
+	return he
+}
+
+// lastLogs returns up to n last lines a container wrote; none if it cannot.
+func (p *Project) lastLogs(ctx context.Context, id string, n int) []string {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	rc, err := p.Engine.ContainerLogs(ctx, id, LogOptions{Tail: fmt.Sprint(n)})
+	if err != nil {
+		return nil
+	}
+	defer rc.Close()
+	data, err := io.ReadAll(io.LimitReader(rc, 64<<10))
+	if err != nil && !errors.Is(err, io.EOF) && len(data) == 0 {
+		return nil
+	}
+	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+	if len(lines) == 1 && lines[0] == "" {
+		return nil
+	}
+	return lines[max(0, len(lines)-n):]
+}
+
+func lastLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+		s = s[i+1:]
+	}
+	return s
+}
+
+// healthBudget is the longest a healthy container could take to say so: its
+// start period plus every retry, with a margin. Without a health check,
+// running is healthy, which takes seconds.
+func (p *Project) healthBudget(name string) time.Duration {
+	if p.HealthTimeout > 0 {
+		return p.HealthTimeout
+	}
+	in := p.Manifest.Infra[name]
+	if in == nil || in.Health == nil {
+		return 60 * time.Second
+	}
+	h := in.Health
+	return h.StartPeriod.D() + time.Duration(h.Retries)*(h.Interval.D()+h.Timeout.D()) + 30*time.Second
+}
+
+func portStrings(ports []PortBinding) []string {
+	var out []string
+	for _, b := range ports {
+		ip := b.HostIP
+		if ip == "" {
+			ip = "0.0.0.0"
+		}
+		out = append(out, fmt.Sprintf("%s:%d->%d/%s", ip, b.HostPort, b.ContainerPort, b.Proto))
+	}
+	return out
+}

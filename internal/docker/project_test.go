@@ -1,0 +1,447 @@
+package docker_test
+
+import (
+	"context"
+	"errors"
+	"net"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/crispify/crispify/internal/docker"
+	"github.com/crispify/crispify/internal/docker/dockerfake"
+	"github.com/crispify/crispify/internal/event"
+	"github.com/crispify/crispify/internal/manifest"
+)
+
+const testManifest = `version: 1
+project: crisp
+workspace: ./ws
+infra:
+  redis:
+    image: redis:7
+    ports: ["16379:6379"]
+    volumes: ["data:/data"]
+    health:
+      cmd: ["redis-cli", "ping"]
+  mysql:
+    image: mysql:8
+    env: {MYSQL_ROOT_PASSWORD: root}
+    volumes: ["data:/var/lib/mysql"]
+    health:
+      cmd: "mysqladmin ping"
+  plain:
+    image: busybox:1
+`
+
+func load(t *testing.T, text string) *manifest.Manifest {
+	t.Helper()
+	m, err := manifest.Parse([]byte(text), "crispify.yaml", manifest.Options{Workspace: t.TempDir()})
+	if err != nil {
+		t.Fatalf("parse manifest: %v", err)
+	}
+	return m
+}
+
+// recorder is a Sink that keeps every event.
+type recorder struct {
+	mu     sync.Mutex
+	events []event.Event
+}
+
+func (r *recorder) Emit(e event.Event) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.events = append(r.events, e)
+}
+
+func (r *recorder) phases(kind event.Kind, name string) []event.Phase {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []event.Phase
+	for _, e := range r.events {
+		if e.Kind == kind && e.Name == name {
+			out = append(out, e.Phase)
+		}
+	}
+	return out
+}
+
+func (r *recorder) last(kind event.Kind, name string) event.Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i := len(r.events) - 1; i >= 0; i-- {
+		if e := r.events[i]; e.Kind == kind && e.Name == name {
+			return e
+		}
+	}
+	return event.Event{}
+}
+
+func newProject(t *testing.T, text string) (*docker.Project, *dockerfake.Engine, *recorder) {
+	t.Helper()
+	fake := dockerfake.New()
+	fake.AddImage("redis:7", dockerfake.Image{ID: "sha256:redis"})
+	fake.AddImage("mysql:8", dockerfake.Image{ID: "sha256:mysql"})
+	fake.AddImage("busybox:1", dockerfake.Image{ID: "sha256:busybox"})
+	rec := &recorder{}
+	p := &docker.Project{Engine: fake, Manifest: load(t, text), Sink: rec, HealthTimeout: 5 * time.Second}
+	return p, fake, rec
+}
+
+func up(t *testing.T, p *docker.Project, names ...string) {
+	t.Helper()
+	ctx := context.Background()
+	if err := p.EnsureNetwork(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range names {
+		if err := p.Up(ctx, n); err != nil {
+			t.Fatalf("up %s: %v", n, err)
+		}
+	}
+}
+
+func TestUpCreatesLabelledContainerVolumeAndWaitsHealthy(t *testing.T) {
+	p, fake, rec := newProject(t, testManifest)
+	up(t, p, "redis")
+
+	spec, ok := fake.Spec("crisp-redis")
+	if !ok {
+		t.Fatalf("no container crisp-redis; calls %q", fake.Calls())
+	}
+	if spec.Labels[docker.LabelProject] != "crisp" || spec.Labels[docker.LabelInfra] != "redis" || spec.Labels[docker.LabelConfigHash] == "" {
+		t.Errorf("labels %v", spec.Labels)
+	}
+	if len(spec.Ports) != 1 || spec.Ports[0].HostIP != "127.0.0.1" || spec.Ports[0].HostPort != 16379 {
+		t.Errorf("ports %+v: want 127.0.0.1:16379 only", spec.Ports)
+	}
+	if spec.Network != "crisp" || !slices.Equal(spec.Aliases, []string{"redis"}) {
+		t.Errorf("network %q aliases %q", spec.Network, spec.Aliases)
+	}
+	if spec.Health == nil || !slices.Equal(spec.Health.Test, []string{"CMD", "redis-cli", "ping"}) {
+		t.Errorf("health %+v", spec.Health)
+	}
+	v, ok := fake.Volumes["crisp_redis_data"]
+	if !ok || v.Labels[docker.LabelProject] != "crisp" {
+		t.Errorf("volume crisp_redis_data: %+v, present %v", v, ok)
+	}
+	got := rec.phases(event.Infra, "redis")
+	want := []event.Phase{event.Creating, event.Starting, event.Healthy}
+	if !slices.Equal(got, want) {
+		t.Errorf("events %v, want %v", got, want)
+	}
+	if e := rec.last(event.Infra, "redis"); len(e.Ports) != 1 {
+		t.Errorf("healthy event ports %v", e.Ports)
+	}
+}
+
+func TestShellFormHealthCheck(t *testing.T) {
+	p, fake, _ := newProject(t, testManifest)
+	up(t, p, "mysql")
+	spec, _ := fake.Spec("crisp-mysql")
+	if !slices.Equal(spec.Health.Test, []string{"CMD-SHELL", "mysqladmin ping"}) {
+		t.Errorf("health test %q", spec.Health.Test)
+	}
+}
+
+func TestSecondUpChangesNothing(t *testing.T) {
+	p, fake, rec := newProject(t, testManifest)
+	up(t, p, "redis", "plain")
+	before := len(fake.Calls())
+	up(t, p, "redis", "plain")
+	if extra := fake.Calls()[before:]; len(extra) != 0 {
+		t.Errorf("second up made calls %q, want none", extra)
+	}
+	if e := rec.last(event.Infra, "redis"); e.Phase != event.Healthy || e.Msg != "already running" {
+		t.Errorf("second up said %s %q", e.Phase, e.Msg)
+	}
+}
+
+func TestStoppedContainerIsStartedNotRecreated(t *testing.T) {
+	p, fake, _ := newProject(t, testManifest)
+	up(t, p, "redis")
+	ctx := context.Background()
+	if err := fake.ContainerStop(ctx, "crisp-redis", time.Second); err != nil {
+		t.Fatal(err)
+	}
+	before := len(fake.Calls())
+	up(t, p, "redis")
+	extra := fake.Calls()[before:]
+	if !slices.Equal(extra, []string{"start crisp-redis"}) {
+		t.Errorf("calls %q, want just a start", extra)
+	}
+}
+
+func TestChangedConfigRecreatesOnlyThatContainerAndKeepsVolumes(t *testing.T) {
+	p, fake, _ := newProject(t, testManifest)
+	up(t, p, "redis", "mysql")
+	oldRedis, _ := fake.ContainerInspect(context.Background(), "crisp-redis")
+
+	p.Manifest.Infra["mysql"].Env["MYSQL_ROOT_PASSWORD"] = "changed"
+	before := len(fake.Calls())
+	up(t, p, "redis", "mysql")
+	extra := fake.Calls()[before:]
+	want := []string{"rename crisp-mysql crisp-mysql-replaced-", "stop crisp-mysql-replaced-", "create crisp-mysql", "rm crisp-mysql-replaced-", "start crisp-mysql"}
+	if len(extra) != len(want) {
+		t.Fatalf("calls %q, want %q", extra, want)
+	}
+	for i := range want {
+		if !strings.HasPrefix(extra[i], want[i]) {
+			t.Errorf("call %d: %q, want %q...", i, extra[i], want[i])
+		}
+	}
+	if _, ok := fake.Volumes["crisp_mysql_data"]; !ok {
+		t.Error("volume crisp_mysql_data removed by a recreate")
+	}
+	if r, _ := fake.ContainerInspect(context.Background(), "crisp-redis"); r.ID != oldRedis.ID {
+		t.Error("redis was recreated though it did not change")
+	}
+}
+
+func TestRecreateCarriesAnonymousVolumes(t *testing.T) {
+	p, fake, _ := newProject(t, testManifest)
+	up(t, p, "plain")
+	anon := strings.Repeat("ab", 32)
+	for _, c := range fake.Containers {
+		c.Mounts = append(c.Mounts, docker.Mount{Type: "volume", Name: anon, Destination: "/var/lib/thing"})
+	}
+	p.Manifest.Infra["plain"].Command = []string{"sleep", "1000"}
+	up(t, p, "plain")
+	spec, _ := fake.Spec("crisp-plain")
+	if !slices.ContainsFunc(spec.Mounts, func(m docker.Mount) bool { return m.Name == anon && m.Destination == "/var/lib/thing" }) {
+		t.Errorf("new container mounts %+v: the anonymous volume did not move over", spec.Mounts)
+	}
+}
+
+func TestInterruptedRecreateIsCleanedUp(t *testing.T) {
+	ctx := context.Background()
+	t.Run("new container exists: the old one aside is removed", func(t *testing.T) {
+		p, fake, _ := newProject(t, testManifest)
+		up(t, p, "plain")
+		aside, _ := fake.ContainerCreate(ctx, docker.ContainerSpec{Name: "crisp-plain-replaced-1234", Image: "busybox:1", Labels: map[string]string{docker.LabelProject: "crisp", docker.LabelInfra: "plain"}})
+		up(t, p, "plain")
+		if _, err := fake.ContainerInspect(ctx, aside); !errors.Is(err, docker.ErrNotFound) {
+			t.Errorf("leftover still there: %v; calls %q", err, fake.Calls())
+		}
+	})
+	t.Run("new container missing: the old one is renamed back and used", func(t *testing.T) {
+		p, fake, _ := newProject(t, testManifest)
+		up(t, p, "plain")
+		c, _ := fake.ContainerInspect(ctx, "crisp-plain")
+		if err := fake.ContainerRename(ctx, c.ID, "crisp-plain-replaced-abc"); err != nil {
+			t.Fatal(err)
+		}
+		up(t, p, "plain")
+		now, err := fake.ContainerInspect(ctx, "crisp-plain")
+		if err != nil || now.ID != c.ID {
+			t.Errorf("want the old container back under its name, got %+v, %v", now, err)
+		}
+	})
+}
+
+func TestUnhealthyFailsWithLogsAndSickEvent(t *testing.T) {
+	p, fake, rec := newProject(t, testManifest)
+	fake.AddImage("redis:7", dockerfake.Image{ID: "sha256:redis", Health: "unhealthy", Logs: []string{"booting", "oops: bad config"}})
+	ctx := context.Background()
+	_ = p.EnsureNetwork(ctx)
+	err := p.Up(ctx, "redis")
+	var he *docker.HealthError
+	if !errors.As(err, &he) {
+		t.Fatalf("got %v, want a HealthError", err)
+	}
+	msg := err.Error()
+	for _, want := range []string{"redis (container crisp-redis) is unhealthy", "check failed", "oops: bad config", "crispify logs redis"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error lacks %q:\n%s", want, msg)
+		}
+	}
+	if e := rec.last(event.Infra, "redis"); e.Phase != event.Sick || !strings.Contains(e.Error, "oops") {
+		t.Errorf("last event %s %q, want sick with the logs", e.Phase, e.Error)
+	}
+}
+
+func TestExitedContainerFailsAsDead(t *testing.T) {
+	p, fake, rec := newProject(t, testManifest)
+	fake.AddImage("busybox:1", dockerfake.Image{ID: "sha256:busybox", ExitCode: 3, Logs: []string{"cannot start"}})
+	_ = p.EnsureNetwork(context.Background())
+	err := p.Up(context.Background(), "plain")
+	if err == nil || !strings.Contains(err.Error(), "exited with code 3") || !strings.Contains(err.Error(), "cannot start") {
+		t.Fatalf("got %v", err)
+	}
+	if e := rec.last(event.Infra, "plain"); e.Phase != event.Dead {
+		t.Errorf("last event %s, want dead", e.Phase)
+	}
+}
+
+func TestForeignContainerWithOurNameIsNeverTouched(t *testing.T) {
+	p, fake, rec := newProject(t, testManifest)
+	ctx := context.Background()
+	id, _ := fake.ContainerCreate(ctx, docker.ContainerSpec{Name: "crisp-plain", Image: "busybox:1"})
+	_ = p.EnsureNetwork(ctx)
+	err := p.Up(ctx, "plain")
+	if err == nil || !strings.Contains(err.Error(), "not crispify's") {
+		t.Fatalf("got %v, want a refusal", err)
+	}
+	if _, err := fake.ContainerInspect(ctx, id); err != nil {
+		t.Errorf("foreign container gone: %v", err)
+	}
+	if e := rec.last(event.Infra, "plain"); e.Phase != event.Failed {
+		t.Errorf("event %s, want failed", e.Phase)
+	}
+}
+
+func TestForeignNetworkIsRefused(t *testing.T) {
+	p, fake, _ := newProject(t, testManifest)
+	fake.Networks["crisp"] = docker.Network{Name: "crisp"}
+	err := p.EnsureNetwork(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "not crispify's") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestTakenPortNamesItsHolderAndCreatesNothing(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	port := l.Addr().(*net.TCPAddr).Port
+	text := strings.Replace(testManifest, `["16379:6379"]`, `["`+itoa(port)+`:6379"]`, 1)
+	p, fake, _ := newProject(t, text)
+	p.Local = true
+	_ = p.EnsureNetwork(context.Background())
+	err = p.Up(context.Background(), "redis")
+	var pe *docker.PortError
+	if !errors.As(err, &pe) {
+		t.Fatalf("got %v, want a PortError", err)
+	}
+	if !strings.Contains(err.Error(), itoa(port)) || !strings.Contains(err.Error(), "process ") {
+		t.Errorf("error does not name the port and the process: %v", err)
+	}
+	if c := fake.CallsMatching("create"); len(c) != 0 {
+		t.Errorf("created %q despite the conflict", c)
+	}
+}
+
+func TestPortHeldByAnotherContainerIsNamed(t *testing.T) {
+	p, fake, _ := newProject(t, testManifest)
+	p.Local = true
+	ctx := context.Background()
+	id, _ := fake.ContainerCreate(ctx, docker.ContainerSpec{Name: "someones-redis", Image: "redis:7", Ports: []docker.PortBinding{{HostIP: "0.0.0.0", HostPort: 16379, ContainerPort: 6379, Proto: "tcp"}}})
+	_ = fake.ContainerStart(ctx, id)
+	_ = p.EnsureNetwork(ctx)
+	err := p.Up(ctx, "redis")
+	if err == nil || !strings.Contains(err.Error(), "container someones-redis (not crispify's)") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestEnsureImagePullsMissingAndNamesFailures(t *testing.T) {
+	p, fake, rec := newProject(t, testManifest)
+	fake.Images["redis:8"] = &dockerfake.Image{ID: "sha256:r8"}
+	id, err := p.EnsureImage(context.Background(), "redis:8")
+	if err != nil || id != "sha256:r8" {
+		t.Fatalf("pull redis:8: %q %v", id, err)
+	}
+	if got := rec.phases(event.Image, "redis:8"); got[0] != event.Pulling || got[len(got)-1] != event.Pulled {
+		t.Errorf("image events %v", got)
+	}
+	_, err = p.EnsureImage(context.Background(), "nope:1")
+	if err == nil || !strings.Contains(err.Error(), "pull image nope:1") {
+		t.Fatalf("got %v", err)
+	}
+	if e := rec.last(event.Image, "nope:1"); e.Phase != event.Failed {
+		t.Errorf("event %s", e.Phase)
+	}
+	if got := rec.phases(event.Image, "redis:7"); len(got) != 0 {
+		t.Errorf("present image events before asking: %v", got)
+	}
+	if _, err := p.EnsureImage(context.Background(), "redis:7"); err != nil || len(fake.CallsMatching("pull redis:7")) != 0 {
+		t.Errorf("present image was pulled: %v %q", err, fake.Calls())
+	}
+}
+
+func TestDownRemovesOnlyOurs(t *testing.T) {
+	p, fake, _ := newProject(t, testManifest)
+	up(t, p, "redis", "mysql")
+	ctx := context.Background()
+	foreign, _ := fake.ContainerCreate(ctx, docker.ContainerSpec{Name: "someone-else", Image: "busybox:1"})
+	other, _ := fake.ContainerCreate(ctx, docker.ContainerSpec{Name: "other-redis", Image: "redis:7", Labels: map[string]string{docker.LabelProject: "other"}})
+	_ = fake.VolumeCreate(ctx, "precious", nil)
+
+	report, err := p.Down(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(report.Containers) != 2 || !report.Network || len(report.Volumes) != 0 {
+		t.Errorf("report %+v", report)
+	}
+	for _, id := range []string{foreign, other} {
+		if _, err := fake.ContainerInspect(ctx, id); err != nil {
+			t.Errorf("container %s removed: %v", id, err)
+		}
+	}
+	if _, ok := fake.Volumes["crisp_redis_data"]; !ok {
+		t.Error("data volume removed without --volumes")
+	}
+
+	up(t, p, "redis")
+	report, err = p.Down(ctx, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := fake.Volumes["crisp_redis_data"]; ok {
+		t.Error("data volume kept with --volumes")
+	}
+	if _, ok := fake.Volumes["precious"]; !ok {
+		t.Error("foreign volume removed")
+	}
+
+	// Twice is fine.
+	if _, err := p.Down(ctx, true); err != nil {
+		t.Errorf("second down: %v", err)
+	}
+}
+
+func TestStatusReadsEveryInfra(t *testing.T) {
+	p, fake, _ := newProject(t, testManifest)
+	up(t, p, "redis", "plain")
+	_ = fake.ContainerStop(context.Background(), "crisp-plain", time.Second)
+	rows, err := p.Status(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, r := range rows {
+		got[r.Name] = r.State
+	}
+	want := map[string]string{"redis": "healthy", "mysql": "dead", "plain": "dead"}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s: %s, want %s", k, got[k], v)
+		}
+	}
+}
+
+func TestSpecHashChangesWithImageAndConfigOnly(t *testing.T) {
+	m := load(t, testManifest)
+	a := docker.Spec(m, m.Infra["redis"], "sha256:1")
+	b := docker.Spec(m, m.Infra["redis"], "sha256:1")
+	c := docker.Spec(m, m.Infra["redis"], "sha256:2")
+	if a.Labels[docker.LabelConfigHash] != b.Labels[docker.LabelConfigHash] {
+		t.Error("same input, different hash")
+	}
+	if a.Labels[docker.LabelConfigHash] == c.Labels[docker.LabelConfigHash] {
+		t.Error("a newer image must change the hash")
+	}
+	m.Infra["redis"].Ports[0].Host = 16380
+	if d := docker.Spec(m, m.Infra["redis"], "sha256:1"); d.Labels[docker.LabelConfigHash] == a.Labels[docker.LabelConfigHash] {
+		t.Error("a changed port must change the hash")
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

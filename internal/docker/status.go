@@ -1,0 +1,76 @@
+package docker
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Status is one infra entry as `crispify status` shows it.
+type Status struct {
+	Name      string
+	State     string // healthy, starting, sick, dead, or absent
+	Container string
+	Ports     []string
+	Since     time.Time // when it started, zero when not running
+	Detail    string
+}
+
+// Status states of infra.
+const (
+	StateHealthy  = "healthy"
+	StateStarting = "starting"
+	StateSick     = "sick"
+	StateDead     = "dead"
+)
+
+// Status reads the state of every infra entry of the manifest, in order.
+func (p *Project) Status(ctx context.Context) ([]Status, error) {
+	list, err := p.Engine.ContainerList(ctx, p.labels())
+	if err != nil {
+		return nil, fmt.Errorf("list containers of project %s: %w", p.Manifest.Project, err)
+	}
+	byName := map[string]Container{}
+	for _, c := range list {
+		byName[c.Name] = c
+	}
+	var out []Status
+	for _, name := range p.Manifest.InfraNames() {
+		cname := ContainerName(p.Manifest.Project, name)
+		c, ok := byName[cname]
+		if !ok {
+			out = append(out, Status{Name: name, State: StateDead, Container: cname, Detail: "no container: run `crispify infra " + name + "`"})
+			continue
+		}
+		if c.State == "running" {
+			// The list has no start time; inspect gives it and the health output.
+			if full, err := p.Engine.ContainerInspect(ctx, c.ID); err == nil {
+				c = full
+			}
+		}
+		out = append(out, statusOf(name, c))
+	}
+	return out, nil
+}
+
+func statusOf(name string, c Container) Status {
+	s := Status{Name: name, Container: c.Name, Ports: portStrings(c.Ports)}
+	switch {
+	case c.State == "running" && (c.Health == "" || c.Health == "healthy"):
+		s.State, s.Since = StateHealthy, c.StartedAt
+	case c.State == "running" && c.Health == "starting":
+		s.State, s.Since, s.Detail = StateStarting, c.StartedAt, "health check not passed yet"
+	case c.State == "running":
+		s.State, s.Since = StateSick, c.StartedAt
+		s.Detail = "unhealthy"
+		if out := lastLine(c.HealthOutput); out != "" {
+			s.Detail += ": " + out
+		}
+	case c.State == "exited" || c.State == "dead":
+		s.State, s.Detail = StateDead, fmt.Sprintf("exited with code %d", c.ExitCode)
+	default:
+		s.State, s.Detail = StateDead, strings.TrimSpace(c.State)
+	}
+	return s
+}
