@@ -1,0 +1,147 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/crispify/crispify/internal/docker"
+	"github.com/crispify/crispify/internal/event"
+	"github.com/crispify/crispify/internal/manifest"
+	"github.com/crispify/crispify/internal/stack"
+	"github.com/crispify/crispify/internal/ui"
+)
+
+// InfraOptions are the inputs of `crispify infra`.
+type InfraOptions struct {
+	Deps   *Deps
+	Global *GlobalOptions
+	Pull   bool
+	Names  []string
+}
+
+// NewCmdInfra builds `crispify infra`.
+func NewCmdInfra(deps *Deps, g *GlobalOptions, runF func(context.Context, *InfraOptions) error) *cobra.Command {
+	opts := &InfraOptions{Deps: deps, Global: g}
+	cmd := &cobra.Command{
+		Use:   "infra [--pull] [NAME...]",
+		Short: "Start the infrastructure containers and wait until they are healthy",
+		Long: `Make the named infra containers (default: all) exist, run and be healthy,
+with the infra they need first. A running container whose configuration is
+unchanged is left alone; a changed one is recreated, its volumes kept.`,
+		Example: `  crispify infra                 # all of them
+  crispify infra mysql           # mysql and what it needs
+  crispify infra --pull          # ask the registry for newer images first`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Names = args
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return infraRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.Pull, "pull", false, "pull newer images even when present")
+	return cmd
+}
+
+func infraRun(ctx context.Context, opts *InfraOptions) error {
+	io := opts.Deps.IO
+	m, err := opts.Global.LoadManifest(io)
+	if err != nil {
+		return err
+	}
+	names, err := infraClosure(m, opts.Names)
+	if err != nil {
+		return err
+	}
+	out, err := opts.Global.startStream(io)
+	if err != nil {
+		return err
+	}
+	tally := event.NewTally(out)
+	runErr := runInfra(ctx, opts.Deps, m, names, opts.Pull, tally)
+	if err := out.Close(); err != nil {
+		return err
+	}
+	if ctx.Err() != nil {
+		return errInterrupted
+	}
+	if out.mode != OutputJSON {
+		printSettled(io, opts.Global.NoColour, tally.Settled(event.Infra), "INFRA")
+	}
+	return runErr
+}
+
+// runInfra connects to the engine and brings the named infra up, reporting
+// to sink, and ends the stream with the stack event.
+func runInfra(ctx context.Context, deps *Deps, m *manifest.Manifest, names []string, pull bool, tally *event.Tally) error {
+	tally.Emit(event.Event{Kind: event.Stack, Phase: event.Started, Msg: fmt.Sprintf("%d infra of project %s", len(names), m.Project)})
+	err := bringUpInfra(ctx, deps, m, names, pull, tally)
+	end := event.Event{Kind: event.Stack, Phase: event.Done, Counts: tally.Counts()}
+	if err != nil {
+		end.Phase, end.Error = event.Failed, err.Error()
+	}
+	tally.Emit(end)
+	return err
+}
+
+func bringUpInfra(ctx context.Context, deps *Deps, m *manifest.Manifest, names []string, pull bool, sink event.Sink) error {
+	engine, ep, err := deps.Docker(ctx)
+	if err != nil {
+		return failed(err)
+	}
+	p := &docker.Project{Engine: engine, Manifest: m, Sink: sink, Pull: pull, Local: ep.Local()}
+	var g stack.Graph
+	stack.AddInfra(&g, p, names)
+	result, err := g.Run(ctx, sink)
+	if err != nil {
+		return failed(err)
+	}
+	if err := result.Err(&g); err != nil {
+		return failed(err)
+	}
+	return nil
+}
+
+// infraClosure is the named infra and what they need, in manifest order;
+// all of it when none are named.
+func infraClosure(m *manifest.Manifest, names []string) ([]string, error) {
+	if err := unknownNames("infra", names, m.InfraNames()); err != nil {
+		return nil, err
+	}
+	infra, _, err := m.Closure(names)
+	if err != nil {
+		return nil, &ExitError{Code: ExitUsage, Err: err}
+	}
+	return infra, nil
+}
+
+// printSettled prints the summary table of a run: each item, its final
+// state and why.
+func printSettled(io *IOStreams, noColour bool, settled []event.Event, heading string) {
+	if len(settled) == 0 {
+		return
+	}
+	rows := make([]ui.Row, 0, len(settled))
+	for _, e := range settled {
+		detail := strings.Join(e.Ports, " ")
+		if e.Error != "" {
+			detail = firstLine(e.Error)
+		} else if e.Msg != "" {
+			detail = strings.TrimSpace(detail + " " + e.Msg)
+		}
+		rows = append(rows, ui.Row{Cells: []string{e.Name, string(e.Phase), detail}, Class: ui.ClassOf(e.Phase), StateColumn: 1})
+	}
+	ui.Table(io.Out, io.Colour(noColour, io.OutTTY), []string{heading, "STATE", "DETAIL"}, rows)
+}
+
+// firstLine keeps tables one row per item; the whole error is printed once,
+// at the end.
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}

@@ -1,0 +1,64 @@
+package cli
+
+import (
+	"io"
+	"os"
+
+	"golang.org/x/term"
+)
+
+// IOStreams is where a command reads and writes, and every decision that
+// depends on them: whether stdout is a terminal, whether to use colour.
+// Data goes to Out, status and errors to ErrOut.
+type IOStreams struct {
+	In     io.Reader
+	Out    io.Writer
+	ErrOut io.Writer
+
+	InTTY, OutTTY, ErrTTY bool
+	Getenv                func(string) string
+}
+
+// System returns the process's own streams.
+func System() *IOStreams {
+	return &IOStreams{
+		In:     os.Stdin,
+		Out:    os.Stdout,
+		ErrOut: os.Stderr,
+		InTTY:  term.IsTerminal(int(os.Stdin.Fd())),
+		OutTTY: term.IsTerminal(int(os.Stdout.Fd())),
+		ErrTTY: term.IsTerminal(int(os.Stderr.Fd())),
+		Getenv: os.Getenv,
+	}
+}
+
+// Output modes of --output.
+const (
+	OutputTUI   = "tui"
+	OutputPlain = "plain"
+	OutputJSON  = "json"
+)
+
+// OutputMode resolves --output: the flag's value when given, else the TUI
+// only on a terminal outside CI, plain lines otherwise.
+func (s *IOStreams) OutputMode(flag string) (string, error) {
+	switch flag {
+	case OutputTUI, OutputPlain, OutputJSON:
+		return flag, nil
+	case "":
+		if s.OutTTY && s.Getenv("CI") == "" && s.Getenv("TERM") != "dumb" {
+			return OutputTUI, nil
+		}
+		return OutputPlain, nil
+	}
+	return "", usageErrorf("--output %q: use tui, plain or json", flag)
+}
+
+// Colour reports whether text written to a stream that is (or is not) a
+// terminal gets colour: never with --no-color, NO_COLOR or TERM=dumb.
+func (s *IOStreams) Colour(noColourFlag, tty bool) bool {
+	if noColourFlag || s.Getenv("NO_COLOR") != "" || s.Getenv("TERM") == "dumb" {
+		return false
+	}
+	return tty
+}

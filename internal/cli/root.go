@@ -1,0 +1,151 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/crispify/crispify/internal/build"
+	"github.com/crispify/crispify/internal/docker"
+	"github.com/crispify/crispify/internal/manifest"
+)
+
+// Deps is what commands need from the outside world; tests give their own.
+type Deps struct {
+	IO *IOStreams
+	// Docker connects to the engine, pinging it first.
+	Docker func(ctx context.Context) (docker.Engine, docker.Endpoint, error)
+}
+
+// NewDeps returns the dependencies of the real world.
+func NewDeps(io *IOStreams) *Deps {
+	return &Deps{
+		IO: io,
+		Docker: func(ctx context.Context) (docker.Engine, docker.Endpoint, error) {
+			return docker.Connect(ctx, io.Getenv)
+		},
+	}
+}
+
+// GlobalOptions are the flags every command shares.
+type GlobalOptions struct {
+	ManifestPath string
+	Workspace    string
+	Output       string
+	NoColour     bool
+	Verbose      bool
+}
+
+// NewCmdRoot builds the whole command tree.
+func NewCmdRoot(deps *Deps) *cobra.Command {
+	g := &GlobalOptions{}
+	root := &cobra.Command{
+		Use:   "crispify",
+		Short: "The whole product running on your laptop, with one command",
+		Long: `crispify clones every service repo of a manifest, starts the infrastructure
+containers, runs every worker locally and shows it all live.`,
+		Version:       build.Version(),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetIn(deps.IO.In)
+	root.SetOut(deps.IO.Out)
+	root.SetErr(deps.IO.ErrOut)
+	root.SetVersionTemplate(build.String("crispify") + "\n")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return &ExitError{Code: ExitUsage, Err: err}
+	})
+
+	flags := root.PersistentFlags()
+	flags.StringVar(&g.ManifestPath, "file", "", fileUsage)
+	flags.StringVar(&g.Workspace, "workspace", "", "where repos live, `DIR` (default $CRISPIFY_WORKSPACE, else the manifest's workspace)")
+	flags.StringVar(&g.Output, "output", "", "tui, plain or json (default tui on a terminal, plain otherwise)")
+	flags.BoolVar(&g.NoColour, "no-color", false, "no colour (also NO_COLOR)")
+	flags.BoolVarP(&g.Verbose, "verbose", "v", false, "say more")
+
+	root.AddCommand(
+		NewCmdRepos(deps, g, nil),
+		NewCmdInfra(deps, g, nil),
+		NewCmdStatus(deps, g, nil),
+		NewCmdLogs(deps, g, nil),
+		NewCmdDown(deps, g, nil),
+		NewCmdDoctor(deps, g, nil),
+		NewCmdValidate(deps, g, nil),
+		NewCmdVersion(deps),
+		NewCmdCompletion(deps),
+	)
+	for _, c := range root.Commands() {
+		wrapArgs(c)
+		// -f is --file everywhere but in logs, where it is --follow as in
+		// `docker logs -f`. A local flag of the same name shadows the
+		// persistent one, which is how the two can share the letter.
+		if c.Name() != "logs" {
+			c.Flags().StringVarP(&g.ManifestPath, "file", "f", "", fileUsage)
+		}
+	}
+	return root
+}
+
+const fileUsage = "manifest `FILE` (default $CRISPIFY_MANIFEST, else ./crispify.yaml)"
+
+// wrapArgs makes a command's argument errors usage errors (exit 2).
+func wrapArgs(c *cobra.Command) {
+	if c.Args == nil {
+		return
+	}
+	check := c.Args
+	c.Args = func(cmd *cobra.Command, args []string) error {
+		if err := check(cmd, args); err != nil {
+			return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%w\nrun '%s --help' for usage", err, cmd.CommandPath())}
+		}
+		return nil
+	}
+}
+
+// manifestPath resolves -f, then $CRISPIFY_MANIFEST, then ./crispify.yaml.
+func (g *GlobalOptions) manifestPath(io *IOStreams) string {
+	if g.ManifestPath != "" {
+		return g.ManifestPath
+	}
+	if p := io.Getenv("CRISPIFY_MANIFEST"); p != "" {
+		return p
+	}
+	return "crispify.yaml"
+}
+
+// LoadManifest loads and validates the manifest. Every manifest mistake,
+// including a missing file, is a usage error: exit 2.
+func (g *GlobalOptions) LoadManifest(io *IOStreams) (*manifest.Manifest, error) {
+	workspace := g.Workspace
+	if workspace == "" {
+		workspace = io.Getenv("CRISPIFY_WORKSPACE")
+	}
+	path := g.manifestPath(io)
+	m, err := manifest.Load(path, manifest.Options{Workspace: workspace})
+	if err == nil {
+		return m, nil
+	}
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, usageErrorf("no manifest at %s: pass -f FILE, set CRISPIFY_MANIFEST, or run crispify in the folder of crispify.yaml", path)
+	}
+	return nil, &ExitError{Code: ExitUsage, Err: err}
+}
+
+// unknownNames reports names that are not in known, listing the known ones.
+func unknownNames(what string, names, known []string) error {
+	var unknown []string
+	for _, n := range names {
+		if !slices.Contains(known, n) {
+			unknown = append(unknown, n)
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	return usageErrorf("unknown %s %s: the manifest has %s", what, strings.Join(unknown, ", "), strings.Join(known, ", "))
+}

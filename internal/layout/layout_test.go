@@ -1,0 +1,92 @@
+package layout
+
+import (
+	"encoding/json"
+	"io"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/crispify/crispify/"
+
+// engine packages: they report through events and never know the UI.
+var engine = []string{"internal/event", "internal/manifest", "internal/repos", "internal/stack", "internal/docker", "internal/workers"}
+
+// forbiddenInEngine are import path prefixes the engine must not depend on.
+var forbiddenInEngine = []string{module + "internal/ui", module + "internal/cli", "charm.land/", "github.com/charmbracelet/", "github.com/spf13/cobra"}
+
+// forbiddenInUI: the UI renders events; it never calls Docker or git.
+var forbiddenInUI = []string{"github.com/docker/docker", "github.com/go-git/", module + "internal/docker", module + "internal/repos"}
+
+type pkg struct {
+	ImportPath string
+	Imports    []string // direct
+	Deps       []string // transitive
+}
+
+// list returns the packages of the module under internal/ and cmd/.
+func list(t *testing.T) map[string]pkg {
+	t.Helper()
+	out, err := exec.Command("go", "list", "-e", "-json", module+"internal/...", module+"cmd/...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	pkgs := map[string]pkg{}
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	for {
+		var p pkg
+		if err := dec.Decode(&p); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatalf("decode go list output: %v", err)
+		}
+		pkgs[strings.TrimPrefix(p.ImportPath, module)] = p
+	}
+	return pkgs
+}
+
+func check(t *testing.T, pkgs map[string]pkg, name string, forbidden []string) {
+	p, ok := pkgs[name]
+	if !ok {
+		return // not written yet
+	}
+	for _, d := range p.Deps {
+		for _, f := range forbidden {
+			if strings.HasPrefix(d, f) {
+				t.Errorf("%s depends on %s: %s must not (DESIGN.md, Layout)", name, d, name)
+			}
+		}
+	}
+}
+
+func TestEngineNeverImportsTheUI(t *testing.T) {
+	pkgs := list(t)
+	if _, ok := pkgs["internal/event"]; !ok {
+		t.Fatal("go list found no internal/event: the test is not looking at the module")
+	}
+	for _, name := range engine {
+		check(t, pkgs, name, forbiddenInEngine)
+	}
+}
+
+func TestUINeverCallsDockerOrGit(t *testing.T) {
+	pkgs := list(t)
+	if _, ok := pkgs["internal/ui"]; !ok {
+		t.Fatal("go list found no internal/ui")
+	}
+	check(t, pkgs, "internal/ui", forbiddenInUI)
+}
+
+func TestOnlyTheDockerPackageImportsTheDockerSDK(t *testing.T) {
+	for name, p := range list(t) {
+		if name == "internal/docker" {
+			continue
+		}
+		for _, d := range p.Imports {
+			if strings.HasPrefix(d, "github.com/docker/docker/") {
+				t.Errorf("%s imports the Docker SDK (%s): go through internal/docker", name, d)
+			}
+		}
+	}
+}
