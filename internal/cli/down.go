@@ -60,7 +60,7 @@ func downRun(ctx context.Context, opts *DownOptions) error {
 			return err
 		}
 	}
-	out, err := opts.Global.startStream(io)
+	out, err := opts.Global.startStream(ctx, io, m, nil)
 	if err != nil {
 		return err
 	}

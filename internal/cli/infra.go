@@ -56,29 +56,39 @@ func infraRun(ctx context.Context, opts *InfraOptions) error {
 	if err != nil {
 		return err
 	}
-	out, err := opts.Global.startStream(io)
+	engine, ep, err := opts.Deps.Docker(ctx)
+	if err != nil {
+		return failed(err)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	p := &docker.Project{Engine: engine, Manifest: m, Pull: opts.Pull, Local: ep.Local()}
+	out, err := opts.Global.startStream(ctx, io, m, &screen{endpoint: ep.Host, infra: names, ctrl: &controller{quit: cancelOnQuit(cancel), project: p}})
 	if err != nil {
 		return err
 	}
 	tally := event.NewTally(out)
-	runErr := runInfra(ctx, opts.Deps, m, names, opts.Pull, tally)
+	p.Sink = tally
+	runErr := runInfra(ctx, p, names, tally)
 	if err := out.Close(); err != nil {
 		return err
 	}
 	if ctx.Err() != nil {
 		return errInterrupted
 	}
-	if out.mode != OutputJSON {
+	if out.mode == OutputPlain { // the terminal UI's last frame is its own summary
 		printSettled(io, opts.Global.NoColour, tally.Settled(event.Infra), "INFRA")
 	}
 	return runErr
 }
 
-// runInfra connects to the engine and brings the named infra up, reporting
-// to sink, and ends the stream with the stack event.
-func runInfra(ctx context.Context, deps *Deps, m *manifest.Manifest, names []string, pull bool, tally *event.Tally) error {
-	tally.Emit(event.Event{Kind: event.Stack, Phase: event.Started, Msg: fmt.Sprintf("%d infra of project %s", len(names), m.Project)})
-	err := bringUpInfra(ctx, deps, m, names, pull, tally)
+// runInfra brings the named infra up, reporting to tally, and ends the
+// stream with the stack event.
+func runInfra(ctx context.Context, p *docker.Project, names []string, tally *event.Tally) error {
+	tally.Emit(event.Event{Kind: event.Stack, Phase: event.Started, Msg: fmt.Sprintf("%d infra of project %s", len(names), p.Manifest.Project)})
+	var g stack.Graph
+	stack.AddInfra(&g, p, names)
+	err := runGraph(ctx, &g, tally)
 	end := event.Event{Kind: event.Stack, Phase: event.Done, Counts: tally.Counts()}
 	if err != nil {
 		end.Phase, end.Error = event.Failed, err.Error()
@@ -87,19 +97,13 @@ func runInfra(ctx context.Context, deps *Deps, m *manifest.Manifest, names []str
 	return err
 }
 
-func bringUpInfra(ctx context.Context, deps *Deps, m *manifest.Manifest, names []string, pull bool, sink event.Sink) error {
-	engine, ep, err := deps.Docker(ctx)
-	if err != nil {
-		return failed(err)
-	}
-	p := &docker.Project{Engine: engine, Manifest: m, Sink: sink, Pull: pull, Local: ep.Local()}
-	var g stack.Graph
-	stack.AddInfra(&g, p, names)
+// runGraph runs a plan; its error joins every node's own failure.
+func runGraph(ctx context.Context, g *stack.Graph, sink event.Sink) error {
 	result, err := g.Run(ctx, sink)
 	if err != nil {
 		return failed(err)
 	}
-	if err := result.Err(&g); err != nil {
+	if err := result.Err(g); err != nil {
 		return failed(err)
 	}
 	return nil

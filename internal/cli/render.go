@@ -1,37 +1,67 @@
 package cli
 
 import (
+	"context"
+	"errors"
+
 	"github.com/crispify/crispify/internal/event"
+	"github.com/crispify/crispify/internal/manifest"
 	"github.com/crispify/crispify/internal/ui"
+	"github.com/crispify/crispify/internal/ui/tui"
 )
 
-// stream connects the engine to a renderer: the engine emits into a queue
-// and never waits; one goroutine renders at its own pace.
-type stream struct {
-	queue    *event.Queue
-	done     chan struct{}
-	renderer ui.Renderer
-	mode     string
+// screen is what the terminal UI shows besides the events: the project,
+// what the run will touch, and the controller the keys act through.
+type screen struct {
+	endpoint string
+	board    bool
+	services []string
+	infra    []string
+	workers  []string
+	ctrl     tui.Controller
 }
 
-// startStream picks the renderer of the output mode and starts rendering.
-// The TUI is its own issue; until it lands, tui renders plain lines.
-func (g *GlobalOptions) startStream(io *IOStreams) (*stream, error) {
+// stream connects the engine to the output: the engine emits into a queue
+// and never waits; the renderer (or the terminal UI) reads at its own pace.
+type stream struct {
+	queue *event.Queue
+	done  chan struct{}
+	mode  string
+	// err is what the renderer or the terminal UI ended with.
+	err error
+}
+
+// startStream starts rendering in the output mode of the flags. For the
+// terminal UI, sc says what it shows; m names the project.
+func (g *GlobalOptions) startStream(ctx context.Context, io *IOStreams, m *manifest.Manifest, sc *screen) (*stream, error) {
 	mode, err := io.OutputMode(g.Output)
 	if err != nil {
 		return nil, err
 	}
+	s := &stream{queue: event.NewQueue(), done: make(chan struct{}), mode: mode}
+	if mode == OutputTUI && sc != nil {
+		opts := tui.Options{
+			Title: m.Project, Endpoint: sc.endpoint, Board: sc.board,
+			NoColor: !io.Colour(g.NoColour, true),
+			Repos:   sc.services, Infra: sc.infra, Workers: sc.workers,
+			Images: imagesOf(m, sc.infra),
+		}
+		go func() {
+			defer close(s.done)
+			s.err = tui.Run(ctx, s.queue, sc.ctrl, opts)
+		}()
+		return s, nil
+	}
 	var r ui.Renderer
-	switch mode {
-	case OutputJSON:
+	if mode == OutputJSON {
 		r = ui.NewJSON(io.Out)
-	default:
+	} else {
 		r = ui.NewPlain(io.ErrOut, io.Colour(g.NoColour, io.ErrTTY))
 	}
-	s := &stream{queue: event.NewQueue(), done: make(chan struct{}), renderer: r, mode: mode}
 	go func() {
 		defer close(s.done)
 		s.queue.Drain(r.Render)
+		s.err = r.Close()
 	}()
 	return s, nil
 }
@@ -39,9 +69,28 @@ func (g *GlobalOptions) startStream(io *IOStreams) (*stream, error) {
 // Emit is the engine's sink.
 func (s *stream) Emit(e event.Event) { s.queue.Emit(e) }
 
-// Close waits until every event is rendered.
+// Close ends the stream and waits for the renderer; for a board, until the
+// user quits. A second Ctrl-C in the terminal UI is errForced.
 func (s *stream) Close() error {
 	s.queue.Close()
 	<-s.done
-	return s.renderer.Close()
+	if errors.Is(s.err, tui.ErrForced) {
+		return errInterrupted
+	}
+	return s.err
+}
+
+// Done is closed when the renderer has ended: for the terminal UI, when the
+// user quit.
+func (s *stream) Done() <-chan struct{} { return s.done }
+
+// imagesOf maps each image to the infra that run it, so that a pull shows
+// on their rows.
+func imagesOf(m *manifest.Manifest, infra []string) map[string][]string {
+	images := map[string][]string{}
+	for _, name := range infra {
+		ref := m.Infra[name].Image
+		images[ref] = append(images[ref], name)
+	}
+	return images
 }

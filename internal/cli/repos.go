@@ -69,7 +69,13 @@ func reposRun(ctx context.Context, opts *ReposOptions) error {
 	}
 	specs := repoSpecs(m, opts.Names)
 
-	out, err := opts.Global.startStream(opts.IO)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	names := make([]string, len(specs))
+	for i, s := range specs {
+		names[i] = s.Name
+	}
+	out, err := opts.Global.startStream(ctx, opts.IO, m, &screen{services: names, ctrl: &controller{quit: cancelOnQuit(cancel)}})
 	if err != nil {
 		return err
 	}
@@ -88,7 +94,7 @@ func reposRun(ctx context.Context, opts *ReposOptions) error {
 	if ctx.Err() != nil {
 		return errInterrupted
 	}
-	if out.mode != OutputJSON {
+	if out.mode == OutputPlain { // the terminal UI's last frame is its own summary
 		printRepoTable(opts.IO, opts.Global.NoColour, results)
 	}
 	if len(failedNames) > 0 {

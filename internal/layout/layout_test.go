@@ -72,10 +72,12 @@ func TestEngineNeverImportsTheUI(t *testing.T) {
 
 func TestUINeverCallsDockerOrGit(t *testing.T) {
 	pkgs := list(t)
-	if _, ok := pkgs["internal/ui"]; !ok {
-		t.Fatal("go list found no internal/ui")
+	for _, name := range []string{"internal/ui", "internal/ui/tui"} {
+		if _, ok := pkgs[name]; !ok {
+			t.Fatalf("go list found no %s", name)
+		}
+		check(t, pkgs, name, forbiddenInUI)
 	}
-	check(t, pkgs, "internal/ui", forbiddenInUI)
 }
 
 func TestOnlyTheDockerPackageImportsTheDockerSDK(t *testing.T) {

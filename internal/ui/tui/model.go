@@ -1,0 +1,233 @@
+package tui
+
+import (
+	"context"
+	"time"
+
+	"github.com/crispify/crispify/internal/event"
+)
+
+// itemKey names one row's subject: a repo, an image, an infra container, a
+// setup step or a worker, as events name them.
+type itemKey struct {
+	kind event.Kind
+	name string
+}
+
+// foldKind marks the selectable summary line of finished repos, whose enter
+// unfolds them.
+const foldKind event.Kind = "fold"
+
+// item is what the screen knows of one subject: the last state its events
+// gave, and the lines it wrote.
+type item struct {
+	itemKey
+	label    string      // the name made safe to draw
+	phase    event.Phase // "" until its first event: pending
+	since    time.Time   // when phase was entered: uptime of a healthy or ready item
+	progress *float64    // of the current phase, when known
+	msg      string
+	err      string
+	pid      int
+	ports    []string
+	restarts int
+	exit     *int
+	log      ring // output lines and state changes, what enter shows
+}
+
+// stackState is what the stack events said: when the run started and how it
+// ended, for the header.
+type stackState struct {
+	phase  event.Phase
+	at     time.Time
+	counts map[event.Phase]int
+	err    string
+}
+
+// model is the whole screen's state. Update changes it only from messages;
+// the work behind a key (restart, stop, quit, logs) runs in a tea.Cmd and
+// comes back as a message, so tests drive the model with no terminal.
+type model struct {
+	opts   Options
+	ctrl   Controller
+	ctx    context.Context // lives as long as the program: controller calls
+	queue  *event.Queue
+	styles styles
+	keys   keyMap
+
+	items map[itemKey]*item
+	// order keeps each kind's items in the order they were first known, so
+	// rows do not jump around as states change.
+	order map[event.Kind][]*item
+	// imageOf maps an image reference to the infra that use it.
+	imageOf map[string][]string
+
+	start, now    time.Time
+	width, height int
+	stack         stackState
+
+	sel      itemKey // the selected row, by subject so it survives reordering
+	selIdx   int     // its index among selectable rows, kept when it vanishes
+	top      int     // first body line shown when the body scrolls
+	expanded bool    // finished repos shown as rows instead of one line
+	filter   string  // rows whose name contains it; "" shows all
+	typing   bool    // keys go to the filter
+	help     bool
+	logs     *logView
+
+	quitting   bool // Controller.Quit was called
+	forced     bool // a second interrupt: Run returns ErrForced
+	streamDone bool // the queue is closed and drained
+	exiting    bool // tea.Quit was returned: the last frame is drawn
+	err        error
+
+	flash      string // the outcome of the last action, shown in the footer
+	flashBad   bool
+	flashUntil time.Time
+
+	frame    int  // spinner frame
+	tickGen  int  // only the newest tick chain re-arms
+	tickFast bool // the current chain ticks every 100ms
+	logSeq   int  // ids of log streams, so a closed stream's lines are dropped
+}
+
+func newModel(ctx context.Context, q *event.Queue, ctrl Controller, opts Options, now time.Time) *model {
+	if ctrl == nil {
+		ctrl = nopController{}
+	}
+	m := &model{
+		opts:    opts,
+		ctrl:    ctrl,
+		ctx:     ctx,
+		queue:   q,
+		styles:  newStyles(!opts.NoColor),
+		keys:    newKeyMap(),
+		items:   map[itemKey]*item{},
+		order:   map[event.Kind][]*item{},
+		imageOf: map[string][]string{},
+		start:   now,
+		now:     now,
+		width:   80,
+		height:  24,
+	}
+	for _, n := range opts.Repos {
+		m.get(event.Repo, n)
+	}
+	for _, n := range opts.Infra {
+		m.get(event.Infra, n)
+	}
+	for ref, infra := range opts.Images {
+		m.imageOf[ref] = infra
+	}
+	for _, n := range opts.Workers {
+		m.get(event.Worker, n)
+	}
+	return m
+}
+
+// get returns the item, adding it in the order of first mention.
+func (m *model) get(kind event.Kind, name string) *item {
+	k := itemKey{kind, name}
+	if it, ok := m.items[k]; ok {
+		return it
+	}
+	it := &item{itemKey: k, label: clean(name)}
+	m.items[k] = it
+	m.order[kind] = append(m.order[kind], it)
+	return it
+}
+
+// setupHost is the row a service's setup shows on: its worker when it has
+// one, else its repo (a clone-only service with setup commands).
+func (m *model) setupHost(name string) *item {
+	if it, ok := m.items[itemKey{event.Worker, name}]; ok {
+		return it
+	}
+	return m.get(event.Repo, name)
+}
+
+// apply records one event.
+func (m *model) apply(e event.Event) {
+	switch e.Kind {
+	case event.Stack:
+		m.stack.phase, m.stack.at = e.Phase, e.TS
+		if e.Counts != nil {
+			m.stack.counts = e.Counts
+		}
+		m.stack.err = e.Error
+		return
+	case event.Setup:
+		if e.IsOutput() {
+			m.setupHost(e.Name).log.add("setup: " + e.Line)
+			return
+		}
+	}
+	it := m.get(e.Kind, e.Name)
+	if e.IsOutput() {
+		it.log.add(e.Line)
+		return
+	}
+	if e.Phase != it.phase {
+		it.since = e.TS
+		it.err = ""
+		m.journal(e)
+	}
+	it.phase = e.Phase
+	it.progress = e.Progress
+	it.msg = e.Msg
+	if e.Error != "" {
+		it.err = e.Error
+	}
+	switch {
+	case e.PID != 0:
+		it.pid = e.PID
+	case isDown(e.Phase):
+		it.pid = 0 // a worker that exited has no process any more
+	}
+	if e.Ports != nil {
+		it.ports = e.Ports
+	}
+	if e.Restarts != 0 {
+		it.restarts = e.Restarts
+	}
+	if e.ExitCode != nil {
+		it.exit = e.ExitCode
+	}
+}
+
+// journal writes a change of state into the log of the row it shows on, so
+// that enter on a failed repo or a crashing worker shows the whole story,
+// the whole error included.
+func (m *model) journal(e event.Event) {
+	line := "── " + string(e.Phase)
+	if e.Kind == event.Setup {
+		line = "── setup " + string(e.Phase)
+	}
+	if e.Msg != "" {
+		line += ": " + e.Msg
+	}
+	host := m.get(e.Kind, e.Name)
+	if e.Kind == event.Setup {
+		host = m.setupHost(e.Name)
+	}
+	host.log.add(line)
+	if e.Error != "" {
+		for _, l := range splitLines(e.Error) {
+			host.log.add("   " + l)
+		}
+	}
+}
+
+// busy reports whether anything is at work, which is when the spinner and
+// the elapsed time need the fast tick.
+func (m *model) busy() bool {
+	if m.quitting && !m.streamDone {
+		return true
+	}
+	for _, it := range m.items {
+		if it.phase != "" && !it.phase.Final() {
+			return true
+		}
+	}
+	return false
+}

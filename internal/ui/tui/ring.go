@@ -1,0 +1,68 @@
+package tui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// ringSize is how many lines of output the screen keeps per item: enough to
+// read what led to a crash, bounded so a chatty worker cannot grow memory.
+const ringSize = 2000
+
+// maxLineLen bounds one stored line; a worker printing a megabyte of JSON on
+// one line would otherwise be kept, measured and redrawn whole.
+const maxLineLen = 1000
+
+// ring keeps the last ringSize lines, oldest first, without moving the rest
+// when one is added.
+type ring struct {
+	lines []string
+	next  int // where the next line goes once the ring is full
+}
+
+func (r *ring) add(line string) {
+	line = clean(line)
+	if len(r.lines) < ringSize {
+		r.lines = append(r.lines, line)
+		return
+	}
+	r.lines[r.next] = line
+	r.next = (r.next + 1) % ringSize
+}
+
+// all returns a copy of the lines, oldest first: the viewport keeps and may
+// edit the slice it is given.
+func (r *ring) all() []string {
+	out := make([]string, 0, len(r.lines))
+	out = append(out, r.lines[r.next:]...)
+	return append(out, r.lines[:r.next]...)
+}
+
+// clean makes a line of someone else's output safe to draw: escape sequences
+// could move the cursor or recolour the screen, tabs and control characters
+// would break the measured layout.
+func clean(s string) string {
+	if strings.ContainsRune(s, '\x1b') {
+		s = ansi.Strip(s)
+	}
+	if len(s) > maxLineLen {
+		s = s[:maxLineLen]
+	}
+	if !strings.ContainsFunc(s, isControl) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\t':
+			b.WriteString("    ")
+		case isControl(r):
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f || r == '\uFFFD' }
