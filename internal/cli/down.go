@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -10,6 +11,8 @@ import (
 
 	"github.com/crispify/crispify/internal/docker"
 	"github.com/crispify/crispify/internal/event"
+	"github.com/crispify/crispify/internal/manifest"
+	"github.com/crispify/crispify/internal/workers"
 )
 
 // DownOptions are the inputs of `crispify down` and `decrispify`.
@@ -50,9 +53,18 @@ func downRun(ctx context.Context, opts *DownOptions) error {
 	if err != nil {
 		return err
 	}
+	// Workers first: they use the infra. Nothing of crispify's survives.
+	workersStopped, workersErr := stopWorkers(context.WithoutCancel(ctx), m)
+	if workersErr != nil && len(m.Infra) == 0 {
+		return failed(workersErr)
+	}
+	if len(m.Infra) == 0 {
+		fmt.Fprintf(io.Out, "project %s: %s; repos kept\n", m.Project, workersStopped)
+		return nil
+	}
 	engine, _, err := opts.Deps.Docker(ctx)
 	if err != nil {
-		return failed(err)
+		return failed(errors.Join(workersErr, err))
 	}
 	if opts.Volumes && !opts.Yes {
 		ok, err := confirmVolumes(ctx, opts, engine, m.Project)
@@ -68,7 +80,9 @@ func downRun(ctx context.Context, opts *DownOptions) error {
 	p := &docker.Project{Engine: engine, Manifest: m, Sink: tally}
 	// Teardown runs to its end even after Ctrl-C: half a teardown helps no one.
 	report, downErr := p.Down(context.WithoutCancel(ctx), opts.Volumes)
-	end := event.Event{Kind: event.Stack, Phase: event.Done, Counts: tally.Counts(), Msg: downSummary(m.Project, report)}
+	downErr = errors.Join(workersErr, downErr)
+	summary := downSummary(m.Project, report, workersStopped)
+	end := event.Event{Kind: event.Stack, Phase: event.Done, Counts: tally.Counts(), Msg: summary}
 	if downErr != nil {
 		end.Phase, end.Error = event.Failed, downErr.Error()
 	}
@@ -77,7 +91,7 @@ func downRun(ctx context.Context, opts *DownOptions) error {
 		return err
 	}
 	if out.mode != OutputJSON {
-		fmt.Fprintln(io.Out, downSummary(m.Project, report))
+		fmt.Fprintln(io.Out, summary)
 	}
 	if downErr != nil {
 		return failed(downErr)
@@ -85,8 +99,32 @@ func downRun(ctx context.Context, opts *DownOptions) error {
 	return nil
 }
 
-func downSummary(project string, r docker.DownReport) string {
-	var parts []string
+// stopWorkers stops the supervisor of this workspace, foreground or
+// detached, and ends whatever an earlier crispify left running.
+func stopWorkers(ctx context.Context, m *manifest.Manifest) (string, error) {
+	said := "no workers were running"
+	client, err := workers.Dial(ctx, m.StateDir())
+	switch {
+	case err == nil:
+		if err := client.Stop(ctx); err != nil {
+			return said, fmt.Errorf("stop the supervisor (pid %d): %w: try `kill %d`", client.PID(), err, client.PID())
+		}
+		said = "workers stopped"
+	case !errors.Is(err, workers.ErrNoDaemon):
+		return said, fmt.Errorf("reach the supervisor of %s: %w", m.WorkspaceDir, err)
+	}
+	ended, err := workers.EndLeftovers(ctx, m.StateDir(), event.Discard)
+	if err != nil {
+		return said, err
+	}
+	if len(ended) > 0 {
+		said = fmt.Sprintf("ended workers left running by an earlier crispify: %s", strings.Join(ended, ", "))
+	}
+	return said, nil
+}
+
+func downSummary(project string, r docker.DownReport, workersStopped string) string {
+	parts := []string{workersStopped}
 	parts = append(parts, fmt.Sprintf("%d containers removed", len(r.Containers)))
 	if r.Network {
 		parts = append(parts, "network "+project+" gone")

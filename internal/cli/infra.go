@@ -136,7 +136,11 @@ func printSettled(io *IOStreams, noColour bool, settled []event.Event, heading s
 		} else if e.Msg != "" {
 			detail = strings.TrimSpace(detail + " " + e.Msg)
 		}
-		rows = append(rows, ui.Row{Cells: []string{e.Name, string(e.Phase), detail}, Class: ui.ClassOf(e.Phase), StateColumn: 1})
+		name := e.Name
+		if heading == "ITEM" { // a table of several kinds names each
+			name = string(e.Kind) + " " + e.Name
+		}
+		rows = append(rows, ui.Row{Cells: []string{name, string(e.Phase), detail}, Class: ui.ClassOf(e.Phase), StateColumn: 1})
 	}
 	ui.Table(io.Out, io.Colour(noColour, io.OutTTY), []string{heading, "STATE", "DETAIL"}, rows)
 }

@@ -3,11 +3,17 @@ package cli
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/spf13/cobra"
 
 	"github.com/crispify/crispify/internal/docker"
+	"github.com/crispify/crispify/internal/manifest"
+	"github.com/crispify/crispify/internal/workers"
 )
 
 // LogsOptions are the inputs of `crispify logs`.
@@ -24,9 +30,9 @@ func NewCmdLogs(deps *Deps, g *GlobalOptions, runF func(context.Context, *LogsOp
 	opts := &LogsOptions{Deps: deps, Global: g}
 	cmd := &cobra.Command{
 		Use:   "logs [-f] [--tail N] [NAME...]",
-		Short: "Logs of containers, interleaved and prefixed by name",
+		Short: "Logs of containers and workers, interleaved and prefixed by name",
 		Example: `  crispify logs mysql --tail 50
-  crispify logs -f rabbitmq redis`,
+  crispify logs -f api rabbitmq     # a worker and a container, interleaved`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Names = args
 			if runF != nil {
@@ -42,35 +48,52 @@ func NewCmdLogs(deps *Deps, g *GlobalOptions, runF func(context.Context, *LogsOp
 
 func logsRun(ctx context.Context, opts *LogsOptions) error {
 	io := opts.Deps.IO
+	tailN := -1
 	if opts.Tail != "all" {
-		if n, err := strconv.Atoi(opts.Tail); err != nil || n < 0 {
+		n, err := strconv.Atoi(opts.Tail)
+		if err != nil || n < 0 {
 			return usageErrorf("--tail %q: give a number of lines or all", opts.Tail)
 		}
+		tailN = n
 	}
 	m, err := opts.Global.LoadManifest(io)
 	if err != nil {
 		return err
 	}
-	if err := unknownNames("infra", opts.Names, m.InfraNames()); err != nil {
+	if err := unknownNames("infra or service", opts.Names, append(m.InfraNames(), m.ServiceNames()...)); err != nil {
 		return err
 	}
-	names := opts.Names
-	if len(names) == 0 {
-		names = m.InfraNames()
-	}
-	engine, _, err := opts.Deps.Docker(ctx)
-	if err != nil {
-		return failed(err)
-	}
+	infra, services := splitLogNames(m, opts.Names)
+
 	width := 0
-	for _, n := range names {
+	for _, n := range append(slices.Clone(infra), services...) {
 		width = max(width, len(n))
 	}
 	colour := io.Colour(opts.Global.NoColour, io.OutTTY)
-	p := &docker.Project{Engine: engine, Manifest: m}
-	err = p.Logs(ctx, names, opts.Tail, opts.Follow, func(l docker.Line) {
-		fmt.Fprintf(io.Out, "%s | %s\n", prefixColour(colour, l.Infra, fmt.Sprintf("%-*s", width, l.Infra)), l.Text)
-	})
+	var mu sync.Mutex
+	printLine := func(name, text string) {
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(io.Out, "%s | %s\n", prefixColour(colour, name, fmt.Sprintf("%-*s", width, name)), text)
+	}
+
+	var g errgroup.Group
+	if len(infra) > 0 {
+		engine, _, err := opts.Deps.Docker(ctx)
+		if err != nil {
+			return failed(err)
+		}
+		p := &docker.Project{Engine: engine, Manifest: m}
+		g.Go(func() error {
+			return p.Logs(ctx, infra, opts.Tail, opts.Follow, func(l docker.Line) { printLine(l.Infra, l.Text) })
+		})
+	}
+	for _, name := range services {
+		g.Go(func() error {
+			return workers.TailLog(ctx, m.StateDir(), name, tailN, opts.Follow, func(l string) { printLine(name, l) })
+		})
+	}
+	err = g.Wait()
 	if ctx.Err() != nil {
 		return nil // Ctrl-C is how -f ends
 	}
@@ -78,6 +101,27 @@ func logsRun(ctx context.Context, opts *LogsOptions) error {
 		return failed(err)
 	}
 	return nil
+}
+
+// splitLogNames sorts the names asked for into containers and services; no
+// names means every container and every service with a worker or setup.
+func splitLogNames(m *manifest.Manifest, names []string) (infra, services []string) {
+	if len(names) == 0 {
+		for _, n := range m.ServiceNames() {
+			if s := m.Services[n]; s.Run != "" || len(s.Setup) > 0 {
+				services = append(services, n)
+			}
+		}
+		return m.InfraNames(), services
+	}
+	for _, n := range names {
+		if _, ok := m.Infra[n]; ok {
+			infra = append(infra, n)
+		} else {
+			services = append(services, n)
+		}
+	}
+	return infra, services
 }
 
 // prefixColour gives each name a stable colour of its own, so that

@@ -34,11 +34,17 @@ type stream struct {
 // startStream starts rendering in the output mode of the flags. For the
 // terminal UI, sc says what it shows; m names the project.
 func (g *GlobalOptions) startStream(ctx context.Context, io *IOStreams, m *manifest.Manifest, sc *screen) (*stream, error) {
+	return g.startStreamFrom(ctx, io, m, sc, event.NewQueue())
+}
+
+// startStreamFrom renders the events of a queue the caller feeds, such as
+// a subscription to a hub.
+func (g *GlobalOptions) startStreamFrom(ctx context.Context, io *IOStreams, m *manifest.Manifest, sc *screen, q *event.Queue) (*stream, error) {
 	mode, err := io.OutputMode(g.Output)
 	if err != nil {
 		return nil, err
 	}
-	s := &stream{queue: event.NewQueue(), done: make(chan struct{}), mode: mode}
+	s := &stream{queue: q, done: make(chan struct{}), mode: mode}
 	if mode == OutputTUI && sc != nil {
 		opts := tui.Options{
 			Title: m.Project, Endpoint: sc.endpoint, Board: sc.board,

@@ -44,15 +44,28 @@ type GlobalOptions struct {
 // NewCmdRoot builds the whole command tree.
 func NewCmdRoot(deps *Deps) *cobra.Command {
 	g := &GlobalOptions{}
+	local := &LocalOptions{Deps: deps, Global: g, Mode: modeLocal}
 	root := &cobra.Command{
-		Use:   "crispify",
+		Use:   "crispify [NAME...]",
 		Short: "The whole product running on your laptop, with one command",
 		Long: `crispify clones every service repo of a manifest, starts the infrastructure
-containers, runs every worker locally and shows it all live.`,
+containers, runs every worker locally and shows it all live.
+
+Without a command it is ` + "`crispify local`" + `: the whole stack, or the named
+services and what they need.`,
+		Example:       bootExample[modeLocal],
 		Version:       build.Version(),
+		Args:          cobra.ArbitraryArgs,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	root.RunE = func(cmd *cobra.Command, args []string) error {
+		local.Names = args
+		local.suggest = cmd.SuggestionsFor
+		return bootRun(cmd.Context(), local)
+	}
+	root.SuggestionsMinimumDistance = 2
+	addBootFlags(root, local)
 	root.SetIn(deps.IO.In)
 	root.SetOut(deps.IO.Out)
 	root.SetErr(deps.IO.ErrOut)
@@ -69,6 +82,9 @@ containers, runs every worker locally and shows it all live.`,
 	flags.BoolVarP(&g.Verbose, "verbose", "v", false, "say more")
 
 	root.AddCommand(
+		NewCmdLocal(deps, g, modeLocal, nil),
+		NewCmdLocal(deps, g, modeRun, nil),
+		NewCmdLocal(deps, g, modeRemote, nil),
 		NewCmdRepos(deps, g, nil),
 		NewCmdInfra(deps, g, nil),
 		NewCmdStatus(deps, g, nil),
@@ -78,6 +94,8 @@ containers, runs every worker locally and shows it all live.`,
 		NewCmdValidate(deps, g, nil),
 		NewCmdVersion(deps),
 		NewCmdCompletion(deps),
+		NewCmdDaemon(deps, g),
+		NewCmdWatchdog(),
 	)
 	for _, c := range root.Commands() {
 		wrapArgs(c)

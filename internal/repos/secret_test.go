@@ -48,10 +48,15 @@ func TestPasswordNeverPrinted(t *testing.T) {
 func TestHTTPCredentials(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	bare := f.add(t, "api", small)
+	// A repo for each backend: their subtests run at once and each pushes.
+	bares := map[string]string{}
+	for _, b := range backends() {
+		bares[b.Name()] = f.add(t, "api-"+b.Name(), small)
+	}
 	base := serveHTTP(t, f.root, "bob", "s3cr3t")
-	withPassword := strings.Replace(base, "://", "://bob:s3cr3t@", 1) + "/api.git"
 	forEachBackend(t, func(t *testing.T, b Backend) {
+		repo, bare := "api-"+b.Name()+".git", bares[b.Name()]
+		withPassword := strings.Replace(base, "://", "://bob:s3cr3t@", 1) + "/" + repo
 		ws := t.TempDir()
 		spec := Spec{Name: "api", URL: withPassword, Branch: "master", Dir: filepath.Join(ws, "api")}
 		ctx := background(t)
@@ -63,7 +68,7 @@ func TestHTTPCredentials(t *testing.T) {
 		}
 		checkClone(t, spec)
 		noSecret(t, "s3cr3t", r, rec, spec.Dir)
-		if got, want := git(t, spec.Dir, "config", "remote.origin.url"), base+"/api.git"; got != want {
+		if got, want := git(t, spec.Dir, "config", "remote.origin.url"), base+"/"+repo; got != want {
 			t.Errorf("origin = %q, want %q: the URL without its credentials", got, want)
 		}
 
@@ -78,12 +83,12 @@ func TestHTTPCredentials(t *testing.T) {
 		noSecret(t, "s3cr3t", r, rec, spec.Dir)
 
 		// A wrong password fails clearly, and is not printed either.
-		spec.URL = strings.Replace(base, "://", "://bob:wrongpass@", 1) + "/api.git"
+		spec.URL = strings.Replace(base, "://", "://bob:wrongpass@", 1) + "/" + repo
 		spec.Dir = filepath.Join(ws, "other")
 		rec = &recorder{}
 		r = SyncOne(ctx, spec, Options{Backend: b}, rec)
 		checkFailed(t, r, rec, ErrAuth,
-			"clone api (http://bob:***@"+strings.TrimPrefix(base, "http://")+"/api.git): authentication required: set "+EnvToken+" or check the URL")
+			"clone api (http://bob:***@"+strings.TrimPrefix(base, "http://")+"/"+repo+"): authentication required: set "+EnvToken+" or check the URL")
 		noSecret(t, "wrongpass", r, rec, spec.Dir)
 	})
 }

@@ -42,6 +42,11 @@ func (p *Plain) Render(e event.Event) {
 	if p.start.IsZero() {
 		p.start = e.TS
 	}
+	if e.IsOutput() {
+		p.width = max(p.width, len(e.Name))
+		fmt.Fprintf(p.w, "%6.1fs  %-6s  %-*s  | %s\n", e.TS.Sub(p.start).Seconds(), e.Kind, p.width, e.Name, e.Line)
+		return
+	}
 	k := itemKey{e.Kind, e.Name}
 	now := printed{phase: e.Phase, bucket: -1}
 	if e.Progress != nil {

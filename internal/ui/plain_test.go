@@ -93,3 +93,15 @@ func TestTableAlignsColumns(t *testing.T) {
 		t.Errorf("\n got:\n%s\nwant:\n%s", buf.String(), want)
 	}
 }
+
+func TestPlainPrintsOutputLinesPrefixedByName(t *testing.T) {
+	var buf bytes.Buffer
+	p := NewPlain(&buf, false)
+	p.Render(at(0, event.Event{Kind: event.Worker, Name: "api", Phase: event.Starting, PID: 42}))
+	p.Render(at(100, event.Event{Kind: event.Worker, Name: "api", Phase: event.Starting, Line: "listening on :8080"}))
+	p.Render(at(200, event.Event{Kind: event.Worker, Name: "api", Phase: event.Starting, Line: "listening on :8080"}))
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if len(lines) != 3 || lines[1] != "   0.1s  worker  api           | listening on :8080" {
+		t.Errorf("got:\n%s", buf.String())
+	}
+}

@@ -1,0 +1,66 @@
+package workers
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/crispify/crispify/internal/event"
+)
+
+// Failure is a worker that did not come up or failed for good, or a setup
+// command that failed: what happened, the exit code and last lines of the
+// process, and what to try. Its Error is the whole story, several lines;
+// its first line alone reads as a summary.
+type Failure struct {
+	Kind     event.Kind // event.Worker or event.Setup
+	Name     string     // the service
+	What     string     // "exited with code 3 before it was ready"
+	ExitCode *int       // nil when the process did not exit (a ready timeout)
+	Lines    []string   // the last lines of output, oldest first
+	Hint     string     // what to try
+}
+
+func (f *Failure) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s: %s", f.Kind, f.Name, f.What)
+	switch len(f.Lines) {
+	case 0:
+		if f.ExitCode != nil {
+			b.WriteString("\nit wrote no output")
+		}
+	case 1:
+		fmt.Fprintf(&b, "\nits last line of output:\n  %s", f.Lines[0])
+	default:
+		fmt.Fprintf(&b, "\nits last %d lines of output:\n  %s", len(f.Lines), strings.Join(f.Lines, "\n  "))
+	}
+	if f.Hint != "" {
+		fmt.Fprintf(&b, "\ntry: %s", f.Hint)
+	}
+	return b.String()
+}
+
+// event is the Failed event of f.
+func (f *Failure) event() event.Event {
+	return event.Event{Kind: f.Kind, Name: f.Name, Phase: event.Failed, ExitCode: f.ExitCode, Error: f.Error()}
+}
+
+// notRunnable says what sh's exit 126 or 127 means, and what to do.
+func notRunnable(code int, command string) (what, hint string) {
+	if code == 127 {
+		return "command not found (sh exited with code 127)",
+			fmt.Sprintf("check that the program of `%s` is installed and on PATH, or fix run: in the manifest", command)
+	}
+	return "command cannot be executed (sh exited with code 126)",
+		fmt.Sprintf("check that the program of `%s` is executable (chmod +x) and built for this machine", command)
+}
+
+func intp(i int) *int { return &i }
+
+// seconds writes a duration as people say it: 60s rather than 1m0s.
+func seconds(d time.Duration) string {
+	if d%time.Second == 0 {
+		return fmt.Sprintf("%ds", int(d/time.Second))
+	}
+	return d.String()
+}

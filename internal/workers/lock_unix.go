@@ -1,0 +1,36 @@
+//go:build unix
+
+package workers
+
+import (
+	"errors"
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// errLocked says another process holds the lock.
+var errLocked = errors.New("locked by another process")
+
+// lockFile takes an exclusive lock on f, waiting for it unless nowait, when
+// a lock held elsewhere is errLocked. The kernel drops the lock when the
+// process dies, so a crash never leaves it behind.
+func lockFile(f *os.File, nowait bool) error {
+	how := unix.LOCK_EX
+	if nowait {
+		how |= unix.LOCK_NB
+	}
+	for {
+		err := unix.Flock(int(f.Fd()), how)
+		switch {
+		case err == nil:
+			return nil
+		case errors.Is(err, unix.EINTR):
+			continue
+		case errors.Is(err, unix.EWOULDBLOCK):
+			return errLocked
+		default:
+			return err
+		}
+	}
+}

@@ -1,0 +1,91 @@
+package workers
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+const (
+	// logMaxSize is the size at which a log file is rotated.
+	logMaxSize = 10 << 20
+	// logKeep is how many rotated files (.1 newest to .3 oldest) are kept.
+	logKeep = 3
+)
+
+// LogPath is the log file of a service's worker and setup output.
+func LogPath(stateDir, name string) string {
+	return filepath.Join(stateDir, "logs", name+".log")
+}
+
+// logFile appends lines to a service's log, rotating it at max bytes: the
+// file becomes .1, .1 becomes .2, and so on, the oldest dropped. It is not
+// safe for concurrent use; its owner's mutex guards it.
+//
+// Write errors are not returned: a full disk must not stop a worker or its
+// events, and the next write tries again.
+type logFile struct {
+	path string
+	max  int64
+	f    *os.File
+	size int64
+}
+
+// openLog opens (appending) the log of a service.
+func openLog(stateDir, name string, max int64) (*logFile, error) {
+	path := LogPath(stateDir, name)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("create log folder: %w", err)
+	}
+	l := &logFile{path: path, max: max}
+	if err := l.open(); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+func (l *logFile) open() error {
+	f, err := os.OpenFile(l.path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return fmt.Errorf("open log file: %w", err)
+	}
+	l.f, l.size = f, 0
+	if fi, err := f.Stat(); err == nil {
+		l.size = fi.Size()
+	}
+	return nil
+}
+
+// writeLine appends line and a newline.
+func (l *logFile) writeLine(line string) {
+	if l.f == nil {
+		return
+	}
+	n := int64(len(line) + 1)
+	if l.size > 0 && l.size+n > l.max {
+		l.rotate()
+		if l.f == nil {
+			return
+		}
+	}
+	w, _ := l.f.WriteString(line + "\n")
+	l.size += int64(w)
+}
+
+func (l *logFile) rotate() {
+	l.f.Close()
+	l.f = nil
+	os.Remove(fmt.Sprintf("%s.%d", l.path, logKeep))
+	for i := logKeep - 1; i >= 1; i-- {
+		os.Rename(fmt.Sprintf("%s.%d", l.path, i), fmt.Sprintf("%s.%d", l.path, i+1))
+	}
+	os.Rename(l.path, l.path+".1")
+	_ = l.open()
+}
+
+func (l *logFile) close() {
+	if l.f != nil {
+		l.f.Close()
+		l.f = nil
+	}
+}

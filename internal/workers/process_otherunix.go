@@ -1,0 +1,16 @@
+//go:build unix && !linux && !darwin
+
+package workers
+
+import "syscall"
+
+// setDeathSignal does nothing: only Linux has a parent-death signal.
+func setDeathSignal(*syscall.SysProcAttr) {}
+
+// startTime is unknown here, so EndLeftovers ends nothing it cannot tell
+// apart from a process that reused the pid.
+func startTime(int) (uint64, bool) { return 0, false }
+
+func zombie(int) bool { return false }
+
+func onlyZombies(int) bool { return false }

@@ -1,0 +1,177 @@
+package workers
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/crispify/crispify/internal/event"
+)
+
+// Setup is a service's setup: shell commands run in its repo after clone,
+// and again when a When file's content changed.
+type Setup struct {
+	Name     string
+	Dir      string
+	Commands []string
+	When     []string // setup_when files, relative to Dir
+	Env      []string // as Environment composes it; nil: crispify's own
+}
+
+// SetupHashPath is where the hash of a service's last successful setup is.
+func SetupHashPath(stateDir, name string) string {
+	return filepath.Join(stateDir, "setup", name+".hash")
+}
+
+// RunSetup runs the setup's commands in order, each with sh -c in Dir, when
+// it never succeeded here (no hash file: the first run after clone) or when
+// the hash over the commands and the When files' contents changed since it
+// last did; otherwise it emits Unchanged. Output goes to the service's log
+// file and out as Setup events. The hash is written only after every
+// command succeeded, so a failed setup runs again next time. Cancelling ctx
+// ends the running command's process group.
+func RunSetup(ctx context.Context, stateDir string, s Setup, sink event.Sink) error {
+	if sink == nil {
+		sink = event.Discard
+	}
+	if len(s.Commands) == 0 {
+		return nil
+	}
+	emit := func(e event.Event) {
+		e.TS, e.Kind, e.Name = time.Now(), event.Setup, s.Name
+		sink.Emit(e)
+	}
+	err := runSetup(ctx, stateDir, s, emit)
+	if f, ok := err.(*Failure); ok {
+		sink.Emit(f.event())
+	} else if err != nil {
+		emit(event.Event{Phase: event.Failed, Error: err.Error()})
+	}
+	return err
+}
+
+func runSetup(ctx context.Context, stateDir string, s Setup, emit func(event.Event)) error {
+	sum, err := setupHash(s)
+	if err != nil {
+		return &Failure{Kind: event.Setup, Name: s.Name, What: err.Error(), Hint: "check the service's setup_when in the manifest"}
+	}
+	hashPath := SetupHashPath(stateDir, s.Name)
+	if old, err := os.ReadFile(hashPath); err == nil && strings.TrimSpace(string(old)) == sum {
+		msg := "done before"
+		if len(s.When) > 0 {
+			msg = "setup_when files unchanged"
+		}
+		emit(event.Event{Phase: event.Unchanged, Msg: msg})
+		return nil
+	}
+	log, err := openLog(stateDir, s.Name, logMaxSize)
+	if err != nil {
+		return fmt.Errorf("setup %s: %w", s.Name, err)
+	}
+	defer log.close()
+	env := s.Env
+	if env == nil {
+		env = os.Environ()
+	}
+	for i, command := range s.Commands {
+		emit(event.Event{Phase: event.Running, Progress: event.Fraction(float64(i) / float64(len(s.Commands))), Msg: command})
+		if err := runSetupCommand(ctx, s, command, env, log, emit); err != nil {
+			return err
+		}
+	}
+	if err := os.MkdirAll(filepath.Dir(hashPath), 0o755); err != nil {
+		return fmt.Errorf("setup %s: record it: %w", s.Name, err)
+	}
+	if err := os.WriteFile(hashPath, []byte(sum+"\n"), 0o644); err != nil {
+		return fmt.Errorf("setup %s: record it in %s: %w", s.Name, hashPath, err)
+	}
+	emit(event.Event{Phase: event.Done, Progress: event.Fraction(1)})
+	return nil
+}
+
+// runSetupCommand runs one command; a *Failure says how it failed.
+func runSetupCommand(ctx context.Context, s Setup, command string, env []string, log *logFile, emit func(event.Event)) error {
+	// Only the output reader touches t and log until outDone is closed.
+	var t tail
+	// The command goes in the log above its output, as in a terminal.
+	log.writeLine("$ " + command)
+	p, err := startProc(command, s.Dir, env)
+	if err != nil {
+		return &Failure{Kind: event.Setup, Name: s.Name, What: fmt.Sprintf("could not start `%s`: %v", command, err),
+			Hint: fmt.Sprintf("check that %s exists (is the repo cloned?)", s.Dir)}
+	}
+	go p.follow(func(line string) {
+		log.writeLine(line)
+		t.add(line)
+		if strings.TrimSpace(line) != "" {
+			emit(event.Event{Phase: event.Running, Line: line})
+		}
+	})
+	var stopErr error
+	select {
+	case <-p.exited:
+	case <-ctx.Done():
+		stopErr = stopGroup(context.Background(), p.pid, DefaultStopTimeout)
+		<-p.exited
+	}
+	// The group goes with its leader, as for workers: a setup must not
+	// leave a stray watcher behind.
+	if err := stopGroup(context.Background(), p.pid, DefaultStopTimeout); err != nil && stopErr == nil {
+		stopErr = err
+	}
+	p.drainOutput(outputGrace)
+	<-p.outDone
+	if ctx.Err() != nil {
+		return errors.Join(fmt.Errorf("setup %s: `%s` stopped: %w", s.Name, command, ctx.Err()), stopErr)
+	}
+	if p.state.Success() {
+		return nil
+	}
+	code := exitCode(p.state)
+	_, how := describeExit(p.state)
+	what := fmt.Sprintf("`%s` %s", command, how)
+	hint := fmt.Sprintf("run it by hand in %s to see why; crispify runs setup again next time", s.Dir)
+	if permanent(code, time.Since(p.started)) {
+		w, h := notRunnable(code, command)
+		what, hint = fmt.Sprintf("`%s`: %s", command, w), h
+	}
+	return &Failure{Kind: event.Setup, Name: s.Name, What: what, ExitCode: intp(code), Lines: t.last(), Hint: hint}
+}
+
+// setupHash is the sha256 over the commands and the When files' contents:
+// what, changed, makes setup run again. A When file that does not exist
+// counts as content of its own, so that its appearing re-runs setup.
+func setupHash(s Setup) (string, error) {
+	h := sha256.New()
+	fmt.Fprintf(h, "crispify setup v1\n")
+	for _, c := range s.Commands {
+		fmt.Fprintf(h, "command %q\n", c)
+	}
+	for _, name := range s.When {
+		fmt.Fprintf(h, "file %q ", name)
+		f, err := os.Open(filepath.Join(s.Dir, name))
+		if errors.Is(err, fs.ErrNotExist) {
+			fmt.Fprintf(h, "missing\n")
+			continue
+		}
+		if err != nil {
+			return "", fmt.Errorf("read setup_when file %s: %w", name, err)
+		}
+		fh := sha256.New()
+		_, err = io.Copy(fh, f)
+		f.Close()
+		if err != nil {
+			return "", fmt.Errorf("read setup_when file %s: %w", name, err)
+		}
+		fmt.Fprintf(h, "%x\n", fh.Sum(nil))
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}

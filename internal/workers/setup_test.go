@@ -1,0 +1,162 @@
+//go:build unix
+
+package workers
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/crispify/crispify/internal/event"
+)
+
+// setupFixture is a repo folder with a lockfile and a setup that counts
+// its runs in runs.txt.
+func setupFixture(t *testing.T) (stateDir string, s Setup) {
+	t.Helper()
+	stateDir, repo := t.TempDir(), t.TempDir()
+	os.WriteFile(filepath.Join(repo, "package-lock.json"), []byte(`{"v":1}`), 0o644)
+	return stateDir, Setup{
+		Name: "api", Dir: repo,
+		Commands: []string{"echo installing", "echo run >> runs.txt"},
+		When:     []string{"package-lock.json"},
+	}
+}
+
+func runs(t *testing.T, s Setup) int {
+	b, _ := os.ReadFile(filepath.Join(s.Dir, "runs.txt"))
+	return strings.Count(string(b), "run\n")
+}
+
+func TestSetupRunsOnceThenOnlyWhenALockfileChanges(t *testing.T) {
+	t.Parallel()
+	stateDir, s := setupFixture(t)
+	ctx := ctxFor(t, 20*time.Second)
+	rec := &recorder{}
+	if err := RunSetup(ctx, stateDir, s, rec); err != nil {
+		t.Fatal(err)
+	}
+	if runs(t, s) != 1 {
+		t.Fatalf("setup ran %d times, want once", runs(t, s))
+	}
+	rec.waitFor(t, time.Second, "done", phase("api", event.Done))
+	rec.waitFor(t, time.Second, "output", func(e event.Event) bool { return e.Kind == event.Setup && e.Line == "installing" })
+	log, _ := os.ReadFile(LogPath(stateDir, "api"))
+	if !strings.Contains(string(log), "$ echo installing\ninstalling\n") {
+		t.Errorf("log file: %q", log)
+	}
+
+	rec = &recorder{}
+	if err := RunSetup(ctx, stateDir, s, rec); err != nil {
+		t.Fatal(err)
+	}
+	if runs(t, s) != 1 {
+		t.Errorf("setup ran again with nothing changed")
+	}
+	if st := rec.states(); len(st) != 1 || st[0].Phase != event.Unchanged {
+		t.Errorf("second call: want one unchanged event, got\n%s", dump(st))
+	}
+
+	// A new mtime with the same content is no change.
+	later := time.Now().Add(time.Hour)
+	os.Chtimes(filepath.Join(s.Dir, "package-lock.json"), later, later)
+	if err := RunSetup(ctx, stateDir, s, event.Discard); err != nil || runs(t, s) != 1 {
+		t.Errorf("touching the lockfile re-ran setup (runs %d, err %v)", runs(t, s), err)
+	}
+
+	os.WriteFile(filepath.Join(s.Dir, "package-lock.json"), []byte(`{"v":2}`), 0o644)
+	if err := RunSetup(ctx, stateDir, s, event.Discard); err != nil || runs(t, s) != 2 {
+		t.Errorf("a changed lockfile did not re-run setup (runs %d, err %v)", runs(t, s), err)
+	}
+
+	s.Commands = append(s.Commands, "true")
+	if err := RunSetup(ctx, stateDir, s, event.Discard); err != nil || runs(t, s) != 3 {
+		t.Errorf("changed commands did not re-run setup (runs %d, err %v)", runs(t, s), err)
+	}
+}
+
+func TestSetupFailureKeepsNoHash(t *testing.T) {
+	t.Parallel()
+	stateDir, s := setupFixture(t)
+	s.Commands = []string{"echo run >> runs.txt", "echo resolving; echo 'npm ERR! 404' >&2; exit 4", "echo never"}
+	rec := &recorder{}
+	err := RunSetup(ctxFor(t, 20*time.Second), stateDir, s, rec)
+	var f *Failure
+	if !errors.As(err, &f) || f.ExitCode == nil || *f.ExitCode != 4 {
+		t.Fatalf("want a failure with exit code 4, got %v", err)
+	}
+	for _, want := range []string{"setup api", "exit 4", "exited with code 4", "npm ERR! 404", "resolving", "runs setup again next time"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+	if _, err := os.Stat(SetupHashPath(stateDir, "api")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("hash written after a failure: %v", err)
+	}
+	failed := rec.waitFor(t, time.Second, "failed", phase("api", event.Failed))
+	if failed.Kind != event.Setup || !strings.Contains(failed.Error, "npm ERR! 404") {
+		t.Errorf("failed event: %+v", failed)
+	}
+	for _, e := range rec.all() {
+		if e.Line == "never" {
+			t.Error("a command after the failing one ran")
+		}
+	}
+	// The next run retries, from the first command.
+	s.Commands[1] = "true"
+	if err := RunSetup(ctxFor(t, 20*time.Second), stateDir, s, event.Discard); err != nil || runs(t, s) != 2 {
+		t.Errorf("retry: runs %d, err %v", runs(t, s), err)
+	}
+}
+
+func TestSetupCancelEndsTheCommand(t *testing.T) {
+	t.Parallel()
+	stateDir, s := setupFixture(t)
+	s.Commands = []string{shellLine(workerBin, "-grandchild", "-print", "installing")}
+	ctx, cancel := context.WithCancel(context.Background())
+	rec := &recorder{}
+	done := make(chan error, 1)
+	go func() { done <- RunSetup(ctx, stateDir, s, rec) }()
+	line := rec.waitFor(t, 5*time.Second, "grandchild", func(e event.Event) bool { return strings.HasPrefix(e.Line, "grandchild ") })
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("want context.Canceled, got %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("setup did not end on cancel")
+	}
+	if gc := atoiSuffix(line.Line); gc == 0 || processAlive(gc) {
+		t.Errorf("grandchild %d survived the cancel", gc)
+	}
+	if _, err := os.Stat(SetupHashPath(stateDir, "api")); err == nil {
+		t.Error("hash written for a cancelled setup")
+	}
+}
+
+func TestSetupCommandNotFound(t *testing.T) {
+	t.Parallel()
+	stateDir, s := setupFixture(t)
+	s.Commands = []string{"no-such-installer-crispify ci"}
+	err := RunSetup(ctxFor(t, 20*time.Second), stateDir, s, event.Discard)
+	if err == nil || !strings.Contains(err.Error(), "command not found") || !strings.Contains(err.Error(), "no-such-installer-crispify") {
+		t.Errorf("got %v", err)
+	}
+}
+
+func atoiSuffix(s string) int {
+	i := strings.LastIndexByte(s, ' ')
+	n := 0
+	for _, c := range s[i+1:] {
+		if c < '0' || c > '9' {
+			return 0
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n
+}

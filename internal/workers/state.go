@@ -1,0 +1,143 @@
+package workers
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+)
+
+// The state file is the third layer against orphans: workers.json lists
+// every live worker process with its start time, so that the next run or
+// decrispify can end what a killed crispify left, and only that.
+
+const (
+	stateFile = "workers.json"
+	stateLock = "workers.lock"
+)
+
+// stateEntry is one live worker process.
+type stateEntry struct {
+	Name    string `json:"name"`
+	Replica int    `json:"replica"`
+	PID     int    `json:"pid"`
+	PGID    int    `json:"pgid"`
+	// Start is the process's start time as the platform tells it (Linux:
+	// clock ticks since boot; macOS: microseconds since the epoch); 0 when
+	// unknown. With PID it tells the process from one that reused the pid.
+	Start uint64 `json:"start"`
+	// Owner is the supervising crispify, so that a run does not end the
+	// workers of another one that is alive (a detach daemon).
+	Owner      int    `json:"owner"`
+	OwnerStart uint64 `json:"owner_start"`
+}
+
+// stateRecord keeps this supervisor's entries in workers.json current. Other
+// supervisors' entries in the file are kept as they are.
+type stateRecord struct {
+	dir        string
+	owner      int
+	ownerStart uint64
+
+	mu   sync.Mutex
+	live map[int]stateEntry // by pid
+}
+
+func newStateRecord(dir string) *stateRecord {
+	owner := os.Getpid()
+	start, _ := startTime(owner)
+	return &stateRecord{dir: dir, owner: owner, ownerStart: start, live: map[int]stateEntry{}}
+}
+
+// add records a process that started; remove one whose group is gone.
+// Errors are dropped: the other two layers still hold, and a worker must not
+// fail because the state file could not be written.
+func (s *stateRecord) add(name string, replica, pid int) {
+	start, _ := startTime(pid)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.live[pid] = stateEntry{Name: name, Replica: replica, PID: pid, PGID: pid, Start: start, Owner: s.owner, OwnerStart: s.ownerStart}
+	_ = s.saveLocked()
+}
+
+func (s *stateRecord) remove(pid int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.live[pid]; !ok {
+		return
+	}
+	delete(s.live, pid)
+	_ = s.saveLocked()
+}
+
+func (s *stateRecord) saveLocked() error {
+	return updateState(s.dir, func(entries []stateEntry) []stateEntry {
+		out := entries[:0]
+		for _, e := range entries {
+			if e.Owner != s.owner || e.OwnerStart != s.ownerStart {
+				out = append(out, e)
+			}
+		}
+		for _, e := range s.live {
+			out = append(out, e)
+		}
+		return out
+	})
+}
+
+// updateState rewrites workers.json with change, under a lock file so that
+// two crispify processes of one workspace do not lose each other's entries.
+func updateState(dir string, change func([]stateEntry) []stateEntry) error {
+	lf, err := os.OpenFile(filepath.Join(dir, stateLock), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return fmt.Errorf("open the state lock: %w", err)
+	}
+	defer lf.Close()
+	if err := lockFile(lf, false); err != nil {
+		return fmt.Errorf("lock %s: %w", lf.Name(), err)
+	}
+	entries := change(readState(dir))
+	path := filepath.Join(dir, stateFile)
+	if len(entries) == 0 {
+		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("clear %s: %w", path, err)
+		}
+		return nil
+	}
+	sort.Slice(entries, func(i, j int) bool {
+		if entries[i].Name != entries[j].Name {
+			return entries[i].Name < entries[j].Name
+		}
+		return entries[i].Replica < entries[j].Replica
+	})
+	b, err := json.MarshalIndent(entries, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", tmp, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("replace %s: %w", path, err)
+	}
+	return nil
+}
+
+// readState returns the entries of workers.json; none when it is missing or
+// unreadable (a file cut short by a crash is worth nothing).
+func readState(dir string) []stateEntry {
+	b, err := os.ReadFile(filepath.Join(dir, stateFile))
+	if err != nil {
+		return nil
+	}
+	var entries []stateEntry
+	if json.Unmarshal(b, &entries) != nil {
+		return nil
+	}
+	return entries
+}

@@ -1,0 +1,326 @@
+package workers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/crispify/crispify/internal/event"
+	"github.com/crispify/crispify/internal/manifest"
+)
+
+// Spec is one worker: a service's run command and how to supervise it.
+type Spec struct {
+	Name    string
+	Dir     string // the repo folder: the worker's working directory
+	Command string // the manifest's run: sh -c on unix, cmd /C on windows
+	// Env is the whole environment, KEY=VALUE, as Environment composes it;
+	// nil means crispify's own. Each replica also gets CRISPIFY_REPLICA,
+	// its number from 0.
+	Env      []string
+	Replicas int // 0 means 1
+	Restart  manifest.RestartPolicy
+	// Ready says when a replica is up; nil: once it has run 500ms without
+	// exiting. Its Timeout (default 60s) bounds Start.
+	Ready       *manifest.Ready
+	StopTimeout time.Duration // between SIGTERM and SIGKILL; 0: 10s
+}
+
+// Options configure a Supervisor.
+type Options struct {
+	StateDir string     // <workspace>/.crispify: logs, workers.json
+	Sink     event.Sink // nil: events are dropped
+	// WatchdogCommand runs the watchdog; nil: this binary with WatchdogArg,
+	// whose main must then call RunWatchdog(os.Stdin).
+	WatchdogCommand []string
+}
+
+// Status is where one worker stands.
+type Status struct {
+	Name string `json:"name"`
+	// State is a worker phase: starting, ready, sick, exited, restarting,
+	// stopped or failed.
+	State    event.Phase `json:"state"`
+	PIDs     []int       `json:"pids,omitempty"`
+	Restarts int         `json:"restarts"`
+	LastExit *int        `json:"last_exit,omitempty"`
+	Since    time.Time   `json:"since"`            // when State began
+	Detail   string      `json:"detail,omitempty"` // e.g. "exited with code 3", "restarting in 4s"
+}
+
+// Supervisor runs workers and keeps them running. It emits every change and
+// every line of output as events, from its own goroutines: the sink must
+// not block for long, and must not call back into the Supervisor.
+type Supervisor struct {
+	stateDir    string
+	sink        event.Sink
+	watchdogCmd []string
+	state       *stateRecord
+	logMax      int64 // the log rotation size; tests make it small
+
+	mu       sync.Mutex
+	workers  map[string]*worker
+	watchdog *watchdog // started with the first worker
+	closed   bool
+}
+
+// New returns a Supervisor keeping its state in opts.StateDir.
+func New(opts Options) (*Supervisor, error) {
+	if opts.StateDir == "" {
+		return nil, errors.New("start the worker supervisor: no state folder given")
+	}
+	dir, err := filepath.Abs(opts.StateDir)
+	if err != nil {
+		return nil, fmt.Errorf("start the worker supervisor: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("start the worker supervisor: create %s: %w", dir, err)
+	}
+	if opts.Sink == nil {
+		opts.Sink = event.Discard
+	}
+	cmd := opts.WatchdogCommand
+	if len(cmd) == 0 {
+		exe, err := os.Executable()
+		if err != nil {
+			return nil, fmt.Errorf("start the worker supervisor: find crispify's own binary for the watchdog: %w", err)
+		}
+		cmd = []string{exe, WatchdogArg}
+	}
+	return &Supervisor{
+		stateDir: dir, sink: opts.Sink, watchdogCmd: cmd,
+		state: newStateRecord(dir), logMax: logMaxSize,
+		workers: map[string]*worker{},
+	}, nil
+}
+
+// Start starts every replica of spec and returns once all are ready; or
+// with an error (a *Failure: the exit code and last output lines, or the
+// ready timeout) after stopping what it started; or when ctx ends, after
+// stopping it too. Supervision (restarts) goes on in the background after
+// Start returns, until Stop, StopAll or Close.
+//
+// Before a replica was ready once, it is restarted by its policy like any
+// other, but three restarts within a minute fail Start rather than leave it
+// sick: a worker that cannot come up is reported, not retried for ever.
+func (s *Supervisor) Start(ctx context.Context, spec Spec) error {
+	w, err := s.add(spec)
+	if err != nil {
+		return err
+	}
+	return w.start(ctx)
+}
+
+// add makes the worker of spec and registers it, replacing a worker of the
+// same name that no longer runs.
+func (s *Supervisor) add(spec Spec) (*worker, error) {
+	spec, logRE, err := normalize(spec)
+	if err != nil {
+		f := &Failure{Kind: event.Worker, Name: spec.Name, What: err.Error(), Hint: "fix the service in the manifest; crispify validate checks it"}
+		s.sink.Emit(f.event())
+		return nil, f
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, fmt.Errorf("start worker %s: the supervisor is closed", spec.Name)
+	}
+	old, ok := s.workers[spec.Name]
+	if ok && old.running() {
+		return nil, fmt.Errorf("start worker %s: it is already running: restart it instead", spec.Name)
+	}
+	if ok {
+		old.retire()
+	}
+	if s.watchdog == nil {
+		wd, err := startWatchdog(s.watchdogCmd)
+		if err != nil {
+			return nil, fmt.Errorf("start worker %s: %w", spec.Name, err)
+		}
+		s.watchdog = wd
+	}
+	log, err := openLog(s.stateDir, spec.Name, s.logMax)
+	if err != nil {
+		return nil, fmt.Errorf("start worker %s: %w", spec.Name, err)
+	}
+	w := newWorker(s, spec, logRE, log)
+	s.workers[spec.Name] = w
+	return w, nil
+}
+
+// normalize fills spec's defaults and checks what the manifest's validation
+// may not have: a Spec can come from elsewhere.
+func normalize(spec Spec) (Spec, *regexp.Regexp, error) {
+	if spec.Name == "" {
+		return spec, nil, errors.New("a worker needs a name")
+	}
+	if spec.Command == "" {
+		return spec, nil, errors.New("no run command")
+	}
+	spec.Replicas = max(spec.Replicas, 1)
+	if spec.StopTimeout <= 0 {
+		spec.StopTimeout = DefaultStopTimeout
+	}
+	switch spec.Restart {
+	case "":
+		spec.Restart = manifest.DefaultRestart
+	case manifest.RestartOnFailure, manifest.RestartAlways, manifest.RestartNever:
+	default:
+		return spec, nil, fmt.Errorf("restart %q: want on-failure, always or never", spec.Restart)
+	}
+	if spec.Env == nil {
+		spec.Env = os.Environ()
+	}
+	var logRE *regexp.Regexp
+	if spec.Ready != nil && spec.Ready.Log != "" {
+		re, err := regexp.Compile(spec.Ready.Log)
+		if err != nil {
+			return spec, nil, fmt.Errorf("ready.log %q: %w", spec.Ready.Log, err)
+		}
+		logRE = re
+	}
+	return spec, logRE, nil
+}
+
+// Stop stops a worker: SIGTERM to each replica's process group, SIGKILL
+// after its StopTimeout, or at once when ctx ends; it returns once every
+// group is empty.
+func (s *Supervisor) Stop(ctx context.Context, name string) error {
+	w, err := s.get(name)
+	if err != nil {
+		return fmt.Errorf("stop worker %s: %w", name, err)
+	}
+	return w.stop(ctx)
+}
+
+// Restart stops a worker and starts it again from scratch, its restart
+// count and backoff too: a restart by hand.
+func (s *Supervisor) Restart(ctx context.Context, name string) error {
+	w, err := s.get(name)
+	if err != nil {
+		return fmt.Errorf("restart worker %s: %w", name, err)
+	}
+	if err := w.stop(ctx); err != nil {
+		return err
+	}
+	return s.Start(ctx, w.spec)
+}
+
+// StopAll stops the workers of each level in parallel, one level after the
+// other (pass the reverse dependency order), then those in no level. It
+// goes on past failures and returns them all.
+func (s *Supervisor) StopAll(ctx context.Context, levels [][]string) error {
+	s.mu.Lock()
+	rest := make(map[string]*worker, len(s.workers))
+	for name, w := range s.workers {
+		rest[name] = w
+	}
+	s.mu.Unlock()
+	var errs []error
+	stopLevel := func(ws []*worker) {
+		ch := make(chan error, len(ws))
+		for _, w := range ws {
+			go func() { ch <- w.stop(ctx) }()
+		}
+		for range ws {
+			if err := <-ch; err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	for _, level := range levels {
+		var ws []*worker
+		for _, name := range level {
+			if w, ok := rest[name]; ok {
+				ws = append(ws, w)
+				delete(rest, name)
+			}
+		}
+		stopLevel(ws)
+	}
+	var last []*worker
+	for _, name := range sortedNames(rest) {
+		last = append(last, rest[name])
+	}
+	stopLevel(last)
+	return errors.Join(errs...)
+}
+
+// Status returns where every worker stands, by name.
+func (s *Supervisor) Status() []Status {
+	s.mu.Lock()
+	ws := make([]*worker, 0, len(s.workers))
+	for _, name := range sortedNames(s.workers) {
+		ws = append(ws, s.workers[name])
+	}
+	s.mu.Unlock()
+	out := make([]Status, 0, len(ws))
+	for _, w := range ws {
+		out = append(out, w.status())
+	}
+	return out
+}
+
+// Close stops every worker and ends the watchdog. The Supervisor starts
+// nothing afterwards.
+func (s *Supervisor) Close(ctx context.Context) error {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	err := s.StopAll(ctx, nil)
+	s.mu.Lock()
+	wd := s.watchdog
+	s.watchdog = nil
+	s.mu.Unlock()
+	if wd != nil {
+		err = errors.Join(err, wd.close())
+	}
+	return err
+}
+
+func (s *Supervisor) get(name string) (*worker, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	w, ok := s.workers[name]
+	if !ok {
+		return nil, errors.New("no such worker")
+	}
+	return w, nil
+}
+
+// track records a process that started in all three layers' books: the
+// watchdog's and the state file's. untrack, once its group is gone.
+func (s *Supervisor) track(name string, replica, pid int) {
+	s.state.add(name, replica, pid)
+	s.mu.Lock()
+	wd := s.watchdog
+	s.mu.Unlock()
+	if wd != nil {
+		wd.watch(pid)
+	}
+}
+
+func (s *Supervisor) untrack(pid int) {
+	s.mu.Lock()
+	wd := s.watchdog
+	s.mu.Unlock()
+	if wd != nil {
+		wd.forget(pid)
+	}
+	s.state.remove(pid)
+}
+
+func sortedNames[V any](m map[string]V) []string {
+	names := make([]string, 0, len(m))
+	for name := range m {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
+}

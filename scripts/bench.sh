@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# bench.sh: the benchmarks of BENCHMARKS.md. Each prints a markdown table of
+# medians and ratios, with the machine it ran on.
+#
+#   scripts/bench.sh             # all of them
+#   scripts/bench.sh repos       # crispify repos vs a git clone loop and xargs -P8
+#   scripts/bench.sh infra       # crispify infra vs docker compose, six infra
+#   scripts/bench.sh local       # from nothing to all ready vs the critical path
+#   scripts/bench.sh ui          # the terminal UI: ns and allocs per event
+#
+# RUNS sets the runs of each case (default 5).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+
+run() {
+	case $1 in
+	repos) "$here/bench-repos.sh" ;;
+	infra) "$here/bench-infra.sh" ;;
+	local) "$here/bench-local.sh" ;;
+	ui) (cd "$root" && go test -run '^$' -bench . -benchmem ./internal/ui/tui/) ;;
+	*)
+		echo "bench.sh: unknown benchmark $1: use repos, infra, local or ui" >&2
+		exit 2
+		;;
+	esac
+}
+
+if [ $# -eq 0 ]; then
+	set -- repos infra local ui
+fi
+for b in "$@"; do
+	echo "## $b"
+	run "$b"
+	echo
+done
