@@ -67,15 +67,7 @@ func TestTerminalUIShowsTheStackOpensLogsAndQuitsCleanly(t *testing.T) {
 	needImages(t, imageRedis)
 	e := newEnv(t, "tui")
 	port := freePort(t)
-	e.write(`version: 1
-project: {{project}}
-workspace: ./ws
-infra:
-  redis:
-    image: ` + imageRedis + `
-    health: {cmd: ["redis-cli", "ping"], interval: 1s}
-services:
-` + service("api", e.workerRepo("api", nil), "redis", `WORKER_LISTEN: "`+itoa(port)+`", WORKER_SAY: api is serving`, "{tcp: "+itoa(port)+"}") +
+	e.write(head + redisInfra + "services:\n" + service("api", e.workerRepo("api", nil), "redis", `WORKER_LISTEN: "`+itoa(port)+`", WORKER_SAY: api is serving`, "{tcp: "+itoa(port)+"}") +
 		service("mailer", e.workerRepo("mailer", nil), "api", `WORKER_SAY: mailer up`, `{log: mailer up}`) + `
   docs:
     repo: ` + e.workerRepo("docs", nil) + "\n")

@@ -26,6 +26,16 @@ func service(name, url, needs, env, ready string) string {
 	return s
 }
 
+// head starts a manifest of the test's own project, workspace ./ws.
+const head = "version: 1\nproject: {{project}}\nworkspace: ./ws\n"
+
+// redisInfra is an infra section of one redis without host ports.
+const redisInfra = `infra:
+  redis:
+    image: ` + imageRedis + `
+    health: {cmd: ["redis-cli", "ping"], interval: 1s}
+`
+
 type statusRow struct{ Kind, Name, State, Detail string }
 
 func (e *env) status() map[string]statusRow {
@@ -97,11 +107,7 @@ func TestKilledWorkerRestartsAndCrashLoopTurnsSick(t *testing.T) {
 	needEngine(t)
 	e := newEnv(t, "restart")
 	port := freePort(t)
-	e.write(`version: 1
-project: {{project}}
-workspace: ./ws
-services:
-` + service("steady", e.workerRepo("steady", nil), "", `WORKER_LISTEN: "`+itoa(port)+`"`, "{tcp: "+itoa(port)+"}") +
+	e.write(head + "services:\n" + service("steady", e.workerRepo("steady", nil), "", `WORKER_LISTEN: "`+itoa(port)+`"`, "{tcp: "+itoa(port)+"}") +
 		service("crashy", e.workerRepo("crashy", nil), "", `WORKER_SAY: crashy up, WORKER_EXIT_AFTER: 300ms`, `{log: "crashy up"}`))
 	e.crispify("-d").must(t, 0)
 
@@ -166,11 +172,7 @@ func (e *env) foreground(names ...string) *exec.Cmd {
 }
 
 func stubbornManifest(e *env) {
-	e.write(`version: 1
-project: {{project}}
-workspace: ./ws
-services:
-` + service("stubborn", e.workerRepo("stubborn", nil), "", `WORKER_IGNORE_TERM: "1", WORKER_CHILD: "1", WORKER_SAY: up`, `{log: up}`) +
+	e.write(head + "services:\n" + service("stubborn", e.workerRepo("stubborn", nil), "", `WORKER_IGNORE_TERM: "1", WORKER_CHILD: "1", WORKER_SAY: up`, `{log: up}`) +
 		service("plain", e.workerRepo("plain", nil), "", `WORKER_CHILD: "1", WORKER_SAY: up`, `{log: up}`))
 }
 
@@ -223,15 +225,7 @@ func TestDetachStatusLogsDecrispifyLeaveNothing(t *testing.T) {
 	needImages(t, imageRedis)
 	e := newEnv(t, "detach")
 	port := freePort(t)
-	e.write(`version: 1
-project: {{project}}
-workspace: ./ws
-infra:
-  redis:
-    image: ` + imageRedis + `
-    health: {cmd: ["redis-cli", "ping"], interval: 1s}
-services:
-` + service("api", e.workerRepo("api", nil), "redis", `WORKER_LISTEN: "`+itoa(port)+`", WORKER_SAY: api listening, WORKER_CHILD: "1"`, "{tcp: "+itoa(port)+"}"))
+	e.write(head + redisInfra + "services:\n" + service("api", e.workerRepo("api", nil), "redis", `WORKER_LISTEN: "`+itoa(port)+`", WORKER_SAY: api listening, WORKER_CHILD: "1"`, "{tcp: "+itoa(port)+"}"))
 	e.crispify("-d").must(t, 0)
 	r := e.crispify("-d").must(t, 1)
 	if !strings.Contains(r.stderr, "already runs") || !strings.Contains(r.stderr, "nothing changed") {
@@ -267,10 +261,7 @@ services:
 func TestSetupRerunsOnlyWhenItsLockfileChanges(t *testing.T) {
 	needEngine(t)
 	e := newEnv(t, "setup")
-	e.write(`version: 1
-project: {{project}}
-workspace: ./ws
-services:
+	e.write(head + `services:
   app:
     repo: ` + e.workerRepo("app", map[string]string{"package-lock.json": "{\"v\": 1}\n"}) + `
     setup: ["echo ran >> setup-runs.txt", "go build -o worker ."]
@@ -317,10 +308,7 @@ func TestBadWorkersFailClearlyAndHarmNothingElse(t *testing.T) {
 	needEngine(t)
 	e := newEnv(t, "bad")
 	port := freePort(t)
-	e.write(`version: 1
-project: {{project}}
-workspace: ./ws
-services:
+	e.write(head + `services:
   nocmd:
     repo: ` + e.workerRepo("nocmd", nil) + `
     run: no-such-command-crispify

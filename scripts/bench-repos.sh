@@ -30,26 +30,9 @@ export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
 
 say() { printf '%s\n' "$*" >&2; }
 
-# generate NAME: a bare repo of $FILES files and $COMMITS commits, made by one
-# git fast-import: the first commit adds every file, each next one changes two.
-generate() {
-	local bare=$remote/$1.git
-	git init -q --bare --initial-branch=master "$bare"
-	awk -v files="$FILES" -v commits="$COMMITS" -v repo="$1" 'BEGIN {
-		when = 1700000000
-		for (c = 0; c < commits; c++) {
-			when += 60
-			msg = "commit " c
-			printf "commit refs/heads/master\ncommitter Bench <bench@crispify.invalid> %d +0000\ndata %d\n%s\n", when, length(msg), msg
-			for (f = 0; f < files; f++) {
-				if (c > 0 && f % commits != c) continue
-				body = sprintf("%s file %d version %d\n", repo, f, c)
-				for (l = 0; l < 20; l++) body = body sprintf("line %d of file %d of %s, version %d: some text to compress\n", l, f, repo, c)
-				printf "M 100644 inline src/dir%d/file%d.txt\ndata %d\n%s\n", f % 8, f, length(body), body
-			}
-		}
-	}' | git -C "$bare" fast-import --quiet
-}
+# shellcheck source=lib/repos.sh
+source "$root/scripts/lib/repos.sh"
+generate() { generate_repo "$remote/$1.git" "$1" "$FILES" "$COMMITS"; }
 
 say "generating $REPOS repos of $FILES files and $COMMITS commits in $work"
 {
@@ -144,10 +127,12 @@ read -r t_seq c_seq < <(median "$clean" "$work/seq-clone")
 read -r t_xargs c_xargs < <(median "$clean" "$work/xargs-clone")
 read -r t_gogit c_gogit < <(median "$clean" "$(repos_cmd --git go-git)")
 read -r t_cli c_cli < <(median "$clean" "$(repos_cmd --git cli)")
+read -r t_auto c_auto < <(median "$clean" "$(repos_cmd --git auto)")
 bash -c "$populate"
 read -r t_present c_present < <(median true "$(repos_cmd)")
 read -r t_upd_gogit c_upd_gogit < <(median true "$(repos_cmd --update --git go-git)")
 read -r t_upd_cli c_upd_cli < <(median true "$(repos_cmd --update --git cli)")
+read -r t_upd_auto c_upd_auto < <(median true "$(repos_cmd --update --git auto)")
 read -r t_pull c_pull < <(median true "$work/xargs-pull")
 
 say "peak memory"
@@ -155,6 +140,8 @@ m_gogit=$(peak "$clean" "$(repos_cmd --git go-git)")
 m_cli=$(peak "$clean" "$(repos_cmd --git cli)")
 m_upd_gogit=$(peak true "$(repos_cmd --update --git go-git)")
 m_upd_cli=$(peak true "$(repos_cmd --update --git cli)")
+m_auto=$(peak "$clean" "$(repos_cmd --git auto)")
+m_upd_auto=$(peak true "$(repos_cmd --update --git auto)")
 m_xargs=$(peak "$clean" "$work/xargs-clone")
 
 cat <<EOF
@@ -168,10 +155,12 @@ $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo 
 | cold clone | \`xargs -P$JOBS git clone\` | ${t_xargs} s | 1.00x | ${c_xargs} s | |
 | cold clone | \`crispify repos --git go-git\` | ${t_gogit} s | $(ratio "$t_gogit" "$t_xargs") | ${c_gogit} s | <= 1.2x |
 | cold clone | \`crispify repos --git cli\` | ${t_cli} s | $(ratio "$t_cli" "$t_xargs") | ${c_cli} s | <= 1.2x |
+| cold clone | \`crispify repos\` (auto, the default) | ${t_auto} s | $(ratio "$t_auto" "$t_xargs") | ${c_auto} s | <= 1.2x |
 | all present | \`crispify repos\` | ${t_present} s | | ${c_present} s | < 0.3 s |
 | update, nothing new | \`xargs -P$JOBS git pull --ff-only\` | ${t_pull} s | 1.00x | ${c_pull} s | |
 | update, nothing new | \`crispify repos --update --git go-git\` | ${t_upd_gogit} s | $(ratio "$t_upd_gogit" "$t_pull") | ${c_upd_gogit} s | < 1.5 s |
 | update, nothing new | \`crispify repos --update --git cli\` | ${t_upd_cli} s | $(ratio "$t_upd_cli" "$t_pull") | ${c_upd_cli} s | < 1.5 s |
+| update, nothing new | \`crispify repos --update\` (auto, the default) | ${t_upd_auto} s | $(ratio "$t_upd_auto" "$t_pull") | ${c_upd_auto} s | < 1.5 s |
 
 | peak memory (max RSS) | MB | target |
 | --- | ---: | --- |
@@ -179,5 +168,7 @@ $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo 
 | \`crispify repos --git cli\`, cold clone (crispify alone) | ${m_cli} | < 100 MB |
 | \`crispify repos --update --git go-git\` | ${m_upd_gogit} | < 100 MB |
 | \`crispify repos --update --git cli\` (crispify alone) | ${m_upd_cli} | < 100 MB |
+| \`crispify repos\` (auto), cold clone (crispify alone) | ${m_auto} | < 100 MB |
+| \`crispify repos --update\` (auto) | ${m_upd_auto} | < 100 MB |
 | \`xargs -P$JOBS git clone\` (largest git) | ${m_xargs} | |
 EOF

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/crispify/crispify/internal/event"
+	"github.com/crispify/crispify/internal/repos"
 	"github.com/crispify/crispify/internal/ui"
 	"github.com/crispify/crispify/internal/workers"
 )
@@ -28,7 +29,7 @@ func NewCmdDaemon(deps *Deps, g *GlobalOptions) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&mode, "mode", string(modeLocal), "local, run or remote")
 	cmd.Flags().StringVar(&opts.Profile, "profile", "", "")
-	cmd.Flags().StringVar(&opts.Backend, "git", "cli", "")
+	cmd.Flags().StringVar(&opts.Backend, "git", repos.DefaultBackend, "")
 	return cmd
 }
 

@@ -5,11 +5,15 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/spf13/cobra"
 
 	"github.com/crispify/crispify/internal/docker"
 	"github.com/crispify/crispify/internal/manifest"
+	"github.com/crispify/crispify/internal/repos"
 	"github.com/crispify/crispify/internal/ui"
 )
 
@@ -24,11 +28,12 @@ func NewCmdDoctor(deps *Deps, g *GlobalOptions, runF func(context.Context, *Doct
 	opts := &DoctorOptions{Deps: deps, Global: g}
 	return &cobra.Command{
 		Use:   "doctor",
-		Short: "Check what crispify needs: the manifest, the Docker engine, disk space, free ports",
+		Short: "Check what crispify needs: manifest, Docker engine, git access, disk space, free ports",
 		Long: `Check everything crispify needs before a run and say what to fix:
-the manifest is valid, the Docker engine answers (and its API version),
-the workspace's disk has room, and every host port the infra publishes is
-free. Exits 1 when a check fails.`,
+the manifest is valid, every repo's remote answers with your credentials,
+the Docker engine answers (and its API version), the workspace's disk has
+room, and every host port the infra publishes is free. Exits 1 when a check
+fails.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
@@ -57,6 +62,7 @@ func doctorRun(ctx context.Context, opts *DoctorOptions) error {
 	} else {
 		checks = append(checks, check{"manifest", fmt.Sprintf("%s: project %s, %d infra, %d services", m.File, m.Project, len(m.Infra), len(m.Services)), true})
 		checks = append(checks, diskCheck(m.WorkspaceDir))
+		checks = append(checks, gitChecks(ctx, m)...)
 	}
 	engine, ep, err := opts.Deps.Docker(ctx)
 	if err != nil {
@@ -81,6 +87,35 @@ func doctorRun(ctx context.Context, opts *DoctorOptions) error {
 		return &ExitError{Code: ExitFailed}
 	}
 	return nil
+}
+
+// gitChecks asks every repo's remote whether it answers, with the
+// credentials a clone would use, eight at once.
+func gitChecks(ctx context.Context, m *manifest.Manifest) []check {
+	names := m.ServiceNames()
+	errs := make([]error, len(names))
+	var g errgroup.Group
+	g.SetLimit(repos.DefaultJobs)
+	for i, name := range names {
+		s := m.Services[name]
+		g.Go(func() error {
+			ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+			defer cancel()
+			errs[i] = repos.Probe(ctx, repos.Spec{Name: name, URL: s.Repo, Branch: s.Branch})
+			return nil
+		})
+	}
+	g.Wait()
+	var checks []check
+	for _, err := range errs {
+		if err != nil {
+			checks = append(checks, check{"git", err.Error(), false})
+		}
+	}
+	if len(checks) == 0 && len(names) > 0 {
+		checks = append(checks, check{"git", fmt.Sprintf("all %d remotes answer with your credentials, and have their branch", len(names)), true})
+	}
+	return checks
 }
 
 func engineCheck(ctx context.Context, engine docker.Engine, ep docker.Endpoint) check {

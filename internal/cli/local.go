@@ -66,7 +66,7 @@ func NewCmdLocal(deps *Deps, g *GlobalOptions, mode bootMode, runF func(context.
 func addBootFlags(cmd *cobra.Command, opts *LocalOptions) {
 	cmd.Flags().BoolVarP(&opts.Detach, "detach", "d", false, "return once everything is up, leaving the workers to a background supervisor")
 	cmd.Flags().StringVar(&opts.Profile, "profile", "", "start only the services of profile `P` (and what they need)")
-	cmd.Flags().StringVar(&opts.Backend, "git", repos.DefaultBackend, "git implementation: go-git or cli")
+	cmd.Flags().StringVar(&opts.Backend, "git", repos.DefaultBackend, "git implementation: auto (go-git reads, your git writes), go-git or cli")
 }
 
 var bootShort = map[bootMode]string{

@@ -48,7 +48,7 @@ crispify never resets, stashes or discards your work.`,
 	}
 	cmd.Flags().BoolVar(&opts.Update, "update", false, "fetch and fast-forward repos that are present")
 	cmd.Flags().IntVar(&opts.Jobs, "jobs", 8, "repos worked on at once")
-	cmd.Flags().StringVar(&opts.Backend, "git", repos.DefaultBackend, "git implementation: go-git or cli")
+	cmd.Flags().StringVar(&opts.Backend, "git", repos.DefaultBackend, "git implementation: auto (go-git reads, your git writes), go-git or cli")
 	return cmd
 }
 

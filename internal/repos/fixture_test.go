@@ -41,7 +41,7 @@ func TestMain(m *testing.M) {
 }
 
 // backends are what every behaviour test runs against.
-func backends() []Backend { return []Backend{NewGoGit(), NewCLI()} }
+func backends() []Backend { return []Backend{NewGoGit(), NewCLI(), NewAuto()} }
 
 // forEachBackend runs test once per backend, in parallel.
 func forEachBackend(t *testing.T, test func(t *testing.T, b Backend)) {
