@@ -285,3 +285,29 @@ infra:
 		t.Errorf("logs:\n%s", r.stdout)
 	}
 }
+
+func TestPullFailureNamesTheImageAndPullKeepsLocalImages(t *testing.T) {
+	needImages(t, imageSSDB)
+	e := newEnv(t, "pull")
+	e.write(`version: 1
+project: {{project}}
+infra:
+  ghost:
+    image: crispify-e2e/no-such-image:1
+  ssdb:
+    image: ` + imageSSDB + `
+    health: {cmd: ["/standin", "health"], interval: 1s}
+`)
+	r := e.crispify("infra").must(t, 1)
+	if !strings.Contains(r.stderr, "pull image crispify-e2e/no-such-image:1: ") {
+		t.Errorf("the pull failure does not name the image:\n%s", r.stderr)
+	}
+	if state := e.docker("inspect", "--format", "{{.State.Health.Status}}", e.project+"-ssdb"); state != "healthy" {
+		t.Errorf("ssdb, which does not need ghost, is %s", state)
+	}
+	// --pull with no registry in reach keeps using the image that is here.
+	r = e.crispify("infra", "--pull", "ssdb").must(t, 0)
+	if !strings.Contains(r.stderr, "using the local image") {
+		t.Errorf("--pull did not say it kept the local image:\n%s", r.stderr)
+	}
+}

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # bench-infra.sh: crispify against docker compose on the same six images and
-# health checks: cold start to all healthy, no-op re-run, teardown. Runs are
-# interleaved (crispify, compose, crispify, ...) so that drift of a shared
-# machine hits both alike. Prints a markdown table of medians and ratios.
+# health checks: cold start to all healthy, no-op re-run, teardown. Each tool
+# is measured with the other's stack down, and which goes first alternates
+# from run to run, so that drift of a shared machine hits both alike.
+# Prints a markdown table of medians and ratios.
 #
 #   scripts/bench-infra.sh              # 5 runs of each
 #   RUNS=9 scripts/bench-infra.sh
@@ -93,16 +94,32 @@ median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[
 
 cr_up=("$crispify" infra -f "$work/crispify.yaml" --output plain)
 cr_cold=() co_cold=() cr_noop=() co_noop=() cr_down=() co_down=()
+# measure TOOL: cold start, no-op re-run and teardown of one tool, with the
+# other's stack down, so that neither is timed while the other's six
+# containers run their health checks beside it.
+measure() {
+	if [ "$1" = crispify ]; then
+		timed "${cr_up[@]}" && cr_cold+=("$elapsed")
+		timed "${cr_up[@]}" && cr_noop+=("$elapsed")
+		timed crispify_down && cr_down+=("$elapsed")
+	else
+		timed compose_up && co_cold+=("$elapsed")
+		timed compose_up && co_noop+=("$elapsed")
+		timed compose_down && co_down+=("$elapsed")
+	fi
+}
 for run in $(seq "$RUNS"); do
 	say "run $run of $RUNS"
 	crispify_down --volumes --yes || true
 	compose_down -v || true
-	timed "${cr_up[@]}" && cr_cold+=("$elapsed")
-	timed compose_up && co_cold+=("$elapsed")
-	timed "${cr_up[@]}" && cr_noop+=("$elapsed")
-	timed compose_up && co_noop+=("$elapsed")
-	timed crispify_down && cr_down+=("$elapsed")
-	timed compose_down && co_down+=("$elapsed")
+	# Alternate who goes first, so that drift of the machine hits both.
+	if [ $((run % 2)) = 1 ]; then
+		measure crispify
+		measure compose
+	else
+		measure compose
+		measure crispify
+	fi
 done
 
 row() { # row CASE CRISPIFY_TIMES... -- COMPOSE_TIMES...

@@ -147,6 +147,4 @@ func (cc clientControl) Restart(ctx context.Context, name string) error {
 	return cc.c.Restart(ctx, name)
 }
 
-func (cc clientControl) Stop(ctx context.Context, name string) error {
-	return fmt.Errorf("stop %s: one worker cannot be stopped through the background supervisor yet: use r to restart it, or decrispify to stop all", name)
-}
+func (cc clientControl) Stop(ctx context.Context, name string) error { return cc.c.StopWorker(ctx, name) }

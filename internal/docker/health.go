@@ -48,13 +48,19 @@ func (p *Project) startAndWait(ctx context.Context, name, id string, start time.
 	defer cancel()
 	events, errs := p.Engine.Events(wctx, map[string]string{LabelProject: p.Manifest.Project, LabelInfra: name})
 	p.emit(event.Event{Kind: event.Infra, Name: name, Phase: event.Starting})
-	if err := p.Engine.ContainerStart(ctx, id); err != nil {
+	err := p.Engine.ContainerStart(ctx, id)
+	p.leadStarted(name)
+	if err != nil {
 		if strings.Contains(err.Error(), "port is already allocated") || strings.Contains(err.Error(), "address already in use") {
 			return fmt.Errorf("start container %s: %w: a host port of %s is taken: run `crispify doctor` to see by what", ContainerName(p.Manifest.Project, name), err, name)
 		}
 		return fmt.Errorf("start container %s: %w", ContainerName(p.Manifest.Project, name), err)
 	}
-	return p.follow(wctx, name, id, start, "", events, errs)
+	if err := p.follow(wctx, name, id, start, "", events, errs); err != nil {
+		return err
+	}
+	p.recordHealthTime(name, time.Since(start))
+	return nil
 }
 
 // waitHealthy waits for a container that is already running.

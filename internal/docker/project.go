@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/crispify/crispify/internal/event"
@@ -27,6 +28,9 @@ type Project struct {
 	// HealthTimeout bounds the wait for a container without a health check
 	// budget of its own; zero derives it from the health check.
 	HealthTimeout time.Duration
+
+	lead    *lead      // see ChooseLead
+	timesMu sync.Mutex // guards the file of health times
 }
 
 // labels selects everything of this project.

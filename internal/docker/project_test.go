@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -467,5 +469,52 @@ func TestStopAndRestartOneContainer(t *testing.T) {
 	}
 	if err := p.Restart(ctx, "mysql"); err == nil || !strings.Contains(err.Error(), "crispify infra mysql") {
 		t.Errorf("restart of a container that does not exist: %v", err)
+	}
+}
+
+func TestTheExpectedSlowestStartsFirstAlone(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		history string
+		lead    string
+	}{
+		// mysql's health check allows the longest: 60 retries at the defaults.
+		{"by health budget", "", "redis"},
+		{"by the time it took last", `{"mysql": 20000, "redis": 3000, "plain": 1000}`, "mysql"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p, fake, _ := newProject(t, testManifest)
+			p.Manifest.Infra["redis"].Health.Retries = 120
+			if c.history != "" {
+				path := filepath.Join(p.Manifest.StateDir(), "infra-health-times.json")
+				os.MkdirAll(filepath.Dir(path), 0o755)
+				os.WriteFile(path, []byte(c.history), 0o644)
+			}
+			ctx := context.Background()
+			_ = p.EnsureNetwork(ctx)
+			p.ChooseLead([]string{"redis", "mysql", "plain"})
+			var wg sync.WaitGroup
+			for _, n := range []string{"plain", "mysql", "redis"} { // the lead last
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					if err := p.Up(ctx, n); err != nil {
+						t.Errorf("up %s: %v", n, err)
+					}
+				}()
+			}
+			wg.Wait()
+			calls := fake.Calls()
+			leadStart := slices.Index(calls, "start crisp-"+c.lead)
+			for i, call := range calls {
+				if strings.HasPrefix(call, "create ") && call != "create crisp-"+c.lead && i < leadStart {
+					t.Errorf("%s before the lead %s started: %q", call, c.lead, calls)
+				}
+			}
+			times, _ := os.ReadFile(filepath.Join(p.Manifest.StateDir(), "infra-health-times.json"))
+			if !strings.Contains(string(times), `"plain"`) {
+				t.Errorf("health times not recorded: %s", times)
+			}
+		})
 	}
 }

@@ -15,6 +15,8 @@ import (
 // alone, a stopped one is started, a changed one is recreated with its
 // volumes kept. Its image must be present (EnsureImage) and the network made.
 func (p *Project) Up(ctx context.Context, name string) error {
+	// However it ends, the lead no longer holds the others back.
+	defer p.leadStarted(name)
 	err := p.up(ctx, name)
 	if err != nil && ctx.Err() == nil {
 		var h *HealthError
@@ -43,6 +45,13 @@ func (p *Project) up(ctx context.Context, name string) error {
 		return err
 	}
 	start := time.Now()
+	needsStart := current == nil || current.Labels[LabelConfigHash] != spec.Labels[LabelConfigHash] || current.State != "running" || current.Health == "unhealthy"
+	if needsStart {
+		p.awaitLead(ctx, name)
+		start = time.Now()
+	} else {
+		p.leadStarted(name)
+	}
 	switch {
 	case current == nil:
 		if err := p.checkPorts(ctx, name, spec.Ports); err != nil {

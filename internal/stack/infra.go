@@ -22,6 +22,7 @@ func AddInfra(g *Graph, p *docker.Project, names []string) {
 	// The network has no events of its own: when it fails, every infra node
 	// reports "needs network", and the error says why.
 	g.Add(Node{ID: networkID, Run: p.EnsureNetwork})
+	p.ChooseLead(names)
 	for _, name := range names {
 		in := p.Manifest.Infra[name]
 		ref := in.Image

@@ -119,4 +119,12 @@ func (s *Session) Restart(ctx context.Context, name string) error {
 	return s.Plan.Supervisor.Restart(ctx, name)
 }
 
+// StopWorker stops one worker by hand; the rest of the stack goes on.
+func (s *Session) StopWorker(ctx context.Context, name string) error {
+	if s.Plan.Supervisor == nil {
+		return fmt.Errorf("stop %s: no workers run in this session", name)
+	}
+	return s.Plan.Supervisor.Stop(ctx, name)
+}
+
 var _ workers.Handler = (*Session)(nil)

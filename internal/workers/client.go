@@ -82,6 +82,15 @@ func (c *Client) Restart(ctx context.Context, name string) error {
 	return nil
 }
 
+// StopWorker has the daemon stop one worker, as by hand; the others and the
+// daemon go on.
+func (c *Client) StopWorker(ctx context.Context, name string) error {
+	if _, err := c.call(ctx, request{Op: opStopOne, Name: name}); err != nil {
+		return fmt.Errorf("ask the daemon to stop %s: %w", name, err)
+	}
+	return nil
+}
+
 // Stop has the daemon stop every worker and exit; it returns once the
 // daemon is gone (or ctx ends).
 func (c *Client) Stop(ctx context.Context) error {

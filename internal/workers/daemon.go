@@ -39,6 +39,8 @@ type Handler interface {
 	// Stop stops every worker; Serve then returns.
 	Stop(ctx context.Context) error
 	Restart(ctx context.Context, name string) error
+	// StopWorker stops one worker and keeps serving: the board's s key.
+	StopWorker(ctx context.Context, name string) error
 }
 
 // SocketPath is the daemon's socket; PIDPath its pid file.
@@ -54,6 +56,7 @@ const (
 	opEvents  = "events"
 	opStop    = "stop"
 	opRestart = "restart"
+	opStopOne = "stop-worker"
 )
 
 type request struct {
@@ -212,6 +215,8 @@ func serveConn(ctx context.Context, conn net.Conn, h Handler, stopped func()) {
 		send(response{OK: true, Status: h.Status()})
 	case opRestart:
 		send(result(h.Restart(ctx, req.Name)))
+	case opStopOne:
+		send(result(h.StopWorker(ctx, req.Name)))
 	case opStop:
 		err := h.Stop(ctx)
 		send(result(err))

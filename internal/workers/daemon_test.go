@@ -20,9 +20,10 @@ import (
 
 // fakeHandler is a daemon with two workers and no processes.
 type fakeHandler struct {
-	mu        sync.Mutex
-	restarted []string
-	stops     int
+	mu         sync.Mutex
+	restarted  []string
+	stoppedOne []string
+	stops      int
 }
 
 func (h *fakeHandler) Events(ctx context.Context, send func(event.Event) error) error {
@@ -60,6 +61,16 @@ func (h *fakeHandler) Restart(ctx context.Context, name string) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.restarted = append(h.restarted, name)
+	return nil
+}
+
+func (h *fakeHandler) StopWorker(ctx context.Context, name string) error {
+	if name != "api" && name != "mailer" {
+		return fmt.Errorf("stop worker %s: no such worker", name)
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.stoppedOne = append(h.stoppedOne, name)
 	return nil
 }
 
@@ -128,9 +139,18 @@ func TestDaemonRoundTrip(t *testing.T) {
 	if err := c.Restart(ctx, "nope"); err == nil || !strings.Contains(err.Error(), "no such worker") {
 		t.Errorf("restart of an unknown worker: %v", err)
 	}
+	if err := c.StopWorker(ctx, "mailer"); err != nil {
+		t.Errorf("stop one worker: %v", err)
+	}
+	if err := c.StopWorker(ctx, "nope"); err == nil || !strings.Contains(err.Error(), "no such worker") {
+		t.Errorf("stop of an unknown worker: %v", err)
+	}
 	h.mu.Lock()
 	if !slices.Equal(h.restarted, []string{"api"}) {
 		t.Errorf("restarted %q", h.restarted)
+	}
+	if !slices.Equal(h.stoppedOne, []string{"mailer"}) {
+		t.Errorf("stopped %q, want mailer alone", h.stoppedOne)
 	}
 	h.mu.Unlock()
 

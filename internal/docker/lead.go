@@ -1,0 +1,118 @@
+package docker
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// The lead is the container expected to take longest to become healthy (a
+// message broker's boot, say): it is started first, with the engine to
+// itself, and the others are created and started once it runs. Started all
+// at once, six containers each take several times longer to start, and the
+// slowest one's boot, the critical path, begins seconds later.
+
+// leadWait bounds how long another container waits for the lead to start.
+const leadWait = 5 * time.Second
+
+// lead is the gate of one run.
+type lead struct {
+	name    string
+	started chan struct{}
+	once    sync.Once
+}
+
+func (l *lead) release() { l.once.Do(func() { close(l.started) }) }
+
+// ChooseLead picks, among the named infra that need no other, the one
+// expected to be slowest: by the time it took last on this machine
+// (remembered in the workspace's state), else by its health check's budget.
+// Up of the others then waits for its start. A name that is not started in
+// the run (already running) releases the others at once.
+func (p *Project) ChooseLead(names []string) {
+	past := p.loadHealthTimes()
+	var best string
+	var bestScore time.Duration = -1
+	for _, name := range names {
+		in := p.Manifest.Infra[name]
+		if in == nil || len(in.Needs) > 0 {
+			continue
+		}
+		score, ok := past[name]
+		if !ok {
+			score = p.healthBudget(name) / 100 // far below any measured time
+		}
+		if score > bestScore {
+			best, bestScore = name, score
+		}
+	}
+	if best != "" {
+		p.lead = &lead{name: best, started: make(chan struct{})}
+	}
+}
+
+// awaitLead holds a container's create and start until the lead has
+// started, unless it is the lead, or the wait has lasted long enough.
+func (p *Project) awaitLead(ctx context.Context, name string) {
+	l := p.lead
+	if l == nil || l.name == name {
+		return
+	}
+	t := time.NewTimer(leadWait)
+	defer t.Stop()
+	select {
+	case <-l.started:
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
+
+// leadStarted lets the others go once the lead's start returned, or it
+// was found needing no start, or it failed.
+func (p *Project) leadStarted(name string) {
+	if p.lead != nil && p.lead.name == name {
+		p.lead.release()
+	}
+}
+
+// healthTimesPath keeps how long each container took to become healthy.
+func (p *Project) healthTimesPath() string {
+	return filepath.Join(p.Manifest.StateDir(), "infra-health-times.json")
+}
+
+func (p *Project) loadHealthTimes() map[string]time.Duration {
+	out := map[string]time.Duration{}
+	data, err := os.ReadFile(p.healthTimesPath())
+	if err != nil {
+		return out
+	}
+	var ms map[string]int64
+	if json.Unmarshal(data, &ms) != nil {
+		return out
+	}
+	for k, v := range ms {
+		out[k] = time.Duration(v) * time.Millisecond
+	}
+	return out
+}
+
+// recordHealthTime remembers how long a container took from its start to
+// healthy, for the next run's choice of lead. Best effort: a workspace that
+// cannot be written only loses the hint.
+func (p *Project) recordHealthTime(name string, d time.Duration) {
+	p.timesMu.Lock()
+	defer p.timesMu.Unlock()
+	past := p.loadHealthTimes()
+	past[name] = d
+	ms := map[string]int64{}
+	for k, v := range past {
+		ms[k] = v.Milliseconds()
+	}
+	data, _ := json.Marshal(ms)
+	if os.MkdirAll(filepath.Dir(p.healthTimesPath()), 0o755) == nil {
+		_ = os.WriteFile(p.healthTimesPath(), data, 0o644)
+	}
+}
