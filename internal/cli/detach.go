@@ -147,4 +147,6 @@ func (cc clientControl) Restart(ctx context.Context, name string) error {
 	return cc.c.Restart(ctx, name)
 }
 
-func (cc clientControl) Stop(ctx context.Context, name string) error { return cc.c.StopWorker(ctx, name) }
+func (cc clientControl) Stop(ctx context.Context, name string) error {
+	return cc.c.StopWorker(ctx, name)
+}
