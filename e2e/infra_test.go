@@ -311,3 +311,38 @@ infra:
 		t.Errorf("--pull did not say it kept the local image:\n%s", r.stderr)
 	}
 }
+
+// Two developers' terminals (or a script and a person) may run crispify at
+// the same moment: both must end with one network and one container each.
+func TestTwoRunsAtOnceConverge(t *testing.T) {
+	needImages(t, imageSSDB, imageRedis)
+	e := newEnv(t, "twice")
+	e.write(`version: 1
+project: {{project}}
+infra:
+  ssdb:
+    image: ` + imageSSDB + `
+    health: {cmd: ["/standin", "health"], interval: 1s}
+  redis:
+    image: ` + imageRedis + `
+    health: {cmd: ["redis-cli", "ping"], interval: 1s}
+`)
+	t.Cleanup(func() { e.run("decrispify", "--volumes", "--yes") })
+	results := make(chan result, 2)
+	for range 2 {
+		go func() { results <- e.crispify("infra") }()
+	}
+	for range 2 {
+		r := <-results
+		if r.code != 0 {
+			t.Errorf("a run exited %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+		}
+	}
+	if nets := strings.Fields(e.docker("network", "ls", "-q", "--filter", "name=^"+e.project+"$")); len(nets) != 1 {
+		t.Errorf("networks called %s: %v, want exactly one", e.project, nets)
+	}
+	if ids := strings.Fields(e.docker("ps", "-q", "--filter", "label=io.crispify.project="+e.project)); len(ids) != 2 {
+		t.Errorf("running containers: %v, want 2", ids)
+	}
+	e.crispify("infra").must(t, 0) // and a third run finds nothing ambiguous
+}

@@ -78,8 +78,14 @@ func downRun(ctx context.Context, opts *DownOptions) error {
 	}
 	tally := event.NewTally(out)
 	p := &docker.Project{Engine: engine, Manifest: m, Sink: tally}
-	// Teardown runs to its end even after Ctrl-C: half a teardown helps no one.
-	report, downErr := p.Down(context.WithoutCancel(ctx), opts.Volumes)
+	// A boot of the project in another terminal ends its infra first.
+	downErr := p.Lock(ctx, m.InfraNames())
+	var report docker.DownReport
+	if downErr == nil {
+		// Teardown runs to its end even after Ctrl-C: half a teardown helps no one.
+		report, downErr = p.Down(context.WithoutCancel(ctx), opts.Volumes)
+		p.Unlock()
+	}
 	downErr = errors.Join(workersErr, downErr)
 	summary := downSummary(m.Project, report, workersStopped)
 	end := event.Event{Kind: event.Stack, Phase: event.Done, Counts: tally.Counts(), Msg: summary}

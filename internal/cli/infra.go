@@ -89,6 +89,7 @@ func runInfra(ctx context.Context, p *docker.Project, names []string, tally *eve
 	var g stack.Graph
 	stack.AddInfra(&g, p, names)
 	err := runGraph(ctx, &g, tally)
+	p.Unlock()
 	end := event.Event{Kind: event.Stack, Phase: event.Done, Counts: tally.Counts()}
 	if err != nil {
 		end.Phase, end.Error = event.Failed, err.Error()

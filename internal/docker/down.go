@@ -71,21 +71,21 @@ func (p *Project) remove(ctx context.Context, c Container, volumes bool) error {
 	return nil
 }
 
-// removeNetwork removes the project's network if it is there and ours.
+// removeNetwork removes the project's networks (one, unless two runs made
+// it at once) if they are there and ours.
 func (p *Project) removeNetwork(ctx context.Context) error {
 	name := p.Manifest.Project
-	n, err := p.Engine.NetworkInspect(ctx, name)
-	if errors.Is(err, ErrNotFound) {
-		return nil
-	}
+	list, err := p.Engine.NetworkList(ctx, name)
 	if err != nil {
-		return fmt.Errorf("inspect network %s: %w", name, err)
+		return fmt.Errorf("list networks called %s: %w", name, err)
 	}
-	if n.Labels[LabelProject] != name {
-		return nil // not ours: leave it
-	}
-	if err := p.Engine.NetworkRemove(ctx, name); err != nil && !errors.Is(err, ErrNotFound) {
-		return fmt.Errorf("remove network %s: %w: is a container of another program still attached? see `docker network inspect %s`", name, err, name)
+	for _, n := range list {
+		if n.Labels[LabelProject] != name {
+			continue // not ours: leave it
+		}
+		if err := p.Engine.NetworkRemove(ctx, n.ID); err != nil && !errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("remove network %s: %w: is a container of another program still attached? see `docker network inspect %s`", name, err, name)
+		}
 	}
 	return nil
 }

@@ -21,9 +21,12 @@ type Engine interface {
 	Endpoint() string
 	Version(ctx context.Context) (Version, error)
 
-	NetworkInspect(ctx context.Context, name string) (Network, error)
+	// NetworkList returns the networks called name: the engine lets two
+	// have one name when they were created at the same moment.
+	NetworkList(ctx context.Context, name string) ([]Network, error)
 	NetworkCreate(ctx context.Context, name string, labels map[string]string) error
-	NetworkRemove(ctx context.Context, name string) error
+	// NetworkRemove removes a network by its ID.
+	NetworkRemove(ctx context.Context, id string) error
 
 	VolumeInspect(ctx context.Context, name string) (Volume, error)
 	VolumeCreate(ctx context.Context, name string, labels map[string]string) error

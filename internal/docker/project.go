@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -31,6 +33,8 @@ type Project struct {
 
 	lead    *lead      // see ChooseLead
 	timesMu sync.Mutex // guards the file of health times
+	lockMu  sync.Mutex // guards unlock
+	unlock  func()     // releases the lock taken by Lock; nil when not held
 }
 
 // labels selects everything of this project.
@@ -51,26 +55,38 @@ func (p *Project) stopTimeout() time.Duration {
 	return 10 * time.Second
 }
 
-// EnsureNetwork makes the project's bridge network exist. A network of that
-// name without the project's label is someone else's: crispify does not use
-// or change it.
+// EnsureNetwork makes the project's bridge network exist, once. A network of
+// that name without the project's label is someone else's: crispify does
+// not use or change it. Two of its own by that name (two runs created it at
+// the same moment, which an engine before API 1.44 allows) are made one.
 func (p *Project) EnsureNetwork(ctx context.Context) error {
 	name := p.Manifest.Project
-	n, err := p.Engine.NetworkInspect(ctx, name)
-	switch {
-	case err == nil && n.Labels[LabelProject] == name:
-		return nil
-	case err == nil:
-		return fmt.Errorf("create network %s: a network of that name exists and is not crispify's: remove it with `docker network rm %s` or change project in the manifest", name, name)
-	case !errors.Is(err, ErrNotFound):
-		return fmt.Errorf("inspect network %s: %w", name, err)
+	list, err := p.Engine.NetworkList(ctx, name)
+	if err != nil {
+		return fmt.Errorf("list networks called %s: %w", name, err)
 	}
-	if err := p.Engine.NetworkCreate(ctx, name, p.labels()); err != nil {
-		// Another crispify may have made it meanwhile: fine if it is ours.
-		if n, err2 := p.Engine.NetworkInspect(ctx, name); err2 == nil && n.Labels[LabelProject] == name {
-			return nil
+	var ours []Network
+	for _, n := range list {
+		if n.Labels[LabelProject] != name {
+			return fmt.Errorf("create network %s: a network of that name exists and is not crispify's: remove it with `docker network rm %s` or change project in the manifest", name, n.ID[:min(12, len(n.ID))])
 		}
-		return fmt.Errorf("create network %s: %w", name, err)
+		ours = append(ours, n)
+	}
+	if len(ours) == 0 {
+		if err := p.Engine.NetworkCreate(ctx, name, p.labels()); err != nil {
+			return fmt.Errorf("create network %s: %w", name, err)
+		}
+		if ours, err = p.Engine.NetworkList(ctx, name); err != nil {
+			return fmt.Errorf("list networks called %s: %w", name, err)
+		}
+	}
+	// Keep the smallest ID, so that two runs doing this at once keep the
+	// same one; the others are removed while still empty.
+	slices.SortFunc(ours, func(a, b Network) int { return strings.Compare(a.ID, b.ID) })
+	for _, extra := range ours[min(1, len(ours)):] {
+		if err := p.Engine.NetworkRemove(ctx, extra.ID); err != nil && !errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("network %s exists twice and the second (%.12s) cannot be removed: %w: remove it with `docker network rm %.12s`", name, extra.ID, err, extra.ID)
+		}
 	}
 	return nil
 }

@@ -298,7 +298,7 @@ func TestForeignContainerWithOurNameIsNeverTouched(t *testing.T) {
 
 func TestForeignNetworkIsRefused(t *testing.T) {
 	p, fake, _ := newProject(t, testManifest)
-	fake.Networks["crisp"] = docker.Network{Name: "crisp"}
+	fake.Networks["someones"] = docker.Network{ID: "someones", Name: "crisp"}
 	err := p.EnsureNetwork(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "not crispify's") {
 		t.Fatalf("got %v", err)
@@ -517,4 +517,55 @@ func TestTheExpectedSlowestStartsFirstAlone(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestTwoNetworksOfOursBecomeOne(t *testing.T) {
+	p, fake, _ := newProject(t, testManifest)
+	ctx := context.Background()
+	labels := map[string]string{docker.LabelProject: "crisp"}
+	_ = fake.NetworkCreate(ctx, "crisp", labels)
+	_ = fake.NetworkCreate(ctx, "crisp", labels) // two runs at the same moment
+	if err := p.EnsureNetwork(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := fake.NetworkList(ctx, "crisp"); len(list) != 1 {
+		t.Fatalf("%d networks called crisp, want 1", len(list))
+	}
+	up(t, p, "plain")
+	if _, err := p.Down(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := fake.NetworkList(ctx, "crisp"); len(list) != 0 {
+		t.Errorf("networks left after down: %v", list)
+	}
+}
+
+func TestSecondRunWaitsForTheFirstAndSaysSo(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir()) // where the lock lives
+	t.Setenv("HOME", t.TempDir())           // (macOS's cache folder)
+	first, _, _ := newProject(t, testManifest)
+	second, _, rec := newProject(t, testManifest)
+	ctx := context.Background()
+	if err := first.Lock(ctx, []string{"plain"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := first.Lock(ctx, []string{"plain"}); err != nil { // held: no self-deadlock
+		t.Fatal(err)
+	}
+	got := make(chan error, 1)
+	go func() { got <- second.Lock(ctx, []string{"plain"}) }()
+	select {
+	case err := <-got:
+		t.Fatalf("second run took the lock while the first held it (err %v)", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	if e := rec.last(event.Infra, "plain"); e.Phase != event.Waiting || !strings.Contains(e.Msg, "another crispify") {
+		t.Errorf("waiting run reported %+v", e)
+	}
+	first.Unlock()
+	if err := <-got; err != nil {
+		t.Fatal(err)
+	}
+	second.Unlock()
+	second.Unlock() // twice is harmless
 }

@@ -54,16 +54,19 @@ func labelFilter(labels map[string]string) filters.Args {
 	return f
 }
 
-func (s *sdk) NetworkInspect(ctx context.Context, name string) (Network, error) {
-	n, err := s.c.NetworkInspect(ctx, name, network.InspectOptions{})
+func (s *sdk) NetworkList(ctx context.Context, name string) ([]Network, error) {
+	list, err := s.c.NetworkList(ctx, network.ListOptions{Filters: filters.NewArgs(filters.Arg("name", name))})
 	if err != nil {
-		return Network{}, notFound(err)
+		return nil, err
 	}
-	// Inspect matches ID prefixes too; only the exact name counts.
-	if n.Name != name {
-		return Network{}, fmt.Errorf("network %s: %w", name, ErrNotFound)
+	var out []Network
+	for _, n := range list {
+		// The engine's name filter matches parts of names too.
+		if n.Name == name {
+			out = append(out, Network{ID: n.ID, Name: n.Name, Labels: n.Labels})
+		}
 	}
-	return Network{ID: n.ID, Name: n.Name, Labels: n.Labels}, nil
+	return out, nil
 }
 
 func (s *sdk) NetworkCreate(ctx context.Context, name string, labels map[string]string) error {
@@ -71,8 +74,8 @@ func (s *sdk) NetworkCreate(ctx context.Context, name string, labels map[string]
 	return err
 }
 
-func (s *sdk) NetworkRemove(ctx context.Context, name string) error {
-	return notFound(s.c.NetworkRemove(ctx, name))
+func (s *sdk) NetworkRemove(ctx context.Context, id string) error {
+	return notFound(s.c.NetworkRemove(ctx, id))
 }
 
 func (s *sdk) VolumeInspect(ctx context.Context, name string) (Volume, error) {

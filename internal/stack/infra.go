@@ -8,7 +8,10 @@ import (
 )
 
 // Node IDs of infrastructure steps.
-const networkID = "network"
+const (
+	networkID = "network"
+	unlockID  = "infra-unlock"
+)
 
 // InfraID is the node of an infra container.
 func InfraID(name string) string { return "infra:" + name }
@@ -17,11 +20,27 @@ func imageID(ref string) string { return "image:" + ref }
 
 // AddInfra adds to g the steps that bring the named infra up, with what
 // they need: the project's network, every image (pulled in parallel, each
-// once), and each container as soon as its own needs are healthy.
+// once), and each container as soon as its own needs are healthy. Whoever
+// runs g calls p.Unlock when the run ends.
 func AddInfra(g *Graph, p *docker.Project, names []string) {
 	// The network has no events of its own: when it fails, every infra node
-	// reports "needs network", and the error says why.
-	g.Add(Node{ID: networkID, Run: p.EnsureNetwork})
+	// reports "needs network", and the error says why. It is made under the
+	// machine's lock on the project, held until every container is healthy
+	// (or, when one fails, until the caller's Unlock after the run).
+	g.Add(Node{ID: networkID, Run: func(ctx context.Context) error {
+		if err := p.Lock(ctx, names); err != nil {
+			return err
+		}
+		return p.EnsureNetwork(ctx)
+	}})
+	infraIDs := make([]string, 0, len(names))
+	for _, name := range names {
+		infraIDs = append(infraIDs, InfraID(name))
+	}
+	g.Add(Node{ID: unlockID, Needs: infraIDs, Run: func(context.Context) error {
+		p.Unlock()
+		return nil
+	}})
 	p.ChooseLead(names)
 	for _, name := range names {
 		in := p.Manifest.Infra[name]

@@ -40,6 +40,9 @@ func (s *Session) Boot(ctx context.Context) error {
 	tally.Emit(event.Event{Kind: event.Stack, Phase: event.Started, Msg: s.summary()})
 	g := s.Plan.Graph(tally)
 	result, err := g.Run(ctx, tally)
+	if s.Plan.Project != nil {
+		s.Plan.Project.Unlock()
+	}
 	if err == nil {
 		err = result.Err(g)
 	}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/crispify/crispify/internal/event"
+	"github.com/crispify/crispify/internal/lockfile"
 )
 
 // The detach daemon is a crispify process that keeps the workers after
@@ -87,24 +88,17 @@ const (
 // drops the lock when its holder dies (flock on unix, LockFileEx on
 // windows), so a crash never leaves it stale.
 func LockDaemon(stateDir string) (release func(), err error) {
-	if err := os.MkdirAll(stateDir, 0o755); err != nil {
-		return nil, fmt.Errorf("lock the daemon: %w", err)
+	release, err = lockfile.TryLock(lockPath(stateDir))
+	if errors.Is(err, lockfile.ErrLocked) {
+		if pid, ok := readPID(stateDir); ok {
+			return nil, fmt.Errorf("%w (pid %d): crispify status shows it, decrispify stops it", ErrDaemonRunning, pid)
+		}
+		return nil, fmt.Errorf("%w: crispify status shows it, decrispify stops it", ErrDaemonRunning)
 	}
-	f, err := os.OpenFile(lockPath(stateDir), os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("lock the daemon: %w", err)
 	}
-	if err := lockFile(f, true); err != nil {
-		f.Close()
-		if errors.Is(err, errLocked) {
-			if pid, ok := readPID(stateDir); ok {
-				return nil, fmt.Errorf("%w (pid %d): crispify status shows it, decrispify stops it", ErrDaemonRunning, pid)
-			}
-			return nil, fmt.Errorf("%w: crispify status shows it, decrispify stops it", ErrDaemonRunning)
-		}
-		return nil, fmt.Errorf("lock the daemon with %s: %w", f.Name(), err)
-	}
-	return func() { f.Close() }, nil
+	return release, nil
 }
 
 // Serve serves the daemon's socket until ctx ends or a Stop request

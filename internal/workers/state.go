@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"sort"
 	"sync"
+
+	"github.com/crispify/crispify/internal/lockfile"
 )
 
 // The state file is the third layer against orphans: workers.json lists
@@ -92,14 +94,11 @@ func (s *stateRecord) saveLocked() error {
 // updateState rewrites workers.json with change, under a lock file so that
 // two crispify processes of one workspace do not lose each other's entries.
 func updateState(dir string, change func([]stateEntry) []stateEntry) error {
-	lf, err := os.OpenFile(filepath.Join(dir, stateLock), os.O_CREATE|os.O_RDWR, 0o644)
+	release, err := lockfile.Lock(filepath.Join(dir, stateLock))
 	if err != nil {
-		return fmt.Errorf("open the state lock: %w", err)
+		return fmt.Errorf("update the workers' state: %w", err)
 	}
-	defer lf.Close()
-	if err := lockFile(lf, false); err != nil {
-		return fmt.Errorf("lock %s: %w", lf.Name(), err)
-	}
+	defer release()
 	entries := change(readState(dir))
 	path := filepath.Join(dir, stateFile)
 	if len(entries) == 0 {

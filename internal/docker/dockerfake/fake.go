@@ -37,7 +37,7 @@ type Engine struct {
 	Local      map[string]bool   // references present locally
 	Containers map[string]*docker.Container
 	specs      map[string]docker.ContainerSpec
-	Networks   map[string]docker.Network
+	Networks   map[string]docker.Network // by ID
 	Volumes    map[string]docker.Volume
 	calls      []string
 	subs       []*sub
@@ -118,35 +118,37 @@ func (f *Engine) Version(context.Context) (docker.Version, error) {
 	return docker.Version{Server: "20.10.24", API: "1.41", MinAPI: "1.12", OS: "linux", Arch: "amd64"}, nil
 }
 
-func (f *Engine) NetworkInspect(_ context.Context, name string) (docker.Network, error) {
+func (f *Engine) NetworkList(_ context.Context, name string) ([]docker.Network, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	n, ok := f.Networks[name]
-	if !ok {
-		return n, fmt.Errorf("network %s: %w", name, docker.ErrNotFound)
+	var out []docker.Network
+	for _, id := range slices.Sorted(maps.Keys(f.Networks)) {
+		if n := f.Networks[id]; n.Name == name {
+			out = append(out, n)
+		}
 	}
-	return n, nil
+	return out, nil
 }
 
 func (f *Engine) NetworkCreate(_ context.Context, name string, labels map[string]string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.record("network create %s", name)
-	if _, ok := f.Networks[name]; ok {
-		return fmt.Errorf("network %s exists", name)
-	}
-	f.Networks[name] = docker.Network{ID: "net-" + name, Name: name, Labels: maps.Clone(labels)}
+	f.nextID++
+	id := fmt.Sprintf("net-%03d-%s", f.nextID, name)
+	f.Networks[id] = docker.Network{ID: id, Name: name, Labels: maps.Clone(labels)}
 	return nil
 }
 
-func (f *Engine) NetworkRemove(_ context.Context, name string) error {
+func (f *Engine) NetworkRemove(_ context.Context, id string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.record("network rm %s", name)
-	if _, ok := f.Networks[name]; !ok {
+	n, ok := f.Networks[id]
+	if !ok {
 		return docker.ErrNotFound
 	}
-	delete(f.Networks, name)
+	f.record("network rm %s", n.Name)
+	delete(f.Networks, id)
 	return nil
 }
 

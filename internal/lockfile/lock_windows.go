@@ -1,4 +1,4 @@
-package workers
+package lockfile
 
 import (
 	"errors"
@@ -7,11 +7,8 @@ import (
 	"golang.org/x/sys/windows"
 )
 
-// errLocked says another process holds the lock.
-var errLocked = errors.New("locked by another process")
-
 // lockFile takes an exclusive lock on f with LockFileEx, waiting for it
-// unless nowait, when a lock held elsewhere is errLocked. Windows drops the
+// unless nowait, when a lock held elsewhere is ErrLocked. Windows drops the
 // lock when the process's handles close, at exit too.
 func lockFile(f *os.File, nowait bool) error {
 	flags := uint32(windows.LOCKFILE_EXCLUSIVE_LOCK)
@@ -20,7 +17,7 @@ func lockFile(f *os.File, nowait bool) error {
 	}
 	err := windows.LockFileEx(windows.Handle(f.Fd()), flags, 0, 1, 0, new(windows.Overlapped))
 	if errors.Is(err, windows.ERROR_LOCK_VIOLATION) {
-		return errLocked
+		return ErrLocked
 	}
 	return err
 }

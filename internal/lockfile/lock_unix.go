@@ -1,6 +1,6 @@
 //go:build unix
 
-package workers
+package lockfile
 
 import (
 	"errors"
@@ -9,11 +9,8 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// errLocked says another process holds the lock.
-var errLocked = errors.New("locked by another process")
-
 // lockFile takes an exclusive lock on f, waiting for it unless nowait, when
-// a lock held elsewhere is errLocked. The kernel drops the lock when the
+// a lock held elsewhere is ErrLocked. The kernel drops the lock when the
 // process dies, so a crash never leaves it behind.
 func lockFile(f *os.File, nowait bool) error {
 	how := unix.LOCK_EX
@@ -28,7 +25,7 @@ func lockFile(f *os.File, nowait bool) error {
 		case errors.Is(err, unix.EINTR):
 			continue
 		case errors.Is(err, unix.EWOULDBLOCK):
-			return errLocked
+			return ErrLocked
 		default:
 			return err
 		}
