@@ -142,3 +142,6 @@ echo '| --- | --- | --- | --- |'
 row "cold start to all healthy" "${cr_cold[@]}" -- "${co_cold[@]}"
 row "no-op re-run" "${cr_noop[@]}" -- "${co_noop[@]}"
 row "teardown (volumes kept)" "${cr_down[@]}" -- "${co_down[@]}"
+echo
+echo "Cold starts, run by run (ms; crispify's first run has no history of health times: its lead is chosen by health check budget, and nothing is started late):"
+echo "crispify ${cr_cold[*]}; compose ${co_cold[*]}"

@@ -48,6 +48,7 @@ func (p *Project) startAndWait(ctx context.Context, name, id string, start time.
 	defer cancel()
 	events, errs := p.Engine.Events(wctx, map[string]string{LabelProject: p.Manifest.Project, LabelInfra: name})
 	p.emit(event.Event{Kind: event.Infra, Name: name, Phase: event.Starting})
+	p.leadBooting(name)
 	err := p.Engine.ContainerStart(ctx, id)
 	p.leadStarted(name)
 	if err != nil {

@@ -3,10 +3,14 @@ package docker
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
+
+	"github.com/crispify/crispify/internal/event"
 )
 
 // The lead is the container expected to take longest to become healthy (a
@@ -23,6 +27,12 @@ type lead struct {
 	name    string
 	started chan struct{}
 	once    sync.Once
+	// past is how long each container took to become healthy last time
+	// on this machine; the lead's own time is the length of the boot.
+	past map[string]time.Duration
+	// booted is when the lead was started in this run (unix nanoseconds),
+	// zero when it was not: already running, or failed before.
+	booted atomic.Int64
 }
 
 func (l *lead) release() { l.once.Do(func() { close(l.started) }) }
@@ -50,7 +60,7 @@ func (p *Project) ChooseLead(names []string) {
 		}
 	}
 	if best != "" {
-		p.lead = &lead{name: best, started: make(chan struct{})}
+		p.lead = &lead{name: best, started: make(chan struct{}), past: past}
 	}
 }
 
@@ -67,6 +77,40 @@ func (p *Project) awaitLead(ctx context.Context, name string) {
 	case <-l.started:
 	case <-t.C:
 	case <-ctx.Done():
+		return
+	}
+	booted := l.booted.Load()
+	if booted == 0 {
+		return // the lead is not booting: nothing to make room for
+	}
+	if d := time.Until(time.Unix(0, booted).Add(l.delay(name))); d > 0 {
+		p.emit(event.Event{Kind: event.Infra, Name: name, Phase: event.Waiting,
+			Msg: fmt.Sprintf("starting in %s, to be healthy with %s without slowing its boot", d.Round(time.Second), l.name)})
+		t.Reset(d)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+		}
+	}
+}
+
+// delay is how long after the lead's start a container is best started:
+// late enough to leave the lead the machine during most of its boot, early
+// enough to be healthy well before it (a quarter of the lead's time to
+// spare). Zero when either was never timed here.
+func (l *lead) delay(name string) time.Duration {
+	leadTime, own := l.past[l.name], l.past[name]
+	if leadTime == 0 || own == 0 {
+		return 0
+	}
+	return max(0, leadTime-leadTime/4-own)
+}
+
+// leadBooting notes the moment the lead is started, which the others'
+// start is timed from.
+func (p *Project) leadBooting(name string) {
+	if p.lead != nil && p.lead.name == name {
+		p.lead.booted.Store(time.Now().UnixNano())
 	}
 }
 
