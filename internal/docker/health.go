@@ -48,8 +48,11 @@ func (p *Project) startAndWait(ctx context.Context, name, id string, start time.
 	defer cancel()
 	events, errs := p.Engine.Events(wctx, map[string]string{LabelProject: p.Manifest.Project, LabelInfra: name})
 	p.emit(event.Event{Kind: event.Infra, Name: name, Phase: event.Starting})
-	p.leadBooting(name)
+	p.leadBooting(name, true)
 	err := p.Engine.ContainerStart(ctx, id)
+	if err != nil {
+		p.leadBooting(name, false)
+	}
 	p.leadStarted(name)
 	if err != nil {
 		if strings.Contains(err.Error(), "port is already allocated") || strings.Contains(err.Error(), "address already in use") {

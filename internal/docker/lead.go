@@ -65,7 +65,8 @@ func (p *Project) ChooseLead(names []string) {
 }
 
 // awaitLead holds a container's create and start until the lead has
-// started, unless it is the lead, or the wait has lasted long enough.
+// started, unless it is the lead, or the wait has lasted long enough; then,
+// while the lead boots, until its own delay after the lead's start.
 func (p *Project) awaitLead(ctx context.Context, name string) {
 	l := p.lead
 	if l == nil || l.name == name {
@@ -107,10 +108,14 @@ func (l *lead) delay(name string) time.Duration {
 }
 
 // leadBooting notes the moment the lead is started, which the others'
-// start is timed from.
-func (p *Project) leadBooting(name string) {
+// start is timed from, or that its start failed: nothing to time from.
+func (p *Project) leadBooting(name string, booting bool) {
 	if p.lead != nil && p.lead.name == name {
-		p.lead.booted.Store(time.Now().UnixNano())
+		var at int64
+		if booting {
+			at = time.Now().UnixNano()
+		}
+		p.lead.booted.Store(at)
 	}
 }
 
