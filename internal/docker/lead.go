@@ -86,7 +86,7 @@ func (p *Project) awaitLead(ctx context.Context, name string) {
 	}
 	if d := time.Until(time.Unix(0, booted).Add(l.delay(name))); d > 0 {
 		p.emit(event.Event{Kind: event.Infra, Name: name, Phase: event.Waiting,
-			Msg: fmt.Sprintf("starting in %s, to be healthy with %s without slowing its boot", d.Round(time.Second), l.name)})
+			Msg: fmt.Sprintf("held back %s, so as not to slow the boot of %s", d.Round(time.Second), l.name)})
 		t.Reset(d)
 		select {
 		case <-t.C:

@@ -607,7 +607,7 @@ func TestOthersStartJustInTimeForTheLead(t *testing.T) {
 		t.Errorf("plain's phases %v: its wait was not reported", e)
 	}
 	for _, e := range rec.events {
-		if e.Name == "plain" && e.Phase == event.Waiting && !strings.Contains(e.Msg, "starting in 1s") {
+		if e.Name == "plain" && e.Phase == event.Waiting && !strings.Contains(e.Msg, "held back 1s, so as not to slow the boot of mysql") {
 			t.Errorf("plain's wait says %q", e.Msg)
 		}
 	}
