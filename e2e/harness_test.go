@@ -133,3 +133,17 @@ func (r result) must(t *testing.T, code int) result {
 	}
 	return r
 }
+
+// freeUnnamed removes the unnamed volumes a decrispify without --volumes
+// said it left (redis's image declares one), so that tests leave nothing
+// behind, and returns how many there were.
+func (e *env) freeUnnamed(r result) int {
+	e.t.Helper()
+	_, ids, found := strings.Cut(r.stdout, "docker volume rm ")
+	if !found {
+		return 0
+	}
+	list := strings.Fields(ids)
+	e.docker(append([]string{"volume", "rm"}, list...)...)
+	return len(list)
+}

@@ -140,7 +140,11 @@ func downSummary(project string, r docker.DownReport, workersStopped string) str
 	} else {
 		parts = append(parts, "volumes kept")
 	}
-	return "project " + project + ": " + strings.Join(parts, ", ") + "; repos kept"
+	summary := "project " + project + ": " + strings.Join(parts, ", ") + "; repos kept"
+	if n := len(r.Unnamed); n > 0 {
+		summary += fmt.Sprintf("; the images' unnamed volumes (%d) stay on disk and the next boot will not reuse them (name a volume in the manifest to keep such data); to free them: docker volume rm %s", n, strings.Join(r.Unnamed, " "))
+	}
+	return summary
 }
 
 // confirmVolumes asks before data is removed: on a terminal with a prompt,

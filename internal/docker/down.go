@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"golang.org/x/sync/errgroup"
 
@@ -15,6 +16,10 @@ type DownReport struct {
 	Containers []string
 	Network    bool
 	Volumes    []string
+	// Unnamed are the volumes an image declared and the manifest did not
+	// name, left on disk by a teardown that keeps volumes: the next boot
+	// makes new ones and cannot reuse them, so the user is told.
+	Unnamed []string
 }
 
 // Down stops and removes the project's containers, in parallel, then its
@@ -38,6 +43,9 @@ func (p *Project) Down(ctx context.Context, volumes bool) (DownReport, error) {
 	for i, c := range list {
 		if errs[i] == nil {
 			report.Containers = append(report.Containers, c.Name)
+			if !volumes {
+				report.Unnamed = append(report.Unnamed, p.unnamedVolumes(c)...)
+			}
 		}
 	}
 	failures := errors.Join(errs...)
@@ -110,4 +118,16 @@ func (p *Project) removeVolumes(ctx context.Context) ([]string, error) {
 		removed = append(removed, v.Name)
 	}
 	return removed, failures
+}
+
+// unnamedVolumes are the volumes mounted in c that crispify did not make
+// (its own are named <project>_<infra>_<name>): the image's anonymous ones.
+func (p *Project) unnamedVolumes(c Container) []string {
+	var out []string
+	for _, m := range c.Mounts {
+		if m.Type == "volume" && !strings.HasPrefix(m.Name, p.Manifest.Project+"_") {
+			out = append(out, m.Name)
+		}
+	}
+	return out
 }

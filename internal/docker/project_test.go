@@ -636,3 +636,22 @@ func TestNoWaitWhenTheLeadIsAlreadyRunning(t *testing.T) {
 		t.Errorf("took %s: plain waited for a lead that was not booting", took)
 	}
 }
+
+func TestDownNamesTheUnnamedVolumesItLeaves(t *testing.T) {
+	p, fake, _ := newProject(t, testManifest)
+	up(t, p, "redis", "plain")
+	anon := strings.Repeat("cd", 32)
+	for _, c := range fake.Containers {
+		if c.Name == "crisp-plain" {
+			c.Mounts = append(c.Mounts, docker.Mount{Type: "volume", Name: anon, Destination: "/var/lib/thing"})
+		}
+	}
+	report, err := p.Down(context.Background(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// redis's own named volume is not in the list: the next boot reuses it.
+	if !slices.Equal(report.Unnamed, []string{anon}) {
+		t.Errorf("unnamed volumes reported %q, want just %s", report.Unnamed, anon)
+	}
+}
