@@ -1,9 +1,15 @@
 package e2e
 
 import (
+	"bytes"
+	"errors"
 	"net"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -346,3 +352,55 @@ infra:
 	}
 	e.crispify("infra").must(t, 0) // and a third run finds nothing ambiguous
 }
+
+// A decrispify while another crispify brings the project up waits for it,
+// says so, and Ctrl-C ends the wait with nothing done and exit 130.
+func TestDecrispifyWaitsForAnotherRunAndCtrlCEndsTheWait(t *testing.T) {
+	needImages(t, imageSSDB)
+	e := newEnv(t, "wait")
+	e.write(`version: 1
+project: {{project}}
+infra:
+  ssdb:
+    image: ` + imageSSDB + `
+    health: {cmd: ["/standin", "health"], interval: 1s}
+`)
+	cache := t.TempDir()
+	e.extraEnv = []string{"XDG_CACHE_HOME=" + cache}
+	e.crispify("infra").must(t, 0)
+	// Another run holds the project's lock, as a boot in progress does.
+	lockPath := filepath.Join(cache, "crispify", "locks", e.project+".lock")
+	holder := exec.Command("flock", "--close", lockPath, "sleep", "60") // only flock holds it
+	if err := holder.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { holder.Process.Kill(); holder.Wait() })
+	if !eventually(5*time.Second, func() bool { return exec.Command("flock", "-n", lockPath, "true").Run() != nil }) {
+		t.Fatal("the holder never took the lock")
+	}
+
+	down := exec.Command(filepath.Join(bin, "decrispify"), "-f", e.manifest)
+	down.Env = append(os.Environ(), "CI=true", "NO_COLOR=1", "XDG_CACHE_HOME="+cache)
+	var mu sync.Mutex
+	var stderr bytes.Buffer
+	down.Stderr = writerFunc(func(b []byte) (int, error) { mu.Lock(); defer mu.Unlock(); return stderr.Write(b) })
+	if err := down.Start(); err != nil {
+		t.Fatal(err)
+	}
+	said := func() string { mu.Lock(); defer mu.Unlock(); return stderr.String() }
+	if !eventually(10*time.Second, func() bool { return strings.Contains(said(), "another crispify is bringing project") }) {
+		down.Process.Kill()
+		t.Fatalf("decrispify does not say what it waits for:\n%s", said())
+	}
+	down.Process.Signal(syscall.SIGINT)
+	err := down.Wait()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 130 {
+		t.Errorf("decrispify interrupted while waiting: %v, want exit 130\n%s", err, said())
+	}
+	e.containerID("ssdb") // nothing was torn down
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(b []byte) (int, error) { return f(b) }

@@ -57,8 +57,9 @@ func (p *Project) stopTimeout() time.Duration {
 
 // EnsureNetwork makes the project's bridge network exist, once. A network of
 // that name without the project's label is someone else's: crispify does
-// not use or change it. Two of its own by that name (two runs created it at
-// the same moment, which an engine before API 1.44 allows) are made one.
+// not use or change it. Two of its own by that name, which an engine before
+// API 1.44 lets runs create at the same moment (an older crispify, or one
+// without the project's lock), are made one.
 func (p *Project) EnsureNetwork(ctx context.Context) error {
 	name := p.Manifest.Project
 	list, err := p.Engine.NetworkList(ctx, name)
@@ -73,15 +74,14 @@ func (p *Project) EnsureNetwork(ctx context.Context) error {
 		ours = append(ours, n)
 	}
 	if len(ours) == 0 {
+		// Callers hold the project's lock: no other crispify creates it now.
 		if err := p.Engine.NetworkCreate(ctx, name, p.labels()); err != nil {
 			return fmt.Errorf("create network %s: %w", name, err)
 		}
-		if ours, err = p.Engine.NetworkList(ctx, name); err != nil {
-			return fmt.Errorf("list networks called %s: %w", name, err)
-		}
+		return nil
 	}
-	// Keep the smallest ID, so that two runs doing this at once keep the
-	// same one; the others are removed while still empty.
+	// Keep the smallest ID, so that any two runs doing this keep the same
+	// one; the others are removed while still empty.
 	slices.SortFunc(ours, func(a, b Network) int { return strings.Compare(a.ID, b.ID) })
 	for _, extra := range ours[min(1, len(ours)):] {
 		if err := p.Engine.NetworkRemove(ctx, extra.ID); err != nil && !errors.Is(err, ErrNotFound) {
