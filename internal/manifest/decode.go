@@ -168,6 +168,7 @@ func (l *loader) service(name string, n *yaml.Node, path string) *Service {
 		switch key {
 		case "repo":
 			s.Repo = l.str(v, p)
+			l.noteLiteral(v, p)
 		case "branch":
 			s.Branch = l.str(v, p)
 		case "path":

@@ -1,12 +1,16 @@
 package manifest
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
-// ExpandEnv replaces ${VAR} and $VAR in s with lookup's values; an unset
-// variable becomes the empty string. Like compose files, it also knows
+// ExpandEnv replaces ${VAR} in s with lookup's value; an unset variable
+// becomes the empty string. Like compose files, it also knows
 // ${VAR:-default} (default when unset or empty), ${VAR-default} (default
-// when unset) and $$ for a literal $. Anything else after a $ is kept as
-// written, so that a stray $ in a password survives.
+// when unset) and $$ for a literal $. Only the braced form expands
+// (DESIGN.md): $VAR and anything else after a $ is kept as written, so that
+// a password like Pa$sw0rd! survives.
 func ExpandEnv(s string, lookup func(string) (string, bool)) string {
 	if !strings.Contains(s, "$") {
 		return s
@@ -35,14 +39,6 @@ func ExpandEnv(s string, lookup func(string) (string, bool)) string {
 				b.WriteString(s[i : i+3+end])
 			}
 			i += 3 + end
-		case isNameStart(c):
-			j := i + 2
-			for j < len(s) && isNameChar(s[j]) {
-				j++
-			}
-			v, _ := lookup(s[i+1 : j])
-			b.WriteString(v)
-			i = j
 		default:
 			b.WriteByte('$')
 			i++
@@ -86,4 +82,44 @@ func isNameStart(c byte) bool {
 
 func isNameChar(c byte) bool {
 	return isNameStart(c) || '0' <= c && c <= '9'
+}
+
+// EnvReferences lists, once each and in order, the variables s names as
+// ${VAR} with no default: those whose being unset empties part of the value.
+func EnvReferences(s string) []string {
+	var names []string
+	for i := 0; i+1 < len(s); i++ {
+		if s[i] != '$' {
+			continue
+		}
+		if s[i+1] == '$' {
+			i++ // $$ is a literal $, and what follows it is text
+			continue
+		}
+		if s[i+1] != '{' {
+			continue
+		}
+		end := strings.IndexByte(s[i+2:], '}')
+		if end < 0 {
+			break
+		}
+		name := s[i+2 : i+2+end]
+		if isName(name) && !slices.Contains(names, name) {
+			names = append(names, name)
+		}
+		i += 2 + end
+	}
+	return names
+}
+
+func isName(s string) bool {
+	if s == "" || !isNameStart(s[0]) {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if !isNameChar(s[i]) {
+			return false
+		}
+	}
+	return true
 }

@@ -29,7 +29,7 @@ type Options struct {
 // mistakes returns Errors; a file that cannot be read returns an ordinary
 // error wrapping the cause (errors.Is(err, fs.ErrNotExist) works).
 func Load(path string, opts Options) (*Manifest, error) {
-	data, err := os.ReadFile(path)
+	data, err := readCapped(path)
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
@@ -47,6 +47,9 @@ func Load(path string, opts Options) (*Manifest, error) {
 // as given, and to place relative paths). It reads the file system only to
 // resolve the workspace's symlinks.
 func Parse(data []byte, file string, opts Options) (*Manifest, error) {
+	if len(data) > MaxSize {
+		return nil, tooLarge(file, int64(len(data)))
+	}
 	l := &loader{
 		report:      report{file: file},
 		opts:        opts,
@@ -55,6 +58,7 @@ func Parse(data []byte, file string, opts Options) (*Manifest, error) {
 		bad:         map[string]bool{},
 		portPaths:   map[string][]string{},
 		volumePaths: map[string][]string{},
+		literal:     map[string]int{},
 	}
 	root := l.parseYAML(data)
 	if root == nil {
@@ -110,6 +114,11 @@ type loader struct {
 	// did not parse are left out of Infra.Ports, so indexes differ.
 	portPaths   map[string][]string
 	volumePaths map[string][]string
+
+	// literal holds, for the one-line scalars whose text is their value,
+	// how many columns come before the value (1 for the quote of 'x'), so
+	// that a problem can point at the character it is about.
+	literal map[string]int
 
 	rawVersion  string
 	visits      int // nodes decoded, against maxNodes

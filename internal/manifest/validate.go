@@ -42,6 +42,7 @@ func validators() []func(*loader, *Manifest) {
 		checkHostPorts,
 		checkVolumeTargets,
 		checkPaths,
+		checkRepoFiles,
 		checkNeeds,
 		checkCycles,
 	}
@@ -146,6 +147,11 @@ func checkRepos(l *loader, m *Manifest) {
 		case strings.HasPrefix(repo, "-"):
 			// git would read it as an option.
 			l.add(l.at(p+".repo"), "%s.repo: %q starts with \"-\"", p, repo)
+		default:
+			// The URL is never quoted: it may hold a password.
+			if off, problem := RepoURLProblem(repo); problem != "" {
+				l.add(l.atChar(p+".repo", repo, off), "%s.repo: %s", p, problem)
+			}
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -323,4 +324,31 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// noteLiteral records that the scalar at path is written on one line as its
+// value reads (plain, or single-quoted without a doubled quote), for atChar.
+func (l *loader) noteLiteral(n *yaml.Node, path string) {
+	r := resolve(n)
+	if r != n || r.Kind != yaml.ScalarNode || strings.ContainsAny(r.Value, "\n\r") {
+		return // an alias points elsewhere; a folded value is not its text
+	}
+	switch {
+	case r.Style == 0:
+		l.literal[path] = 0
+	case r.Style == yaml.SingleQuotedStyle && !strings.Contains(r.Value, "'"):
+		l.literal[path] = 1
+	}
+}
+
+// atChar is where byte off of the value at path was written, when that is
+// known (noteLiteral); else where the value starts.
+func (l *loader) atChar(path, value string, off int) pos {
+	p := l.at(path)
+	shift, ok := l.literal[path]
+	if !ok || off < 0 || off > len(value) {
+		return p
+	}
+	p.col += shift + utf8.RuneCountInString(value[:off])
+	return p
 }

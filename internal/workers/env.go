@@ -2,8 +2,6 @@ package workers
 
 import (
 	"fmt"
-	"os"
-	"regexp"
 	"runtime"
 	"sort"
 	"strings"
@@ -111,70 +109,34 @@ func sortedKeys(m map[string]string) []string {
 	return keys
 }
 
-// envName is what a variable name in an env_file may be.
-var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]*$`)
+// maxEnvFile caps an env_file: a file of settings, not a data set.
+const maxEnvFile = 1 << 20
 
-// readEnvFile reads KEY=VALUE lines, as docker compose's env_file does:
-// blank lines and # comments are skipped, `export ` before a key is
-// allowed, matching quotes around a value are stripped, and an unquoted
-// value ends at a # that follows a space. A bare KEY (no =) passes the
-// variable through from the layers below, so it sets nothing here. Values
-// are taken literally: no ${VAR} expansion.
+// ServiceEnvironment is Environment for a service of the manifest: its
+// env_file is read only if it is inside the service's repo, through any
+// symlink, and a regular file.
+func ServiceEnvironment(base []string, builtins map[string]string, s *manifest.Service) ([]string, error) {
+	envFile := ""
+	if s.EnvFile != "" {
+		real, err := manifest.InRepo(s.Dir, s.EnvFile)
+		if err != nil {
+			return nil, fmt.Errorf("read env_file %s: %w: it must be a file inside the repo", s.EnvFile, err)
+		}
+		envFile = real
+	}
+	return Environment(base, builtins, envFile, s.Env)
+}
+
+// readEnvFile reads and parses an env_file (manifest.ParseEnvFile). A bad
+// line is reported by file, line and variable name, never by its text.
 func readEnvFile(path string) ([][2]string, error) {
-	b, err := os.ReadFile(path)
+	b, err := readRegular(path, maxEnvFile)
 	if err != nil {
 		return nil, fmt.Errorf("read env_file: %w: create it, or remove env_file from the service", err)
 	}
-	var pairs [][2]string
-	for i, line := range strings.Split(strings.TrimPrefix(string(b), "\ufeff"), "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		line = strings.TrimPrefix(line, "export ")
-		k, v, hasValue := strings.Cut(line, "=")
-		k = strings.TrimSpace(k)
-		if !envName.MatchString(k) {
-			return nil, fmt.Errorf("env_file %s:%d: %q is not KEY=VALUE: fix the line or comment it out with #", path, i+1, line)
-		}
-		if !hasValue {
-			continue
-		}
-		pairs = append(pairs, [2]string{k, envValue(strings.TrimSpace(v))})
+	pairs, err := manifest.ParseEnvFile(string(b))
+	if err != nil {
+		return nil, fmt.Errorf("env_file %s, %w", path, err)
 	}
 	return pairs, nil
-}
-
-// envValue strips a value's quotes, or an unquoted value's trailing
-// comment. In double quotes, \n, \" and \\ are escapes, as in compose.
-func envValue(v string) string {
-	if v == "" || (v[0] != '"' && v[0] != '\'') {
-		if i := strings.Index(v, " #"); i >= 0 {
-			v = strings.TrimSpace(v[:i])
-		}
-		return v
-	}
-	q := v[0]
-	var b strings.Builder
-	for i := 1; i < len(v); i++ {
-		c := v[i]
-		switch {
-		case c == q:
-			return b.String() // what follows the closing quote is a comment
-		case q == '"' && c == '\\' && i+1 < len(v):
-			i++
-			switch v[i] {
-			case 'n':
-				b.WriteByte('\n')
-			case '"', '\\':
-				b.WriteByte(v[i])
-			default:
-				b.WriteByte('\\')
-				b.WriteByte(v[i])
-			}
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return v // no closing quote: take it as written
 }

@@ -1,11 +1,14 @@
 package workers
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/crispify/crispify/internal/manifest"
 )
 
 func TestEnvironmentLayers(t *testing.T) {
@@ -27,10 +30,11 @@ func TestEnvironmentLayers(t *testing.T) {
 		{"manifest env over all", envFile, map[string]string{"LOG_LEVEL": "warn", "HOME": "/m"}, []string{"LOG_LEVEL=warn", "HOME=/m"}, nil},
 		{"expands from below", envFile, map[string]string{
 			"AMQP_URL": "amqp://crisp:${DB_PASS}@${CRISPIFY_HOST}:5672",
-			"WS":       "$CRISPIFY_WORKSPACE/data",
+			"WS":       "${CRISPIFY_WORKSPACE}/data",
+			"PASSWORD": "Pa$sw0rd! and $${CRISPIFY_HOST}",
 			"MISSING":  "[${NOPE}]",
 			"DEFAULT":  "${NOPE:-fallback}",
-		}, []string{"AMQP_URL=amqp://crisp:from-file@127.0.0.1:5672", "WS=/ws/data", "MISSING=[]", "DEFAULT=fallback"}, nil},
+		}, []string{"AMQP_URL=amqp://crisp:from-file@127.0.0.1:5672", "WS=/ws/data", "PASSWORD=Pa$sw0rd! and ${CRISPIFY_HOST}", "MISSING=[]", "DEFAULT=fallback"}, nil},
 		{"manifest env does not expand from itself", "", map[string]string{"A": "a", "B": "${A}"}, []string{"A=a", "B="}, nil},
 	}
 	for _, tt := range tests {
@@ -81,43 +85,35 @@ func TestEnvironmentMissingEnvFile(t *testing.T) {
 	}
 }
 
-func TestReadEnvFile(t *testing.T) {
-	tests := []struct {
-		name, text string
-		want       [][2]string
-		wantErr    string
-	}{
-		{"plain", "A=1\nB=two words\n", [][2]string{{"A", "1"}, {"B", "two words"}}, ""},
-		{"comments and blanks", "# a comment\n\n  \nA=1\n   # indented\n", [][2]string{{"A", "1"}}, ""},
-		{"export", "export A=1\nexport  B = 2 \n", [][2]string{{"A", "1"}, {"B", "2"}}, ""},
-		{"double quotes", `A="x y"` + "\n" + `B="line\nnext \"q\""`, [][2]string{{"A", "x y"}, {"B", "line\nnext \"q\""}}, ""},
-		{"single quotes are literal", `A='$HOME \n'`, [][2]string{{"A", `$HOME \n`}}, ""},
-		{"quotes then a comment", `A="v" # note`, [][2]string{{"A", "v"}}, ""},
-		{"inline comment", "A=v # note\nB=pa#ss", [][2]string{{"A", "v"}, {"B", "pa#ss"}}, ""},
-		{"empty value", "A=\nB=''", [][2]string{{"A", ""}, {"B", ""}}, ""},
-		{"equals in value", "URL=http://x/?a=b", [][2]string{{"URL", "http://x/?a=b"}}, ""},
-		{"crlf", "A=1\r\nB=2\r\n", [][2]string{{"A", "1"}, {"B", "2"}}, ""},
-		{"bare key passes through", "A\nB=1", [][2]string{{"B", "1"}}, ""},
-		{"unclosed quote kept", `A="open`, [][2]string{{"A", `"open`}}, ""},
-		{"bad key", "A=1\nNOT A KEY=2\n", nil, ".env:2:"},
+func TestEnvFileBadLineShowsNoValue(t *testing.T) {
+	path := filepath.Join(t.TempDir(), ".env")
+	os.WriteFile(path, []byte("A=1\nDB_PASSWORD hunter2\n"), 0o644)
+	_, err := Environment(nil, nil, path, nil)
+	if err == nil || !strings.Contains(err.Error(), path+", line 2, DB_PASSWORD: no = after the name") {
+		t.Fatalf("want the file, line and key, got %v", err)
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), ".env")
-			os.WriteFile(path, []byte(tt.text), 0o644)
-			got, err := readEnvFile(path)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Errorf("want error with %q, got %v", tt.wantErr, err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !slices.Equal(got, tt.want) {
-				t.Errorf("got %q, want %q", got, tt.want)
-			}
-		})
+	if strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("the error shows the password: %v", err)
+	}
+}
+
+func TestServiceEnvFileConfinedToTheRepo(t *testing.T) {
+	repo := filepath.Join(t.TempDir(), "api")
+	outside := filepath.Join(t.TempDir(), "secrets.env")
+	os.MkdirAll(repo, 0o755)
+	os.WriteFile(outside, []byte("STOLEN=yes\n"), 0o644)
+	os.WriteFile(filepath.Join(repo, "real.env"), []byte("OWN=yes\n"), 0o644)
+	os.Symlink("real.env", filepath.Join(repo, ".env"))
+	os.Symlink(outside, filepath.Join(repo, "stolen.env"))
+
+	got, err := ServiceEnvironment(nil, nil, &manifest.Service{Name: "api", Dir: repo, EnvFile: ".env"})
+	if err != nil || !slices.Contains(got, "OWN=yes") {
+		t.Errorf("a symlink inside the repo: %q, %v", got, err)
+	}
+	for _, bad := range []string{"stolen.env", "../secrets.env", outside} {
+		got, err := ServiceEnvironment(nil, nil, &manifest.Service{Name: "api", Dir: repo, EnvFile: bad})
+		if !errors.Is(err, manifest.ErrOutsideRepo) || slices.Contains(got, "STOLEN=yes") {
+			t.Errorf("env_file %s: %q, %v; want it refused as outside the repo", bad, got, err)
+		}
 	}
 }
