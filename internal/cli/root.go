@@ -144,7 +144,10 @@ func (g *GlobalOptions) LoadManifest(io *IOStreams) (*manifest.Manifest, error) 
 		workspace = io.Getenv("CRISPIFY_WORKSPACE")
 	}
 	path := g.manifestPath(io)
-	m, err := manifest.Load(path, manifest.Options{Workspace: workspace})
+	m, err := manifest.Load(path, manifest.Options{Workspace: workspace, LookupEnv: func(k string) (string, bool) {
+		v := io.Getenv(k)
+		return v, v != ""
+	}})
 	if err == nil {
 		return m, nil
 	}

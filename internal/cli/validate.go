@@ -20,7 +20,8 @@ func NewCmdValidate(deps *Deps, g *GlobalOptions, runF func(context.Context, *Va
 		Use:   "validate",
 		Short: "Check the manifest and report every mistake at once",
 		Long: `Check the manifest without touching anything. Every mistake is reported,
-each as FILE:LINE:COL: message; the exit code is 0 when valid, 2 when not.`,
+each as FILE:LINE:COL: message; the exit code is 0 when valid, 2 when not.
+Warnings (a ${VAR} nothing sets) are printed on stderr and keep the exit 0.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
@@ -35,6 +36,9 @@ func validateRun(opts *ValidateOptions) error {
 	m, err := opts.Global.LoadManifest(opts.IO)
 	if err != nil {
 		return err
+	}
+	for _, w := range m.Warnings {
+		fmt.Fprintln(opts.IO.ErrOut, w.String())
 	}
 	fmt.Fprintf(opts.IO.Out, "%s is valid: project %s, %d infra, %d services, workspace %s\n",
 		opts.Global.manifestPath(opts.IO), m.Project, len(m.Infra), len(m.Services), m.WorkspaceDir)

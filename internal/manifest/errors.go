@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -48,6 +49,18 @@ type report struct {
 	file  string
 	diags Errors
 	seen  map[Diagnostic]bool
+	warns []Diagnostic // what is allowed but likely a mistake
+}
+
+// warn records a warning: the manifest stays valid.
+func (r *report) warn(at pos, format string, args ...any) {
+	if at.line < 1 {
+		at = pos{1, 1}
+	}
+	d := Diagnostic{File: r.file, Line: at.line, Col: max(at.col, 1), Msg: "warning: " + fmt.Sprintf(format, args...)}
+	if !slices.Contains(r.warns, d) {
+		r.warns = append(r.warns, d)
+	}
 }
 
 func (r *report) add(at pos, format string, args ...any) {

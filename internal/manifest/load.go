@@ -23,6 +23,9 @@ type Options struct {
 	Workspace string
 	// Home is the folder ~ stands for; empty means os.UserHomeDir.
 	Home string
+	// LookupEnv reads crispify's environment, to warn about a ${VAR} that
+	// nothing sets; nil means os.LookupEnv.
+	LookupEnv func(string) (string, bool)
 }
 
 // Load reads, parses and validates the manifest at path. A manifest with
@@ -45,7 +48,8 @@ func Load(path string, opts Options) (*Manifest, error) {
 
 // Parse parses and validates a manifest read from file (used in diagnostics
 // as given, and to place relative paths). It reads the file system only to
-// resolve the workspace's symlinks.
+// resolve symlinks (of the workspace, paths, env_file and setup_when) and
+// the env_files of repos already cloned, for the variables they set.
 func Parse(data []byte, file string, opts Options) (*Manifest, error) {
 	if len(data) > MaxSize {
 		return nil, tooLarge(file, int64(len(data)))
@@ -81,6 +85,7 @@ func Parse(data []byte, file string, opts Options) (*Manifest, error) {
 	if err := l.result(); err != nil {
 		return nil, err
 	}
+	m.Warnings = l.warns
 	return m, nil
 }
 

@@ -21,6 +21,9 @@ type Manifest struct {
 	File         string `yaml:"-"`
 	Dir          string `yaml:"-"`
 	WorkspaceDir string `yaml:"-"`
+	// Warnings are what is valid but likely a mistake (a ${VAR} nothing
+	// sets), for `crispify validate` to show; FILE:LINE:COL: warning: ...
+	Warnings []Diagnostic `yaml:"-"`
 
 	infraOrder   []string
 	serviceOrder []string

@@ -43,6 +43,7 @@ func validators() []func(*loader, *Manifest) {
 		checkVolumeTargets,
 		checkPaths,
 		checkRepoFiles,
+		checkEnvRefs,
 		checkNeeds,
 		checkCycles,
 	}
@@ -235,7 +236,7 @@ func checkReady(l *loader, m *Manifest) {
 // isHTTPURL checks the URL with any ${VAR} replaced by a placeholder: the
 // address of a worker may come from the environment.
 func isHTTPURL(s string) bool {
-	u, err := url.Parse(ExpandEnv(s, func(string) (string, bool) { return "x", true }))
+	u, err := url.Parse(ExpandEnv(s, func(string) (string, bool) { return "1", true }))
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 

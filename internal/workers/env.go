@@ -130,7 +130,7 @@ func ServiceEnvironment(base []string, builtins map[string]string, s *manifest.S
 // readEnvFile reads and parses an env_file (manifest.ParseEnvFile). A bad
 // line is reported by file, line and variable name, never by its text.
 func readEnvFile(path string) ([][2]string, error) {
-	b, err := readRegular(path, maxEnvFile)
+	b, err := manifest.ReadRegular(path, maxEnvFile)
 	if err != nil {
 		return nil, fmt.Errorf("read env_file: %w: create it, or remove env_file from the service", err)
 	}

@@ -1,4 +1,4 @@
-package workers
+package manifest
 
 import (
 	"errors"
@@ -8,15 +8,15 @@ import (
 	"os"
 )
 
-// errNotRegular says a file crispify reads for the manifest (an env_file, a
+// ErrNotRegular says a file crispify reads for the manifest (an env_file, a
 // setup_when file) is a FIFO, a device, a socket or a folder: reading it
 // could block for ever or never end.
-var errNotRegular = errors.New("not a regular file")
+var ErrNotRegular = errors.New("not a regular file")
 
-// openRegular opens path for reading only if it is a regular file. The
+// OpenRegular opens path for reading only if it is a regular file. The
 // open itself does not block (a FIFO would wait for a writer), and the
 // check is made on what was opened, so a file swapped meanwhile is caught.
-func openRegular(path string) (*os.File, fs.FileInfo, error) {
+func OpenRegular(path string) (*os.File, fs.FileInfo, error) {
 	f, err := openNonBlocking(path)
 	if err != nil {
 		return nil, nil, err
@@ -28,14 +28,14 @@ func openRegular(path string) (*os.File, fs.FileInfo, error) {
 	}
 	if !fi.Mode().IsRegular() {
 		f.Close()
-		return nil, nil, fmt.Errorf("%s is %s, %w", path, describeMode(fi.Mode()), errNotRegular)
+		return nil, nil, fmt.Errorf("%s is %s, %w", path, describeMode(fi.Mode()), ErrNotRegular)
 	}
 	return f, fi, nil
 }
 
-// readRegular reads a regular file of at most max bytes.
-func readRegular(path string, max int64) ([]byte, error) {
-	f, fi, err := openRegular(path)
+// ReadRegular reads a regular file of at most max bytes.
+func ReadRegular(path string, max int64) ([]byte, error) {
+	f, fi, err := OpenRegular(path)
 	if err != nil {
 		return nil, err
 	}
