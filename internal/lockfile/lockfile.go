@@ -70,3 +70,7 @@ func lock(path string, nowait bool) (release func(), err error) {
 	}
 	return func() { f.Close() }, nil
 }
+
+// TryLockFile locks the open file f like TryLock: ErrLocked while another
+// process (or another open of the file) holds it. Closing f unlocks it.
+func TryLockFile(f *os.File) error { return lockFile(f, true) }

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/crispify/crispify/internal/trace"
 )
 
 // cliGit is the Backend that runs the git command.
@@ -145,7 +147,9 @@ type call struct {
 func (g cliGit) run(ctx context.Context, c call, args ...string) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, g.bin, args...)
 	cmd.Dir = c.dir
-	cmd.Env = g.env(ctx, c)
+	extra := g.extraEnv(ctx, c)
+	cmd.Env = append(os.Environ(), extra...)
+	trace.From(ctx).Command(c.dir, cmd.Args, extra)
 	var stdout bytes.Buffer
 	se := &errOutput{progress: c.progress}
 	w := &lines{fn: se.line}
@@ -170,7 +174,12 @@ func (g cliGit) run(ctx context.Context, c call, args ...string) ([]byte, error)
 // command's settings passed as GIT_CONFIG_* so that a secret is in neither
 // the command line nor .git/config.
 func (g cliGit) env(ctx context.Context, c call) []string {
-	env := append(os.Environ(),
+	return append(os.Environ(), g.extraEnv(ctx, c)...)
+}
+
+// extraEnv is what env adds to the user's environment.
+func (g cliGit) extraEnv(ctx context.Context, c call) []string {
+	env := []string{
 		"GIT_TERMINAL_PROMPT=0",
 		// An empty GIT_ASKPASS also stops git from trying core.askPass and
 		// SSH_ASKPASS, which may open a dialog nobody sees.
@@ -178,7 +187,7 @@ func (g cliGit) env(ctx context.Context, c call) []string {
 		"GCM_INTERACTIVE=never", // Git Credential Manager
 		"GIT_OPTIONAL_LOCKS=0",  // status must not rewrite the index of a repo it only looks at
 		"LC_ALL=C",
-	)
+	}
 	config := c.config
 	if c.remote != nil {
 		// Scoped to the manifest's server, the header reaches origin only

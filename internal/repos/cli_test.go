@@ -40,14 +40,14 @@ func TestCLIEnvironment(t *testing.T) {
 	t.Setenv("GIT_CONFIG_VALUE_0", "mine")
 	t.Setenv("GIT_SSH_COMMAND", "ssh -i ~/.ssh/work")
 	g := cliGit{bin: "git"}
-	r := Remote{URL: "https://host:8443/api.git", User: "bob", Password: "secret"}
+	r := Remote{URL: "https://host:8443/api.git", User: "bob", Password: "s3cr3t-pw"}
 	env := g.env(context.Background(), call{remote: &r, config: []string{"merge.autoStash", "false"}})
 	last := map[string]string{}
 	for _, kv := range env {
 		k, v, _ := strings.Cut(kv, "=")
 		last[k] = v
 	}
-	basic := base64.StdEncoding.EncodeToString([]byte("bob:secret"))
+	basic := base64.StdEncoding.EncodeToString([]byte("bob:s3cr3t-pw"))
 	for k, want := range map[string]string{
 		"GIT_TERMINAL_PROMPT": "0",
 		"GIT_ASKPASS":         "",
@@ -64,7 +64,7 @@ func TestCLIEnvironment(t *testing.T) {
 		}
 	}
 	for _, kv := range env {
-		if strings.Contains(kv, "secret") {
+		if strings.Contains(kv, "s3cr3t-pw") {
 			t.Errorf("the password is in the clear in the environment: %s", kv)
 		}
 	}

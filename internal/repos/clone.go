@@ -2,9 +2,10 @@ package repos
 
 import (
 	"context"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/crispify/crispify/internal/event"
@@ -15,8 +16,11 @@ import (
 // even a killed one, never leaves a half-made repo where a whole one is
 // expected. emptyTarget says the target exists as an empty folder.
 func (j job) clone(ctx context.Context, emptyTarget bool) Result {
-	r := remoteFor(j.spec.URL, j.spec.Branch)
+	r, err := remoteFor(j.spec.URL, j.spec.Branch)
 	fail := func(err error) Result { return j.fail("clone", explain(err, r)) }
+	if err != nil {
+		return fail(err)
+	}
 
 	dir := j.spec.Dir
 	parent, base := filepath.Dir(dir), filepath.Base(dir)
@@ -24,20 +28,16 @@ func (j job) clone(ctx context.Context, emptyTarget bool) Result {
 		return fail(err)
 	}
 	removeLeftovers(parent, base)
-	tmp, err := os.MkdirTemp(parent, tempPrefix(base))
+	tmp, err := makeTempClone(parent, base)
 	if err != nil {
 		return fail(err)
 	}
 	placed := false
-	defer func() {
-		if !placed {
-			removeAll(tmp)
-		}
-	}()
+	defer func() { tmp.release(placed) }()
 
 	rep := &reporter{sink: j.sink, name: j.spec.Name, phase: event.Cloning}
 	rep.start("cloning")
-	err = j.opts.Backend.Clone(ctx, tmp, r, rep.line)
+	err = j.opts.Backend.Clone(ctx, tmp.dir, r, rep.line)
 	if err == nil {
 		// A clone that beat the cancel is dropped all the same: a cancelled
 		// run adds nothing.
@@ -47,34 +47,25 @@ func (j job) clone(ctx context.Context, emptyTarget bool) Result {
 		return fail(err)
 	}
 	if emptyTarget {
-		if err := os.Remove(dir); err != nil {
-			return fail(err)
+		if err := os.Remove(dir); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return j.placedMeanwhile(fail(err))
 		}
 	}
-	if err := os.Rename(tmp, dir); err != nil {
-		return fail(err)
+	if err := os.Rename(tmp.dir, dir); err != nil {
+		return j.placedMeanwhile(fail(err))
 	}
 	placed = true
 	return j.result(event.Cloned, "")
 }
 
-// tempPrefix names the temporary folders of clones into base: hidden, and
-// recognisable as crispify's by the next run.
-func tempPrefix(base string) string { return "." + base + ".crispify-clone-" }
-
-// removeLeftovers removes what an earlier run, killed while it cloned into
-// base, left behind.
-func removeLeftovers(parent, base string) {
-	entries, err := os.ReadDir(parent)
-	if err != nil {
-		return
+// placedMeanwhile is the result of a clone that could not be renamed into
+// place: unchanged when another run (two crispify repos at once) placed the
+// repo first, else failed.
+func (j job) placedMeanwhile(failed Result) Result {
+	if found, err := probe(j.spec.Dir); err == nil && found == gitRepo {
+		return j.result(event.Unchanged, "cloned meanwhile by another crispify")
 	}
-	prefix := tempPrefix(base)
-	for _, e := range entries {
-		if e.IsDir() && strings.HasPrefix(e.Name(), prefix) {
-			removeAll(filepath.Join(parent, e.Name()))
-		}
-	}
+	return failed
 }
 
 // removeAll retries for a moment: a git child killed on cancel may still hold

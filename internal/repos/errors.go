@@ -25,7 +25,16 @@ var (
 	ErrUnreachable    = errors.New("cannot reach host")
 	ErrNotRepo        = errors.New("not a git repository")
 	ErrNoGit          = errors.New("git not installed")
+	ErrLocalChanges   = errors.New("local changes in the way")
 )
+
+// localChanges is the cause of an update refused because it would
+// overwrite local edits git status does not show (skip-worktree or
+// assume-unchanged files).
+func localChanges(files []string) error {
+	return &cause{ErrLocalChanges, fmt.Sprintf("local changes to %s would be overwritten: these files are hidden from "+
+		"git status (skip-worktree or assume-unchanged); commit or stash your changes to them, then run again", list(files))}
+}
 
 // cause is an error of one of the kinds above with the words for people:
 // what went wrong and what to try.
@@ -71,6 +80,8 @@ func explain(err error, r Remote) error {
 	}
 	via := transport(r.URL)
 	switch {
+	case has("would be overwritten by merge"):
+		return localChanges(listedFiles(err))
 	case errors.Is(err, exec.ErrNotFound):
 		return &cause{ErrNoGit, "git not found on PATH: install git, or use the go-git backend (--git go-git)"}
 	case errors.Is(err, gogit.NoMatchingRefSpecError{}) || errors.Is(err, plumbing.ErrReferenceNotFound) ||
@@ -85,7 +96,8 @@ func explain(err error, r Remote) error {
 		if via == "ssh" {
 			return &cause{ErrAuth, "authentication required: check that ssh-add -l lists a key with access to the repo"}
 		}
-		return &cause{ErrAuth, "authentication required: set " + EnvToken + " or check the URL"}
+		return &cause{ErrAuth, "authentication required: check the URL and your git credential helper, or set " + EnvToken +
+			" and list the host in " + EnvTokenHosts}
 	case errors.Is(err, gogit.ErrRemoteNotFound) || has("'origin' does not appear to be a git repository"):
 		return &cause{ErrNoOrigin, `no remote "origin": add it with git remote add origin URL`}
 	case errors.Is(err, gittransport.ErrRepositoryNotFound) ||
@@ -100,6 +112,18 @@ func explain(err error, r Remote) error {
 		return &cause{ErrUnreachable, "cannot reach host: check the URL and your network/VPN"}
 	}
 	return errors.New(Redact(gist(err.Error())))
+}
+
+// listedFiles are the files git lists under a message, one per line,
+// indented by a tab.
+func listedFiles(err error) []string {
+	var files []string
+	for _, l := range strings.Split(err.Error(), "\n") {
+		if f, ok := strings.CutPrefix(l, "\t"); ok && f != "" {
+			files = append(files, f)
+		}
+	}
+	return files
 }
 
 func branchNotFound(branch string) error {

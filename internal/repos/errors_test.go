@@ -29,9 +29,9 @@ func TestExplain(t *testing.T) {
 		text string
 	}{
 		{"cli prompt disabled", cli("fatal: could not read Username for 'https://host': terminal prompts disabled"), https,
-			ErrAuth, "authentication required: set CRISPIFY_GIT_TOKEN or check the URL"},
+			ErrAuth, "authentication required: check the URL and your git credential helper, or set CRISPIFY_GIT_TOKEN and list the host in CRISPIFY_GIT_TOKEN_HOSTS"},
 		{"cli auth failed", cli("remote: HTTP Basic: Access denied\nfatal: Authentication failed for 'https://host/x.git/'"), https,
-			ErrAuth, "authentication required: set CRISPIFY_GIT_TOKEN or check the URL"},
+			ErrAuth, "authentication required: check the URL and your git credential helper, or set CRISPIFY_GIT_TOKEN and list the host in CRISPIFY_GIT_TOKEN_HOSTS"},
 		{"cli ssh key refused", cli("git@host: Permission denied (publickey).\nfatal: Could not read from remote repository."), ssh,
 			ErrAuth, "authentication required: check that ssh-add -l lists a key with access to the repo"},
 		{"cli host key", cli("Host key verification failed.\nfatal: Could not read from remote repository."), ssh,
@@ -56,7 +56,7 @@ func TestExplain(t *testing.T) {
 			nil, "unable to access 'https://bob:***@host/x.git/': SSL certificate problem: self-signed certificate"},
 
 		{"go-git auth", gittransport.ErrAuthenticationRequired, https,
-			ErrAuth, "authentication required: set CRISPIFY_GIT_TOKEN or check the URL"},
+			ErrAuth, "authentication required: check the URL and your git credential helper, or set CRISPIFY_GIT_TOKEN and list the host in CRISPIFY_GIT_TOKEN_HOSTS"},
 		{"go-git authz", gittransport.ErrAuthorizationFailed, https, ErrAuth, ""},
 		{"go-git ssh auth", errors.New("ssh: handshake failed: ssh: unable to authenticate, attempted methods [none publickey], no supported methods remain"), ssh,
 			ErrAuth, "authentication required: check that ssh-add -l lists a key with access to the repo"},
@@ -101,7 +101,7 @@ func isCause(err error) bool {
 func TestFailureMessage(t *testing.T) {
 	err := failure("clone", "api", "https://bob:secret@host/api.git",
 		explain(gittransport.ErrAuthenticationRequired, Remote{URL: "https://host/api.git"}))
-	want := "clone api (https://bob:***@host/api.git): authentication required: set CRISPIFY_GIT_TOKEN or check the URL"
+	want := "clone api (https://bob:***@host/api.git): authentication required: check the URL and your git credential helper, or set CRISPIFY_GIT_TOKEN and list the host in CRISPIFY_GIT_TOKEN_HOSTS"
 	if err.Error() != want || !errors.Is(err, ErrAuth) {
 		t.Errorf("failure = %q\nwant %q", err, want)
 	}

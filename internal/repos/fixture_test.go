@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/pem"
 	"fmt"
 	"io/fs"
 	"net"
@@ -271,11 +272,38 @@ func closedPort(t testing.TB) string {
 // credentials.
 func serveHTTP(t testing.TB, root, user, password string) string {
 	t.Helper()
+	return serveGit(t, root, user, password, false).URL
+}
+
+// gitServer is git's smart HTTP on 127.0.0.1, over http or https, that
+// records the Authorization header of every request it gets.
+type gitServer struct {
+	URL    string
+	CAFile string // the certificate to trust, over https
+
+	mu    sync.Mutex
+	auths []string
+}
+
+// authorizations returns the Authorization headers received, "" for a
+// request without one.
+func (g *gitServer) authorizations() []string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return append([]string(nil), g.auths...)
+}
+
+func serveGit(t testing.TB, root, user, password string, tls bool) *gitServer {
+	t.Helper()
 	backend := &cgi.Handler{
 		Path: gitExecPath(t) + "/git-http-backend",
 		Env:  []string{"GIT_PROJECT_ROOT=" + root, "GIT_HTTP_EXPORT_ALL=1"},
 	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	g := &gitServer{}
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		g.mu.Lock()
+		g.auths = append(g.auths, r.Header.Get("Authorization"))
+		g.mu.Unlock()
 		u, p, ok := r.BasicAuth()
 		if !ok || u != user || p != password {
 			w.Header().Set("WWW-Authenticate", `Basic realm="test"`)
@@ -283,9 +311,21 @@ func serveHTTP(t testing.TB, root, user, password string) string {
 			return
 		}
 		backend.ServeHTTP(w, r)
-	}))
+	})
+	var srv *httptest.Server
+	if tls {
+		srv = httptest.NewTLSServer(handler)
+		g.CAFile = filepath.Join(t.TempDir(), "ca.pem")
+		block := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+		if err := os.WriteFile(g.CAFile, block, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	} else {
+		srv = httptest.NewServer(handler)
+	}
 	t.Cleanup(srv.Close)
-	return srv.URL
+	g.URL = srv.URL
+	return g
 }
 
 func gitExecPath(t testing.TB) string { return git(t, "", "--exec-path") }

@@ -15,6 +15,8 @@ import (
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
 	gitssh "github.com/go-git/go-git/v5/plumbing/transport/ssh"
 	"github.com/go-git/go-git/v5/utils/merkletrie"
+
+	"github.com/crispify/crispify/internal/trace"
 )
 
 // goGit is the Backend that does the git work in process with go-git.
@@ -32,8 +34,9 @@ func (goGit) Clone(ctx context.Context, dir string, r Remote, progress func(stri
 	if err != nil {
 		return err
 	}
+	trace.From(ctx).Printf("go-git clone %s into %s", r.URL, dir)
 	w := &lines{fn: progress}
-	opts := &gogit.CloneOptions{URL: r.URL, Auth: auth, Progress: w}
+	opts := &gogit.CloneOptions{URL: r.URL, Auth: auth, Progress: w, CABundle: caBundle()}
 	if r.Branch != "" {
 		opts.ReferenceName = plumbing.NewBranchReferenceName(r.Branch)
 	}
@@ -63,12 +66,14 @@ func (goGit) Fetch(ctx context.Context, dir string, r Remote, progress func(stri
 	// as auth instead, like everywhere else.
 	remote := gogit.NewRemote(repo.Storer, &config.RemoteConfig{Name: "origin", URLs: []string{o.URL}})
 	ref := plumbing.NewRemoteReferenceName("origin", r.Branch)
+	trace.From(ctx).Printf("go-git fetch %s %s in %s", o.URL, r.Branch, dir)
 	w := &lines{fn: progress}
 	err = remote.FetchContext(ctx, &gogit.FetchOptions{
 		RemoteName: "origin",
 		RefSpecs:   []config.RefSpec{config.RefSpec("+" + plumbing.NewBranchReferenceName(r.Branch) + ":" + ref)},
 		Auth:       auth,
 		Progress:   w,
+		CABundle:   caBundle(),
 	})
 	w.flush()
 	if err != nil && !errors.Is(err, gogit.NoErrAlreadyUpToDate) {
@@ -191,9 +196,36 @@ func (goGit) FastForward(ctx context.Context, dir, from, to string) error {
 	if err != nil {
 		return err
 	}
+	unlock, err := lockIndex(repo)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	commit, err := repo.CommitObject(target)
+	if err != nil {
+		return err
+	}
+	if hidden, err := skipWorktreeInTheWay(repo, wt, commit); err != nil {
+		return err
+	} else if len(hidden) > 0 {
+		return localChanges(hidden)
+	}
+	trace.From(ctx).Printf("go-git reset --merge %s in %s", short(to), dir)
 	// MergeReset moves the branch, the index and the files that differ
 	// between the two commits, and refuses when a tracked file has changes.
 	return wt.Reset(&gogit.ResetOptions{Mode: gogit.MergeReset, Commit: target})
+}
+
+// caBundle is the certificate authorities the user has git trust with
+// GIT_SSL_CAINFO (a company's own CA, say), for go-git to trust them too;
+// nil leaves the system's.
+func caBundle() []byte {
+	if path := os.Getenv("GIT_SSL_CAINFO"); path != "" {
+		if b, err := os.ReadFile(path); err == nil {
+			return b
+		}
+	}
+	return nil
 }
 
 func open(dir string) (*gogit.Repository, error) {

@@ -10,7 +10,10 @@ import (
 // `crispify doctor` asks of every repo. Like every git of crispify's it
 // cannot prompt.
 func Probe(ctx context.Context, spec Spec) error {
-	r := remoteFor(spec.URL, spec.Branch)
+	r, err := remoteFor(spec.URL, spec.Branch)
+	if err != nil {
+		return failure("reach", spec.Name, spec.URL, explain(err, r))
+	}
 	out, err := cliGit{bin: "git"}.run(ctx, call{remote: &r}, "ls-remote", "--heads", "--", r.URL, r.Branch)
 	if err != nil {
 		return failure("reach", spec.Name, spec.URL, explain(err, r))

@@ -1,9 +1,13 @@
 package repos
 
 import (
+	"errors"
+	"fmt"
 	"net/url"
 	"os"
 	"strings"
+
+	"github.com/crispify/crispify/internal/manifest"
 )
 
 // Environment variables that give credentials for https remotes, read at the
@@ -11,25 +15,129 @@ import (
 const (
 	EnvToken = "CRISPIFY_GIT_TOKEN"
 	EnvUser  = "CRISPIFY_GIT_USER" // default "oauth2", what GitLab and GitHub accept
+	// EnvTokenHosts lists the hosts (host or host:port, separated by commas
+	// or spaces) the token may be sent to, over https only. Unset, it goes
+	// nowhere: a mistyped or foreign host in a manifest must not collect
+	// every developer's token. The user's own git credential helper is not
+	// affected.
+	EnvTokenHosts = "CRISPIFY_GIT_TOKEN_HOSTS"
 )
 
+// ErrBadURL says a repo URL is not one git can be given safely: written with
+// reserved characters unescaped, it would be read as another host, or its
+// password shown in part.
+var ErrBadURL = errors.New("invalid repo URL")
+
 // remoteFor splits the credentials off a URL: the URL kept (and stored as
-// origin) has no password, and the password travels as auth instead. Without
-// one in the URL, an https remote takes the token from the environment.
-func remoteFor(raw, branch string) Remote {
+// origin) has none, and the user and password travel as auth instead.
+// Without credentials in the URL, an https remote on a host of
+// EnvTokenHosts takes the token of the environment. A URL that does not
+// parse as written is refused, never passed on.
+func remoteFor(raw, branch string) (Remote, error) {
+	if _, problem := manifest.RepoURLProblem(raw); problem != "" {
+		return Remote{}, &cause{ErrBadURL, problem}
+	}
 	r := splitCredentials(raw, branch)
-	if transport(r.URL) == "http" && r.Password == "" {
-		if token := os.Getenv(EnvToken); token != "" {
-			r.Password = token
-			if r.User == "" {
-				r.User = os.Getenv(EnvUser)
-			}
-			if r.User == "" {
-				r.User = "oauth2"
-			}
+	if r.User == "" && r.Password == "" && tokenGoesTo(r.URL) == "" {
+		r.User, r.Password = os.Getenv(EnvUser), os.Getenv(EnvToken)
+		if r.User == "" {
+			r.User = "oauth2"
 		}
 	}
-	return r
+	return r, nil
+}
+
+// tokenGoesTo says why the token is not sent to the remote at raw, or ""
+// when it is: only over https, only to a host of EnvTokenHosts.
+func tokenGoesTo(raw string) string {
+	if os.Getenv(EnvToken) == "" {
+		return EnvToken + " is not set"
+	}
+	u, err := url.Parse(raw)
+	switch {
+	case transport(raw) != "http" || err != nil:
+		return "not an https URL"
+	case !strings.EqualFold(u.Scheme, "https"):
+		return "plain http: the token goes over https only"
+	case !tokenHost(u):
+		return u.Host + " is not in " + EnvTokenHosts
+	}
+	return ""
+}
+
+// tokenHost reports whether u's server is one of EnvTokenHosts: the same
+// host name, and the same port (an entry without one means 443).
+func tokenHost(u *url.URL) bool {
+	port := u.Port()
+	if port == "" {
+		port = "443"
+	}
+	for _, h := range tokenHosts() {
+		name, p, found := strings.Cut(h, ":")
+		if !found {
+			p = "443"
+		}
+		if strings.EqualFold(name, u.Hostname()) && p == port {
+			return true
+		}
+	}
+	return false
+}
+
+func tokenHosts() []string {
+	return strings.FieldsFunc(os.Getenv(EnvTokenHosts), func(r rune) bool { return r == ',' || r == ' ' || r == '\t' })
+}
+
+// TokenReport says where CRISPIFY_GIT_TOKEN goes, for `crispify doctor`.
+type TokenReport struct {
+	Set      bool     // the token is set
+	Hosts    []string // the hosts of the manifest it is sent to
+	Allowed  []string // EnvTokenHosts as given
+	Withheld []string // "URL: why", for each https(s) remote it is not sent to
+}
+
+// TokenUse works out where the token goes for the repos at urls: the same
+// rule every clone, fetch and probe applies. URLs are shown redacted.
+func TokenUse(urls []string) TokenReport {
+	rep := TokenReport{Set: os.Getenv(EnvToken) != "", Allowed: tokenHosts()}
+	if !rep.Set {
+		return rep
+	}
+	seen := map[string]bool{}
+	for _, raw := range urls {
+		if transport(raw) != "http" {
+			continue
+		}
+		if _, err := remoteFor(raw, ""); err != nil {
+			continue // validate reports it
+		}
+		r := splitCredentials(raw, "")
+		if r.User != "" || r.Password != "" {
+			continue // credentials of its own
+		}
+		if why := tokenGoesTo(r.URL); why != "" {
+			rep.Withheld = append(rep.Withheld, r.URL+": "+why)
+			continue
+		}
+		if u, err := url.Parse(r.URL); err == nil && !seen[u.Host] {
+			seen[u.Host] = true
+			rep.Hosts = append(rep.Hosts, u.Host)
+		}
+	}
+	return rep
+}
+
+// Summary says it in a line.
+func (t TokenReport) Summary() string {
+	switch {
+	case !t.Set:
+		return EnvToken + " is not set: https remotes use your git credential helper"
+	case len(t.Allowed) == 0:
+		return EnvToken + " is set but sent to no host: list the hosts it is for in " + EnvTokenHosts + " (e.g. gitlab.com)"
+	case len(t.Hosts) == 0:
+		return fmt.Sprintf("%s is sent over https to %s only: no remote of the manifest is there", EnvToken, strings.Join(t.Allowed, ", "))
+	}
+	return fmt.Sprintf("%s is sent over https to %s only", EnvToken, strings.Join(t.Hosts, ", "))
 }
 
 // originRemote is how to fetch from a repo's origin, given the remote r of
@@ -37,7 +145,7 @@ func remoteFor(raw, branch string) Remote {
 // those written in origin's URL only, so that they reach no other host.
 func originRemote(origin string, r Remote) Remote {
 	o := splitCredentials(origin, r.Branch)
-	if o.Password == "" && sameServer(o.URL, r.URL) {
+	if o.Password == "" && o.User == "" && sameServer(o.URL, r.URL) {
 		o.User, o.Password = r.User, r.Password
 	}
 	return o
@@ -48,27 +156,25 @@ func originRemote(origin string, r Remote) Remote {
 func splitCredentials(raw, branch string) Remote {
 	r := Remote{URL: raw, Branch: branch}
 	u, err := url.Parse(raw)
-	if err != nil || u.Scheme == "" || u.Host == "" {
-		// scp-like (git@host:path) or a local path: nothing to split.
+	if err != nil || u.Scheme == "" || u.Host == "" || u.User == nil {
+		// scp-like (git@host:path), a local path, or nothing to split.
 		return r
 	}
-	web := u.Scheme == "http" || u.Scheme == "https"
-	if u.User != nil {
-		password, hasPassword := u.User.Password()
-		if web {
-			r.User, r.Password = u.User.Username(), password
-		}
-		if hasPassword {
-			// Over ssh a password is never used (no prompts); it is dropped
-			// all the same, so that it is stored nowhere.
-			if web {
-				u.User = nil
-			} else {
-				u.User = url.User(u.User.Username())
-			}
-			r.URL = u.String()
-		}
+	password, hasPassword := u.User.Password()
+	switch {
+	case u.Scheme == "http" || u.Scheme == "https":
+		// A user alone is most often a token (https://TOKEN@host/...): it
+		// goes as auth like a password, and origin is stored without it.
+		r.User, r.Password = u.User.Username(), password
+		u.User = nil
+	case hasPassword:
+		// Over ssh a password is never used (no prompts); it is dropped
+		// all the same, so that it is stored nowhere.
+		u.User = url.User(u.User.Username())
+	default:
+		return r
 	}
+	r.URL = u.String()
 	return r
 }
 

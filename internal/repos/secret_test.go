@@ -1,9 +1,12 @@
 package repos
 
 import (
+	"encoding/base64"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -88,28 +91,90 @@ func TestHTTPCredentials(t *testing.T) {
 		rec = &recorder{}
 		r = SyncOne(ctx, spec, Options{Backend: b}, rec)
 		checkFailed(t, r, rec, ErrAuth,
-			"clone api (http://bob:***@"+strings.TrimPrefix(base, "http://")+"/"+repo+"): authentication required: set "+EnvToken+" or check the URL")
+			"clone api (http://bob:***@"+strings.TrimPrefix(base, "http://")+"/"+repo+"): authentication required: check the URL")
 		noSecret(t, "wrongpass", r, rec, spec.Dir)
 	})
 }
 
-// TestTokenFromEnvironment cannot run in parallel: it sets the environment.
-func TestTokenFromEnvironment(t *testing.T) {
+// TestTokenOnlyOverHTTPSToItsHosts cannot run in parallel: it sets the
+// environment. The token goes to a listed https host, and never to a plain
+// http one, even listed, nor to an https one not listed; the servers record
+// what they were sent.
+func TestTokenOnlyOverHTTPSToItsHosts(t *testing.T) {
 	f := newFixture(t)
 	f.add(t, "api", small)
-	base := serveHTTP(t, f.root, "ci", "t0ken")
+	listed := serveGit(t, f.root, "ci", "t0ken", true)
+	plain := serveGit(t, f.root, "ci", "t0ken", false)
+	unlisted := serveGit(t, f.root, "ci", "t0ken", true)
+	listedHost := strings.TrimPrefix(listed.URL, "https://")
+	plainHost := strings.TrimPrefix(plain.URL, "http://")
 	t.Setenv(EnvToken, "t0ken")
 	t.Setenv(EnvUser, "ci")
+	t.Setenv(EnvTokenHosts, listedHost+","+plainHost)
+	// Both servers' certificates are trusted, so that only the host list
+	// keeps the token from the unlisted one.
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	a, _ := os.ReadFile(listed.CAFile)
+	b, _ := os.ReadFile(unlisted.CAFile)
+	os.WriteFile(ca, append(a, b...), 0o644)
+	t.Setenv("GIT_SSL_CAINFO", ca)
+	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte("ci:t0ken"))
 	for _, b := range backends() {
 		t.Run(b.Name(), func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "api")
-			spec := Spec{Name: "api", URL: base + "/api.git", Branch: "master", Dir: dir}
 			rec := &recorder{}
-			r := SyncOne(background(t), spec, Options{Backend: b}, rec)
+			r := SyncOne(background(t), Spec{Name: "api", URL: listed.URL + "/api.git", Branch: "master", Dir: dir}, Options{Backend: b}, rec)
 			if r.Phase != event.Cloned {
-				t.Fatalf("clone with %s: %+v", EnvToken, r)
+				t.Fatalf("clone over https from a listed host with %s: %+v", EnvToken, r)
 			}
 			noSecret(t, "t0ken", r, rec, dir)
+
+			for _, srv := range []*gitServer{plain, unlisted} {
+				dir := filepath.Join(t.TempDir(), "api")
+				r := SyncOne(background(t), Spec{Name: "api", URL: srv.URL + "/api.git", Branch: "master", Dir: dir}, Options{Backend: b}, &recorder{})
+				if !errors.Is(r.Err, ErrAuth) {
+					t.Errorf("clone from %s without the token: %+v, want it refused for want of credentials", srv.URL, r)
+				}
+			}
 		})
 	}
+	if got := listed.authorizations(); !slices.Contains(got, basic) {
+		t.Errorf("the listed https host never got the token: %q", got)
+	}
+	for _, srv := range []*gitServer{plain, unlisted} {
+		if got := srv.authorizations(); len(got) == 0 || slices.ContainsFunc(got, func(h string) bool { return h != "" }) {
+			t.Errorf("%s received credentials (or nothing at all): %q", srv.URL, got)
+		}
+	}
+}
+
+// A token written as the URL's user (https://TOKEN@host/...) is a
+// credential like a password: it goes as auth, never into .git/config.
+func TestTokenAsURLUser(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	bares := map[string]string{}
+	for _, b := range backends() {
+		bares[b.Name()] = f.add(t, "api-"+b.Name(), small)
+	}
+	base := serveHTTP(t, f.root, "ghp_tok3n", "")
+	forEachBackend(t, func(t *testing.T, b Backend) {
+		repo := "api-" + b.Name() + ".git"
+		spec := Spec{Name: "api", URL: strings.Replace(base, "://", "://ghp_tok3n@", 1) + "/" + repo, Branch: "master", Dir: filepath.Join(t.TempDir(), "api")}
+		rec := &recorder{}
+		r := SyncOne(background(t), spec, Options{Backend: b}, rec)
+		if r.Phase != event.Cloned {
+			t.Fatalf("clone with a token as the user: %+v", r)
+		}
+		noSecret(t, "ghp_tok3n", r, rec, spec.Dir)
+		if got, want := git(t, spec.Dir, "config", "remote.origin.url"), base+"/"+repo; got != want {
+			t.Errorf("origin = %q, want %q: the URL without the token", got, want)
+		}
+		commitTo(t, bares[b.Name()], "master", "news", map[string]string{"news.md": "new\n"})
+		rec = &recorder{}
+		if r := SyncOne(background(t), spec, Options{Backend: b, Update: true}, rec); r.Phase != event.Updated {
+			t.Fatalf("update with a token as the user: %+v", r)
+		}
+		noSecret(t, "ghp_tok3n", r, rec, spec.Dir)
+	})
 }

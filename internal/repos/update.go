@@ -20,7 +20,10 @@ import (
 // it is never reset, stashed, checked out over or discarded.
 func (j job) update(ctx context.Context) Result {
 	b, dir := j.opts.Backend, j.spec.Dir
-	spec := remoteFor(j.spec.URL, j.spec.Branch)
+	spec, err := remoteFor(j.spec.URL, j.spec.Branch)
+	if err != nil {
+		return j.fail("update", explain(err, spec))
+	}
 	rep := &reporter{sink: j.sink, name: j.spec.Name, phase: event.Updating}
 	rep.start("checking")
 
