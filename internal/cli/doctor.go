@@ -62,6 +62,7 @@ func doctorRun(ctx context.Context, opts *DoctorOptions) error {
 	} else {
 		checks = append(checks, check{"manifest", fmt.Sprintf("%s: project %s, %d infra, %d services", m.File, m.Project, len(m.Infra), len(m.Services)), true})
 		checks = append(checks, diskCheck(m.WorkspaceDir))
+		checks = append(checks, tokenCheck(m))
 		checks = append(checks, gitChecks(ctx, m)...)
 	}
 	engine, ep, err := opts.Deps.Docker(ctx)

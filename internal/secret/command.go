@@ -29,6 +29,11 @@ func MaskArgs(argv []string) []string {
 	out := make([]string, len(argv))
 	maskNext := false
 	for i, a := range argv {
+		if strings.ContainsAny(a, " \t\n;&|") {
+			// A script in one argument (sh -c '...'): masked as a line.
+			out[i], maskNext = MaskCommand(a), false
+			continue
+		}
 		out[i], maskNext = maskWord(a, maskNext)
 		out[i] = Redact(out[i])
 	}
@@ -71,7 +76,7 @@ func isName(s string) bool {
 }
 
 // word is a piece of a command line: a word, or what separates words
-// (spaces and the operators ; & | ( ) < >).
+// (spaces, the operators ; & | ( ) < > and backquotes).
 type word struct {
 	text string
 	sep  bool
@@ -81,7 +86,8 @@ type word struct {
 // every byte, so that joining them gives the line back.
 func shellWords(s string) []word {
 	var out []word
-	isSep := func(c byte) bool { return strings.IndexByte(" \t\n;&|()<>", c) >= 0 }
+	// A backquote ends a word too: prose quotes commands in them.
+	isSep := func(c byte) bool { return strings.IndexByte(" \t\n;&|()<>`", c) >= 0 }
 	for i := 0; i < len(s); {
 		j := i
 		if isSep(s[i]) {

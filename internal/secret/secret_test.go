@@ -91,6 +91,7 @@ func TestMaskCommand(t *testing.T) {
 		{"mysql --password=hunter2 db", "mysql --password=*** db"},
 		{"tool --api-key hunter2 --verbose", "tool --api-key *** --verbose"},
 		{"PORT=8080 ./worker", "PORT=8080 ./worker"},
+		{"setup api: `DB_PASSWORD=hunter2 ./x` exited", "setup api: `DB_PASSWORD=*** ./x` exited"},
 	} {
 		if got := MaskCommand(c.in); got != c.want {
 			t.Errorf("MaskCommand(%q) = %q, want %q", c.in, got, c.want)
@@ -99,8 +100,8 @@ func TestMaskCommand(t *testing.T) {
 }
 
 func TestMaskArgs(t *testing.T) {
-	in := []string{"git", "clone", "--password", "pw", "--token=tok", "--", "https://u:p@h/x", "dir"}
-	want := []string{"git", "clone", "--password", "***", "--token=***", "--", "https://u:***@h/x", "dir"}
+	in := []string{"git", "clone", "--password", "pw", "--token=tok", "--", "https://u:p@h/x", "dir", "-c", "DB_PASSWORD=pw ./migrate up"}
+	want := []string{"git", "clone", "--password", "***", "--token=***", "--", "https://u:***@h/x", "dir", "-c", "DB_PASSWORD=*** ./migrate up"}
 	if got := MaskArgs(in); !slices.Equal(got, want) {
 		t.Errorf("MaskArgs = %q, want %q", got, want)
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/crispify/crispify/internal/event"
+	"github.com/crispify/crispify/internal/secret"
 )
 
 // Failure is a worker that did not come up or failed for good, or a setup
@@ -19,11 +20,15 @@ type Failure struct {
 	ExitCode *int       // nil when the process did not exit (a ready timeout)
 	Lines    []string   // the last lines of output, oldest first
 	Hint     string     // what to try
+	Err      error      // the cause, when an error is one, for errors.Is
 }
 
+// Error tells the whole story. The command lines What and Hint may quote
+// are masked (secret.MaskCommand): a run: with DB_PASSWORD=... in it is
+// shown without the password.
 func (f *Failure) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s: %s", f.Kind, f.Name, f.What)
+	fmt.Fprintf(&b, "%s %s: %s", f.Kind, f.Name, secret.MaskCommand(f.What))
 	switch len(f.Lines) {
 	case 0:
 		if f.ExitCode != nil {
@@ -35,10 +40,13 @@ func (f *Failure) Error() string {
 		fmt.Fprintf(&b, "\nits last %d lines of output:\n  %s", len(f.Lines), strings.Join(f.Lines, "\n  "))
 	}
 	if f.Hint != "" {
-		fmt.Fprintf(&b, "\ntry: %s", f.Hint)
+		fmt.Fprintf(&b, "\ntry: %s", secret.MaskCommand(f.Hint))
 	}
 	return b.String()
 }
+
+// Unwrap returns the cause, if any.
+func (f *Failure) Unwrap() error { return f.Err }
 
 // event is the Failed event of f.
 func (f *Failure) event() event.Event {

@@ -2,18 +2,16 @@ package workers
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/crispify/crispify/internal/event"
+	"github.com/crispify/crispify/internal/secret"
+	"github.com/crispify/crispify/internal/trace"
 )
 
 // Setup is a service's setup: shell commands run in its repo after clone,
@@ -59,9 +57,12 @@ func RunSetup(ctx context.Context, stateDir string, s Setup, sink event.Sink) er
 }
 
 func runSetup(ctx context.Context, stateDir string, s Setup, emit func(event.Event)) error {
-	sum, err := setupHash(s)
+	sum, err := setupHash(ctx, s)
+	if ctx.Err() != nil {
+		return fmt.Errorf("setup %s: %w", s.Name, ctx.Err())
+	}
 	if err != nil {
-		return &Failure{Kind: event.Setup, Name: s.Name, What: err.Error(), Hint: "check the service's setup_when in the manifest"}
+		return &Failure{Kind: event.Setup, Name: s.Name, What: err.Error(), Hint: "setup_when names regular files inside the repo: fix the service's setup_when in the manifest", Err: err}
 	}
 	hashPath := SetupHashPath(stateDir, s.Name)
 	if old, err := os.ReadFile(hashPath); err == nil && strings.TrimSpace(string(old)) == sum {
@@ -82,7 +83,7 @@ func runSetup(ctx context.Context, stateDir string, s Setup, emit func(event.Eve
 		env = os.Environ()
 	}
 	for i, command := range s.Commands {
-		emit(event.Event{Phase: event.Running, Progress: event.Fraction(float64(i) / float64(len(s.Commands))), Msg: command})
+		emit(event.Event{Phase: event.Running, Progress: event.Fraction(float64(i) / float64(len(s.Commands))), Msg: secret.MaskCommand(command)})
 		if err := runSetupCommand(ctx, s, command, env, log, emit); err != nil {
 			return err
 		}
@@ -102,7 +103,8 @@ func runSetupCommand(ctx context.Context, s Setup, command string, env []string,
 	// Only the output reader touches t and log until outDone is closed.
 	var t tail
 	// The command goes in the log above its output, as in a terminal.
-	log.writeLine("$ " + command)
+	log.writeLine("$ " + secret.MaskCommand(command))
+	trace.From(ctx).Command(s.Dir, shellCommand(command).Args, nil)
 	p, err := startProc(command, s.Dir, env)
 	if err != nil {
 		return &Failure{Kind: event.Setup, Name: s.Name, What: fmt.Sprintf("could not start `%s`: %v", command, err),
@@ -144,34 +146,4 @@ func runSetupCommand(ctx context.Context, s Setup, command string, env []string,
 		what, hint = fmt.Sprintf("`%s`: %s", command, w), h
 	}
 	return &Failure{Kind: event.Setup, Name: s.Name, What: what, ExitCode: intp(code), Lines: t.last(), Hint: hint}
-}
-
-// setupHash is the sha256 over the commands and the When files' contents:
-// what, changed, makes setup run again. A When file that does not exist
-// counts as content of its own, so that its appearing re-runs setup.
-func setupHash(s Setup) (string, error) {
-	h := sha256.New()
-	fmt.Fprintf(h, "crispify setup v1\n")
-	for _, c := range s.Commands {
-		fmt.Fprintf(h, "command %q\n", c)
-	}
-	for _, name := range s.When {
-		fmt.Fprintf(h, "file %q ", name)
-		f, err := os.Open(filepath.Join(s.Dir, name))
-		if errors.Is(err, fs.ErrNotExist) {
-			fmt.Fprintf(h, "missing\n")
-			continue
-		}
-		if err != nil {
-			return "", fmt.Errorf("read setup_when file %s: %w", name, err)
-		}
-		fh := sha256.New()
-		_, err = io.Copy(fh, f)
-		f.Close()
-		if err != nil {
-			return "", fmt.Errorf("read setup_when file %s: %w", name, err)
-		}
-		fmt.Fprintf(h, "%x\n", fh.Sum(nil))
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/crispify/crispify/internal/event"
+	"github.com/crispify/crispify/internal/secret"
 )
 
 // itemKey names one row's subject: a repo, an image, an infra container, a
@@ -203,8 +204,10 @@ func (m *model) journal(e event.Event) {
 	if e.Kind == event.Setup {
 		line = "── setup " + string(e.Phase)
 	}
+	// The engine masks what it sends; the board masks again, so that no
+	// sender can put a password on screen. A setup's msg is its command.
 	if e.Msg != "" {
-		line += ": " + e.Msg
+		line += ": " + secret.MaskCommand(e.Msg)
 	}
 	host := m.get(e.Kind, e.Name)
 	if e.Kind == event.Setup {
@@ -212,7 +215,7 @@ func (m *model) journal(e event.Event) {
 	}
 	host.log.add(line)
 	if e.Error != "" {
-		for _, l := range splitLines(e.Error) {
+		for _, l := range splitLines(secret.Redact(e.Error)) {
 			host.log.add("   " + l)
 		}
 	}
