@@ -16,11 +16,14 @@ type Hub struct {
 	order []itemKey
 	last  *Event // the latest stack event, replayed last
 	subs  map[*Queue]struct{}
+	opts  []QueueOption // of every subscriber's queue
 }
 
-// NewHub returns a hub without subscribers.
-func NewHub() *Hub {
-	return &Hub{state: map[itemKey]Event{}, subs: map[*Queue]struct{}{}}
+// NewHub returns a hub without subscribers; opts tune their queues (each
+// bounded as a Queue is, so that a subscriber that reads nothing, a
+// `status --watch` in a paused terminal, never makes the hub's owner grow).
+func NewHub(opts ...QueueOption) *Hub {
+	return &Hub{state: map[itemKey]Event{}, subs: map[*Queue]struct{}{}, opts: opts}
 }
 
 // Emit records e as its item's state (unless it is a line of output) and
@@ -46,7 +49,7 @@ func (h *Hub) Emit(e Event) {
 // Subscribe returns a queue that starts with the current state of every
 // item and then receives every event, until ctx ends, when it is closed.
 func (h *Hub) Subscribe(ctx context.Context) *Queue {
-	q := NewQueue()
+	q := NewQueue(h.opts...)
 	h.mu.Lock()
 	for _, k := range h.order {
 		q.Emit(h.state[k])

@@ -2,6 +2,7 @@ package event
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 )
@@ -10,16 +11,41 @@ import (
 // and returns, and a reader drains batches at its own pace. While an item's
 // progress events wait unread, a newer one of the same phase replaces the
 // older, so a slow renderer sees fewer progress updates but every state
-// change, every final event and every line of output, in order.
+// change and every final event, in order.
+//
+// Output lines wait too, but not without bound: a renderer that reads
+// nothing (a paused terminal, a pager, a stderr nobody drains) must not
+// make crispify hold every line a worker writes. Past the item's limit the
+// oldest pending line goes, and one marker line per item, where the first
+// skipped line was, says how many went and where they all are: the log
+// files keep everything.
 type Queue struct {
-	mu      sync.Mutex
-	pending []Event
+	mu sync.Mutex
+	// pending holds the unread events in order; an output line dropped
+	// meanwhile is a hole (dead), compacted away when holes abound.
+	pending []slot
+	holes   int
 	// latest points at the pending, not yet final event of each item, the
 	// only one a newer event of the same phase may replace.
 	latest map[itemKey]int
+	output map[itemKey]*pendingOutput
 	closed bool
 	wake   chan struct{}
 	now    func() time.Time
+	opts   queueOptions
+}
+
+type slot struct {
+	e    Event
+	dead bool
+}
+
+// pendingOutput is what an item has of output in pending.
+type pendingOutput struct {
+	lines   []int // positions of its output lines, oldest first
+	bytes   int
+	marker  int // position of its "lines skipped" marker; -1 for none
+	skipped int
 }
 
 type itemKey struct {
@@ -27,9 +53,40 @@ type itemKey struct {
 	name string
 }
 
+// Defaults of the output an item may have pending: a screen's worth many
+// times over, and little memory even for forty workers.
+const (
+	DefaultOutputLines = 1000
+	DefaultOutputBytes = 256 << 10
+)
+
+type queueOptions struct {
+	lines, bytes int
+	logFile      func(name string) string
+}
+
+// QueueOption tunes a Queue (and the queues of a Hub's subscribers).
+type QueueOption func(*queueOptions)
+
+// WithOutputLimit sets how many lines, and bytes, of output an item may have
+// pending before its oldest lines are skipped.
+func WithOutputLimit(lines, bytes int) QueueOption {
+	return func(o *queueOptions) { o.lines, o.bytes = max(lines, 1), max(bytes, 1) }
+}
+
+// WithLogFile names the log file of an item's output, for the marker of
+// skipped lines; without it the marker points at `crispify logs NAME`.
+func WithLogFile(path func(name string) string) QueueOption {
+	return func(o *queueOptions) { o.logFile = path }
+}
+
 // NewQueue returns an empty, open queue.
-func NewQueue() *Queue {
-	return &Queue{latest: map[itemKey]int{}, wake: make(chan struct{}, 1), now: time.Now}
+func NewQueue(opts ...QueueOption) *Queue {
+	o := queueOptions{lines: DefaultOutputLines, bytes: DefaultOutputBytes}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return &Queue{latest: map[itemKey]int{}, output: map[itemKey]*pendingOutput{}, wake: make(chan struct{}, 1), now: time.Now, opts: o}
 }
 
 // Emit queues e, stamping its time when unset. Events after Close are dropped.
@@ -43,12 +100,13 @@ func (q *Queue) Emit(e Event) {
 		return
 	}
 	key := itemKey{e.Kind, e.Name}
-	if i, ok := q.latest[key]; ok && q.pending[i].Phase == e.Phase && !e.Phase.Final() && !e.IsOutput() {
-		q.pending[i] = e
-	} else if e.IsOutput() {
-		q.pending = append(q.pending, e)
-	} else {
-		q.pending = append(q.pending, e)
+	switch i, ok := q.latest[key]; {
+	case e.IsOutput():
+		q.addOutput(key, e)
+	case ok && q.pending[i].e.Phase == e.Phase && !e.Phase.Final():
+		q.pending[i].e = e
+	default:
+		q.pending = append(q.pending, slot{e: e})
 		if e.Phase.Final() {
 			delete(q.latest, key)
 		} else {
@@ -57,6 +115,72 @@ func (q *Queue) Emit(e Event) {
 	}
 	q.mu.Unlock()
 	q.signal()
+}
+
+// addOutput queues a line of output and, past the item's limit, skips its
+// oldest pending line into the item's marker.
+func (q *Queue) addOutput(key itemKey, e Event) {
+	out := q.output[key]
+	if out == nil {
+		out = &pendingOutput{marker: -1}
+		q.output[key] = out
+	}
+	q.pending = append(q.pending, slot{e: e})
+	out.lines = append(out.lines, len(q.pending)-1)
+	out.bytes += len(e.Line)
+	for len(out.lines) > 1 && (len(out.lines) > q.opts.lines || out.bytes > q.opts.bytes) {
+		oldest := out.lines[0]
+		out.lines = out.lines[1:]
+		out.bytes -= len(q.pending[oldest].e.Line)
+		out.skipped++
+		if out.marker < 0 {
+			out.marker = oldest // the marker takes the place of the first line skipped
+		} else {
+			q.pending[oldest] = slot{dead: true}
+			q.holes++
+		}
+	}
+	if q.holes > 1024 && q.holes > len(q.pending)/2 {
+		q.compact()
+	}
+}
+
+func (q *Queue) markerText(name string, skipped int) string {
+	where := "its log: crispify logs " + name
+	if q.opts.logFile != nil {
+		where = q.opts.logFile(name)
+	}
+	noun := "lines"
+	if skipped == 1 {
+		noun = "line"
+	}
+	return fmt.Sprintf("… %d %s skipped (all in %s)", skipped, noun, where)
+}
+
+// compact drops the holes of pending, moving the positions that point
+// into it along.
+func (q *Queue) compact() {
+	moved := make([]int, len(q.pending))
+	kept := q.pending[:0]
+	for i, s := range q.pending {
+		moved[i] = len(kept)
+		if !s.dead {
+			kept = append(kept, s)
+		}
+	}
+	clear(q.pending[len(kept):]) // let the dropped lines be collected
+	q.pending, q.holes = kept, 0
+	for k, i := range q.latest {
+		q.latest[k] = moved[i]
+	}
+	for _, out := range q.output {
+		for j, i := range out.lines {
+			out.lines[j] = moved[i]
+		}
+		if out.marker >= 0 {
+			out.marker = moved[out.marker]
+		}
+	}
 }
 
 // Close ends the stream: the reader gets what is pending, then ok=false.
@@ -79,13 +203,26 @@ func (q *Queue) signal() {
 func (q *Queue) Next(ctx context.Context) (batch []Event, ok bool) {
 	for {
 		q.mu.Lock()
-		batch, closed := q.pending, q.closed
-		if len(batch) > 0 {
-			q.pending = nil
+		pending, closed := q.pending, q.closed
+		if len(pending) > 0 {
+			// Markers are written once, when read, not at every line skipped.
+			for key, out := range q.output {
+				if out.marker >= 0 {
+					pending[out.marker].e.Line = q.markerText(key.name, out.skipped)
+				}
+			}
+			q.pending, q.holes = nil, 0
 			clear(q.latest)
+			clear(q.output)
 		}
 		q.mu.Unlock()
-		if len(batch) > 0 {
+		if len(pending) > 0 {
+			batch = make([]Event, 0, len(pending))
+			for _, s := range pending {
+				if !s.dead {
+					batch = append(batch, s.e)
+				}
+			}
 			return batch, true
 		}
 		if closed {
