@@ -33,9 +33,20 @@ type logFile struct {
 
 // openLog opens (appending) the log of a service.
 func openLog(stateDir, name string, max int64) (*logFile, error) {
-	path := LogPath(stateDir, name)
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	return openLogAt(LogPath(stateDir, name), max)
+}
+
+// openLogAt opens (appending) the log at path. Logs hold what workers
+// print, secrets included: the folder is 0700 and the files 0600, like the
+// supervisor's socket, and ones an older crispify left open to all are
+// closed up.
+func openLogAt(path string, max int64) (*logFile, error) {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create log folder: %w", err)
+	}
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("make the log folder %s private: %w", dir, err)
 	}
 	l := &logFile{path: path, max: max}
 	if err := l.open(); err != nil {
@@ -45,13 +56,16 @@ func openLog(stateDir, name string, max int64) (*logFile, error) {
 }
 
 func (l *logFile) open() error {
-	f, err := os.OpenFile(l.path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	f, err := os.OpenFile(l.path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return fmt.Errorf("open log file: %w", err)
 	}
 	l.f, l.size = f, 0
 	if fi, err := f.Stat(); err == nil {
 		l.size = fi.Size()
+		if fi.Mode().Perm()&0o077 != 0 {
+			_ = f.Chmod(0o600)
+		}
 	}
 	return nil
 }
@@ -80,6 +94,8 @@ func (l *logFile) rotate() {
 		os.Rename(fmt.Sprintf("%s.%d", l.path, i), fmt.Sprintf("%s.%d", l.path, i+1))
 	}
 	os.Rename(l.path, l.path+".1")
+	// A rotation an older crispify made readable to all is closed up too.
+	_ = os.Chmod(l.path+".1", 0o600)
 	_ = l.open()
 }
 
