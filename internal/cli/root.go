@@ -64,6 +64,12 @@ services and what they need.`,
 		local.suggest = cmd.SuggestionsFor
 		return bootRun(cmd.Context(), local)
 	}
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if g.Verbose {
+			cmd.SetContext(verbose(cmd.Context(), g, deps.IO))
+		}
+		return nil
+	}
 	root.SuggestionsMinimumDistance = 2
 	addBootFlags(root, local)
 	root.SetIn(deps.IO.In)
@@ -79,7 +85,7 @@ services and what they need.`,
 	flags.StringVar(&g.Workspace, "workspace", "", "where repos live, `DIR` (default $CRISPIFY_WORKSPACE, else the manifest's workspace)")
 	flags.StringVar(&g.Output, "output", "", "tui, plain or json (default tui on a terminal, plain otherwise)")
 	flags.BoolVar(&g.NoColour, "no-color", false, "no colour (also NO_COLOR)")
-	flags.BoolVarP(&g.Verbose, "verbose", "v", false, "say more")
+	flags.BoolVarP(&g.Verbose, "verbose", "v", false, "show on stderr every git command and Docker API call crispify makes, secrets masked")
 
 	root.AddCommand(
 		NewCmdLocal(deps, g, modeLocal, nil),

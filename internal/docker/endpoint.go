@@ -120,7 +120,7 @@ func Connect(ctx context.Context, getenv func(string) string) (Engine, Endpoint,
 	if u, err := url.Parse(ep.Host); err == nil && u.Scheme == "ssh" {
 		return nil, ep, fmt.Errorf("docker endpoint %s (from %s): ssh:// endpoints are not supported: use a tcp:// endpoint or a local socket", ep.Host, ep.From)
 	}
-	opts := []client.Opt{client.WithHost(ep.Host), client.WithAPIVersionNegotiation()}
+	opts := []client.Opt{client.WithHost(ep.Host), client.WithAPIVersionNegotiation(), traceAPI()}
 	switch {
 	case ep.CACert != "":
 		opts = append(opts, client.WithTLSClientConfig(ep.CACert, ep.Cert, ep.Key))
