@@ -1,7 +1,9 @@
 package e2e
 
 import (
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -55,4 +57,32 @@ func TestFIFOSetupWhenIsRefusedAtOnce(t *testing.T) {
 		t.Errorf("refusing the FIFO took %v", r.took)
 	}
 	os.Remove(filepath.Join(e.dir, "ws", "api", "lock.json"))
+}
+
+// A URL password with reserved characters left unescaped is refused by
+// validate at the character, with the hint to percent-encode, and the
+// password is not printed; nothing is cloned or handed to git.
+func TestUnescapedURLPasswordIsRefusedWhereItIs(t *testing.T) {
+	dir := t.TempDir()
+	manifest := filepath.Join(dir, "crispify.yaml")
+	os.WriteFile(manifest, []byte("version: 1\nproject: e2e-unescaped\nworkspace: ./ws\nservices:\n  x:\n    repo: http://alice:p@ss#w0rd@127.0.0.1:1/x.git\n"), 0o644)
+	for _, args := range [][]string{{"validate"}, {"repos"}} {
+		cmd := exec.Command(filepath.Join(bin, "crispify"), append([]string{"-f", manifest}, args...)...)
+		cmd.Env = append(os.Environ(), "CI=true")
+		out, err := cmd.CombinedOutput()
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() != 2 {
+			t.Errorf("crispify %v: %v, want exit 2\n%s", args, err, out)
+		}
+		want := "crispify.yaml:6:25: services.x.repo: unescaped '@' in the URL's credentials: percent-encode it as %40 (and '#' as %23)"
+		if !strings.Contains(string(out), want) {
+			t.Errorf("crispify %v lacks %q:\n%s", args, want, out)
+		}
+		if strings.Contains(string(out), "w0rd") {
+			t.Errorf("crispify %v shows the password:\n%s", args, out)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "ws")); err == nil {
+		t.Error("the workspace was made: something was attempted")
+	}
 }
