@@ -2,6 +2,7 @@ package event
 
 import (
 	"context"
+	"slices"
 	"sync"
 )
 
@@ -15,7 +16,7 @@ type Hub struct {
 	state map[itemKey]Event
 	order []itemKey
 	last  *Event // the latest stack event, replayed last
-	subs  map[*Queue]struct{}
+	subs  []*Queue      // a slice: ranged over at every line of output
 	opts  []QueueOption // of every subscriber's queue
 }
 
@@ -23,7 +24,7 @@ type Hub struct {
 // bounded as a Queue is, so that a subscriber that reads nothing, a
 // `status --watch` in a paused terminal, never makes the hub's owner grow).
 func NewHub(opts ...QueueOption) *Hub {
-	return &Hub{state: map[itemKey]Event{}, subs: map[*Queue]struct{}{}, opts: opts}
+	return &Hub{state: map[itemKey]Event{}, opts: opts}
 }
 
 // Emit records e as its item's state (unless it is a line of output) and
@@ -41,7 +42,7 @@ func (h *Hub) Emit(e Event) {
 		}
 		h.state[k] = e
 	}
-	for q := range h.subs {
+	for _, q := range h.subs {
 		q.Emit(e)
 	}
 }
@@ -57,12 +58,12 @@ func (h *Hub) Subscribe(ctx context.Context) *Queue {
 	if h.last != nil {
 		q.Emit(*h.last)
 	}
-	h.subs[q] = struct{}{}
+	h.subs = append(h.subs, q)
 	h.mu.Unlock()
 	go func() {
 		<-ctx.Done()
 		h.mu.Lock()
-		delete(h.subs, q)
+		h.subs = slices.DeleteFunc(h.subs, func(s *Queue) bool { return s == q })
 		h.mu.Unlock()
 		q.Close()
 	}()
@@ -73,8 +74,8 @@ func (h *Hub) Subscribe(ctx context.Context) *Queue {
 func (h *Hub) Close() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	for q := range h.subs {
+	for _, q := range h.subs {
 		q.Close()
-		delete(h.subs, q)
 	}
+	h.subs = nil
 }

@@ -22,22 +22,23 @@ import (
 type Queue struct {
 	mu sync.Mutex
 	// pending holds the unread events in order; an output line dropped
-	// meanwhile is a hole (dead), compacted away when holes abound.
-	pending []slot
+	// meanwhile leaves a hole, marked in dead (made at the first hole) and
+	// compacted away when holes abound.
+	pending []Event
+	dead    []bool
 	holes   int
 	// latest points at the pending, not yet final event of each item, the
 	// only one a newer event of the same phase may replace.
 	latest map[itemKey]int
 	output map[itemKey]*pendingOutput
-	closed bool
+	// last is the item of the latest line: the next is most often its too,
+	// and needs no map lookup.
+	lastKey itemKey
+	lastOut *pendingOutput
+	closed  bool
 	wake   chan struct{}
 	now    func() time.Time
 	opts   queueOptions
-}
-
-type slot struct {
-	e    Event
-	dead bool
 }
 
 // pendingOutput is what an item has of output in pending.
@@ -103,10 +104,10 @@ func (q *Queue) Emit(e Event) {
 	switch i, ok := q.latest[key]; {
 	case e.IsOutput():
 		q.addOutput(key, e)
-	case ok && q.pending[i].e.Phase == e.Phase && !e.Phase.Final():
-		q.pending[i].e = e
+	case ok && q.pending[i].Phase == e.Phase && !e.Phase.Final():
+		q.pending[i] = e
 	default:
-		q.pending = append(q.pending, slot{e: e})
+		q.push(e)
 		if e.Phase.Final() {
 			delete(q.latest, key)
 		} else {
@@ -120,29 +121,49 @@ func (q *Queue) Emit(e Event) {
 // addOutput queues a line of output and, past the item's limit, skips its
 // oldest pending line into the item's marker.
 func (q *Queue) addOutput(key itemKey, e Event) {
-	out := q.output[key]
-	if out == nil {
-		out = &pendingOutput{marker: -1}
-		q.output[key] = out
+	out := q.lastOut
+	if out == nil || key != q.lastKey {
+		out = q.output[key]
+		if out == nil {
+			out = &pendingOutput{marker: -1}
+			q.output[key] = out
+		}
+		q.lastKey, q.lastOut = key, out
 	}
-	q.pending = append(q.pending, slot{e: e})
+	q.push(e)
 	out.lines = append(out.lines, len(q.pending)-1)
 	out.bytes += len(e.Line)
 	for len(out.lines) > 1 && (len(out.lines) > q.opts.lines || out.bytes > q.opts.bytes) {
 		oldest := out.lines[0]
 		out.lines = out.lines[1:]
-		out.bytes -= len(q.pending[oldest].e.Line)
+		out.bytes -= len(q.pending[oldest].Line)
 		out.skipped++
 		if out.marker < 0 {
 			out.marker = oldest // the marker takes the place of the first line skipped
 		} else {
-			q.pending[oldest] = slot{dead: true}
-			q.holes++
+			q.hole(oldest)
 		}
 	}
 	if q.holes > 1024 && q.holes > len(q.pending)/2 {
 		q.compact()
 	}
+}
+
+// push appends e to pending.
+func (q *Queue) push(e Event) {
+	q.pending = append(q.pending, e)
+	if q.dead != nil {
+		q.dead = append(q.dead, false)
+	}
+}
+
+// hole drops the pending event at i, keeping the others' positions.
+func (q *Queue) hole(i int) {
+	if q.dead == nil {
+		q.dead = make([]bool, len(q.pending), cap(q.pending))
+	}
+	q.pending[i], q.dead[i] = Event{}, true // the line can be collected
+	q.holes++
 }
 
 func (q *Queue) markerText(name string, skipped int) string {
@@ -162,14 +183,14 @@ func (q *Queue) markerText(name string, skipped int) string {
 func (q *Queue) compact() {
 	moved := make([]int, len(q.pending))
 	kept := q.pending[:0]
-	for i, s := range q.pending {
+	for i, e := range q.pending {
 		moved[i] = len(kept)
-		if !s.dead {
-			kept = append(kept, s)
+		if !q.dead[i] {
+			kept = append(kept, e)
 		}
 	}
-	clear(q.pending[len(kept):]) // let the dropped lines be collected
-	q.pending, q.holes = kept, 0
+	clear(q.pending[len(kept):])
+	q.pending, q.dead, q.holes = kept, nil, 0
 	for k, i := range q.latest {
 		q.latest[k] = moved[i]
 	}
@@ -203,25 +224,30 @@ func (q *Queue) signal() {
 func (q *Queue) Next(ctx context.Context) (batch []Event, ok bool) {
 	for {
 		q.mu.Lock()
-		pending, closed := q.pending, q.closed
-		if len(pending) > 0 {
+		batch, dead, closed := q.pending, q.dead, q.closed
+		if len(batch) > 0 {
 			// Markers are written once, when read, not at every line skipped.
 			for key, out := range q.output {
 				if out.marker >= 0 {
-					pending[out.marker].e.Line = q.markerText(key.name, out.skipped)
+					batch[out.marker].Line = q.markerText(key.name, out.skipped)
 				}
 			}
-			q.pending, q.holes = nil, 0
+			// The next batch is likely as long: no regrowing it line by line.
+			q.pending, q.dead, q.holes = make([]Event, 0, min(len(batch), 4096)), nil, 0
 			clear(q.latest)
 			clear(q.output)
+			q.lastOut = nil
 		}
 		q.mu.Unlock()
-		if len(pending) > 0 {
-			batch = make([]Event, 0, len(pending))
-			for _, s := range pending {
-				if !s.dead {
-					batch = append(batch, s.e)
+		if len(batch) > 0 {
+			if dead != nil {
+				kept := batch[:0]
+				for i, e := range batch {
+					if !dead[i] {
+						kept = append(kept, e)
+					}
 				}
+				batch = kept
 			}
 			return batch, true
 		}

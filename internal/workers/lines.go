@@ -16,7 +16,7 @@ const tailLines = 20
 // readLines calls fn with each line r yields, without its line ending, until
 // EOF or a read error (the pipe closed under it).
 func readLines(r io.Reader, fn func(string)) {
-	br := bufio.NewReaderSize(r, 4096)
+	br := bufio.NewReaderSize(r, 64<<10)
 	var long []byte
 	for {
 		chunk, isPrefix, err := br.ReadLine()

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // Logs hold what workers print, secrets included: they are the user's
@@ -90,5 +91,36 @@ func TestLogWriterRotatesAndIsSafeForConcurrentUse(t *testing.T) {
 	}
 	if total < 3000 {
 		t.Errorf("only %d bytes kept", total)
+	}
+}
+
+// A lone line is in the file at once; a burst within flushEvery; all of it
+// once closed.
+func TestLogFileWritesLoneLinesAtOnceAndBurstsSoon(t *testing.T) {
+	t.Parallel()
+	stateDir := t.TempDir()
+	l, err := openLog(stateDir, "api", 10<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := func() string { b, _ := os.ReadFile(LogPath(stateDir, "api")); return string(b) }
+	l.writeLine("pid=42")
+	if read() != "pid=42\n" {
+		t.Fatalf("a lone line is not in the file at once: %q", read())
+	}
+	for i := range 10_000 {
+		l.writeLine(fmt.Sprintf("burst %d", i))
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for !strings.HasSuffix(read(), "burst 9999\n") && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := strings.Count(read(), "\n"); got != 10_001 {
+		t.Errorf("%d lines in the file a while after the burst, want 10001", got)
+	}
+	l.writeLine("last")
+	l.close()
+	if !strings.HasSuffix(read(), "burst 9999\nlast\n") {
+		t.Errorf("not all written on close: ...%q", read()[max(0, len(read())-40):])
 	}
 }

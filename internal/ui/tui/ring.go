@@ -43,11 +43,19 @@ func (r *ring) all() []string {
 // could move the cursor or recolour the screen, tabs and control characters
 // would break the measured layout.
 func clean(s string) string {
+	if plain(s) {
+		// Most lines of a log: one pass over their bytes, and nothing kept
+		// of what is cut off.
+		if len(s) > maxLineLen {
+			return strings.Clone(s[:maxLineLen])
+		}
+		return s
+	}
 	if strings.ContainsRune(s, '\x1b') {
 		s = ansi.Strip(s)
 	}
 	if len(s) > maxLineLen {
-		s = s[:maxLineLen]
+		s = strings.Clone(s[:maxLineLen])
 	}
 	if !strings.ContainsFunc(s, isControl) {
 		return s
@@ -63,6 +71,16 @@ func clean(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// plain reports whether the part of s that is kept is printable ASCII.
+func plain(s string) bool {
+	for i := 0; i < len(s) && i < maxLineLen; i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f || r == '\uFFFD' }
