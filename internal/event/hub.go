@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"sync/atomic"
 )
 
 // Hub is a Sink that fans events out to any number of subscribers, each
@@ -16,8 +17,10 @@ type Hub struct {
 	state map[itemKey]Event
 	order []itemKey
 	last  *Event // the latest stack event, replayed last
-	subs  []*Queue      // a slice: ranged over at every line of output
-	opts  []QueueOption // of every subscriber's queue
+	// subs is replaced whole, under mu, at every change: a line of output
+	// reads it without taking mu, which ten chatty workers contended for.
+	subs atomic.Pointer[[]*Queue]
+	opts []QueueOption // of every subscriber's queue
 }
 
 // NewHub returns a hub without subscribers; opts tune their queues (each
@@ -30,21 +33,45 @@ func NewHub(opts ...QueueOption) *Hub {
 // Emit records e as its item's state (unless it is a line of output) and
 // passes it to every subscriber.
 func (h *Hub) Emit(e Event) {
+	if e.IsOutput() {
+		// No state to record, and not replayed: mu is not needed.
+		h.send(e)
+		return
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	switch {
 	case e.Kind == Stack:
-		h.last = &e
-	case !e.IsOutput():
+		// A copy: taking e's own address would move every event, lines of
+		// output included, to the heap.
+		last := e
+		h.last = &last
+	default:
 		k := itemKey{e.Kind, e.Name}
 		if _, seen := h.state[k]; !seen {
 			h.order = append(h.order, k)
 		}
 		h.state[k] = e
 	}
-	for _, q := range h.subs {
-		q.Emit(e)
+	h.send(e)
+}
+
+func (h *Hub) send(e Event) {
+	if subs := h.subs.Load(); subs != nil {
+		for _, q := range *subs {
+			q.Emit(e)
+		}
 	}
+}
+
+// setSubs publishes a new list of subscribers; call it with mu held.
+func (h *Hub) setSubs(change func([]*Queue) []*Queue) {
+	var old []*Queue
+	if p := h.subs.Load(); p != nil {
+		old = *p
+	}
+	subs := change(slices.Clone(old))
+	h.subs.Store(&subs)
 }
 
 // Subscribe returns a queue that starts with the current state of every
@@ -58,12 +85,12 @@ func (h *Hub) Subscribe(ctx context.Context) *Queue {
 	if h.last != nil {
 		q.Emit(*h.last)
 	}
-	h.subs = append(h.subs, q)
+	h.setSubs(func(subs []*Queue) []*Queue { return append(subs, q) })
 	h.mu.Unlock()
 	go func() {
 		<-ctx.Done()
 		h.mu.Lock()
-		h.subs = slices.DeleteFunc(h.subs, func(s *Queue) bool { return s == q })
+		h.setSubs(func(subs []*Queue) []*Queue { return slices.DeleteFunc(subs, func(s *Queue) bool { return s == q }) })
 		h.mu.Unlock()
 		q.Close()
 	}()
@@ -74,8 +101,10 @@ func (h *Hub) Subscribe(ctx context.Context) *Queue {
 func (h *Hub) Close() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	for _, q := range h.subs {
-		q.Close()
+	if subs := h.subs.Load(); subs != nil {
+		for _, q := range *subs {
+			q.Close()
+		}
 	}
-	h.subs = nil
+	h.subs.Store(nil)
 }

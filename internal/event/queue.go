@@ -101,9 +101,13 @@ func (q *Queue) Emit(e Event) {
 		return
 	}
 	key := itemKey{e.Kind, e.Name}
-	switch i, ok := q.latest[key]; {
-	case e.IsOutput():
+	if e.IsOutput() {
 		q.addOutput(key, e)
+		q.mu.Unlock()
+		q.signal()
+		return
+	}
+	switch i, ok := q.latest[key]; {
 	case ok && q.pending[i].Phase == e.Phase && !e.Phase.Final():
 		q.pending[i] = e
 	default:

@@ -1,9 +1,10 @@
 package workers
 
 import (
-	"bufio"
 	"bytes"
 	"io"
+	"strings"
+	"time"
 )
 
 // maxLine caps one line of output: a process printing megabytes without a
@@ -13,27 +14,41 @@ const maxLine = 64 << 10
 // tailLines is how many of a process's last lines an error shows.
 const tailLines = 20
 
+// readPause is how long readLines lets output gather after a read: a worker
+// that writes line by line would otherwise wake crispify for every line.
+// It is the most a line waits.
+const readPause = 10 * time.Millisecond
+
 // readLines calls fn with each line r yields, without its line ending, until
-// EOF or a read error (the pipe closed under it).
+// EOF or a read error (the pipe closed under it). The lines of one read
+// share one string: a chatty worker costs an allocation per read, not per
+// line (a line kept later keeps at most its read's bytes alive).
 func readLines(r io.Reader, fn func(string)) {
-	br := bufio.NewReaderSize(r, 64<<10)
-	var long []byte
+	buf := make([]byte, maxLine)
+	n := 0 // bytes in buf not yet given to fn
 	for {
-		chunk, isPrefix, err := br.ReadLine()
+		m, err := r.Read(buf[n:])
+		n += m
+		if end := bytes.LastIndexByte(buf[:n], '\n'); end >= 0 {
+			for chunk := string(buf[:end+1]); chunk != ""; {
+				i := strings.IndexByte(chunk, '\n')
+				fn(strings.TrimSuffix(chunk[:i], "\r"))
+				chunk = chunk[i+1:]
+			}
+			n = copy(buf, buf[end+1:n])
+		} else if n == len(buf) {
+			fn(string(buf[:n])) // a line longer than maxLine is cut
+			n = 0
+		}
 		if err != nil {
-			if len(long) > 0 {
-				fn(string(long))
+			if n > 0 {
+				fn(strings.TrimSuffix(string(buf[:n]), "\r"))
 			}
 			return
 		}
-		if isPrefix || len(long) > 0 {
-			long = append(long, chunk...)
-			if isPrefix && len(long) < maxLine {
-				continue
-			}
-			chunk, long = long, nil
+		if m < len(buf)/2 {
+			time.Sleep(readPause) // not a full read: let the next lines gather
 		}
-		fn(string(bytes.TrimSuffix(chunk, []byte{'\r'})))
 	}
 }
 

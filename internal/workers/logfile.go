@@ -110,15 +110,16 @@ func (l *logFile) writeLine(line string) {
 	l.buf.WriteString(line)
 	l.buf.WriteByte('\n')
 	l.size += n
-	switch now := time.Now(); {
-	case l.armed:
-	case now.Sub(l.lastFlush) >= flushEvery:
+	if l.armed {
+		return // the flush due soon takes this line too
+	}
+	if now := time.Now(); now.Sub(l.lastFlush) >= flushEvery {
 		l.buf.Flush()
 		l.lastFlush = now
-	default:
-		l.armed = true
-		time.AfterFunc(flushEvery, l.flushDue)
+		return
 	}
+	l.armed = true
+	time.AfterFunc(flushEvery, l.flushDue)
 }
 
 // flushDue writes what a burst left in the buffer.
