@@ -81,13 +81,13 @@ func globalFileFirst(args []string) []string {
 	return out
 }
 
-// interruptible returns a context cancelled by the first SIGINT or SIGTERM,
-// so that commands stop what they started cleanly; a second one exits at
-// once with 130.
+// interruptible returns a context cancelled by the first SIGINT, SIGTERM or
+// SIGHUP (the terminal closed), so that commands stop what they started
+// cleanly; a second one exits at once with 130.
 func interruptible() (context.Context, func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	signals := make(chan os.Signal, 2)
-	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	go func() {
 		if _, ok := <-signals; !ok {
 			return

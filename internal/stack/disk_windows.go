@@ -1,6 +1,6 @@
 //go:build windows
 
-package cli
+package stack
 
 import "golang.org/x/sys/windows"
 
