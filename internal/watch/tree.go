@@ -135,11 +135,19 @@ func (t *tree) rel(abs string) (string, bool) {
 
 // walk visits the watched folders from rel (which must be one), reading
 // each one's .gitignore as it enters it, and the counted files in them.
+// onDir sees a folder before its entries.
 // Symlinks are not followed: a link is a file of the repo, wherever it
 // points. Folders that vanish or cannot be read during the walk are
 // skipped; onDir's error stops it and is returned.
 func (t *tree) walk(rel string, onDir func(abs, rel string) error, onFile func(rel string, d fs.DirEntry) error) error {
 	abs := filepath.Join(t.dir, filepath.FromSlash(rel))
+	// The folder is watched before it is read: what appears in it after
+	// the watch sends events, what was there before is read.
+	if onDir != nil {
+		if err := onDir(abs, rel); err != nil {
+			return err
+		}
+	}
 	entries, err := os.ReadDir(abs)
 	if err != nil {
 		return nil // gone or unreadable since its parent was read
@@ -148,11 +156,6 @@ func (t *tree) walk(rel string, onDir func(abs, rel string) error, onFile func(r
 		if e.Name() == ".gitignore" && !e.IsDir() {
 			t.rules.load(abs, rel)
 			break
-		}
-	}
-	if onDir != nil {
-		if err := onDir(abs, rel); err != nil {
-			return err
 		}
 	}
 	for _, e := range entries {
