@@ -114,7 +114,7 @@ type Watch struct {
 	// even under --watch (the board's w still turns it on).
 	Off      bool     `yaml:"-"`
 	Paths    []string `yaml:"paths" doc:"Files and folders (relative to the repo, never outside it) that are watched; default the whole repo."`
-	Ignore   []string `yaml:"ignore" doc:"Patterns in .gitignore syntax, relative to the repo, that never trigger a restart, on top of .git, what the repo's .gitignore files ignore, node_modules, vendor, target, dist, build and editors' swap files; !pattern watches what those ignore."`
+	Ignore   []string `yaml:"ignore" doc:"Patterns in .gitignore syntax, relative to the repo, that never trigger a restart, on top of .git, what the repo's .gitignore files ignore, node_modules, vendor, target, dist, build, __pycache__, *.pyc, *.log and editors' swap files; !pattern watches what those ignore."`
 	Debounce Duration `yaml:"debounce" doc:"How long the files must be quiet before the restart; default 300ms. A stream of changes that never stops still restarts every 10 debounces."`
 }
 

@@ -188,12 +188,19 @@ func (w *Watcher) unwatch(svc *service, abs string) {
 	delete(w.owners, abs)
 }
 
-// unwatchUnder removes the watches of folder abs and of every folder in it.
+// unwatchUnder removes the watches of folder abs and of every folder in
+// it, and forgets their .gitignore files.
 func (w *Watcher) unwatchUnder(svc *service, abs string) {
-	prefix := abs + string(filepath.Separator)
 	for d := range svc.dirs {
-		if d == abs || strings.HasPrefix(d, prefix) {
+		if within(d, abs) {
 			w.unwatch(svc, d)
+		}
+	}
+	if rel, ok := svc.tree.rel(abs); ok {
+		for folder := range svc.tree.rules.files {
+			if folder == rel || strings.HasPrefix(folder, rel+"/") {
+				delete(svc.tree.rules.files, folder)
+			}
 		}
 	}
 }

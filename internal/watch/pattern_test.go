@@ -151,6 +151,9 @@ func TestBuiltinAndServiceIgnores(t *testing.T) {
 		{"dist", true, true},
 		{"build", true, false},  // the repo's !build/ wins over the built-in
 		{"vendor", true, false}, // watch.ignore's !vendor/ too
+		{"__pycache__", true, true},
+		{"app/mod.cpython-312.pyc", false, true},
+		{"logs/worker.log", false, true},
 		{"main.go.swp", false, true},
 		{".main.go.swo", false, true},
 		{"main.go~", false, true},

@@ -9,11 +9,14 @@ import (
 
 // builtinIgnores are ignored in every repo, below every other rule (a repo
 // whose .gitignore says !build/ watches its build folder): dependency and
-// build output folders of the usual languages, and the files editors write
-// beside the one being saved (vim's swap files and its 4913 write test,
-// emacs' lock and autosave files, JetBrains' safe-write copies, backups).
+// build output folders of the usual languages, what a running worker
+// writes beside its code (Python's bytecode, log files: watched, they
+// would restart it forever), and the files editors write beside the one
+// being saved (vim's swap files and its 4913 write test, emacs' lock and
+// autosave files, JetBrains' safe-write copies, backups).
 var builtinIgnores = []string{
 	"node_modules/", "vendor/", "target/", "dist/", "build/",
+	"__pycache__/", "*.pyc", "*.log",
 	"*.swp", "*.swo", "*.swx", "*~", "4913", ".#*", `\#*#`,
 	"*___jb_tmp___", "*___jb_old___", ".DS_Store",
 }

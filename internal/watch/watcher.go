@@ -201,6 +201,12 @@ func (w *Watcher) Add(s Service) (Status, error) {
 	if _, ok := w.services[cfg.Name]; ok {
 		return Status{}, fmt.Errorf("watch %s: already watched: add each service once", s.Name)
 	}
+	for _, other := range w.services {
+		if within(cfg.Dir, other.cfg.Dir) || within(other.cfg.Dir, cfg.Dir) {
+			// One folder has one owner: its events could not be told apart.
+			return Status{}, fmt.Errorf("watch %s: its folder %s overlaps %s, the folder of %s: give each service a repo of its own", s.Name, cfg.Dir, other.cfg.Dir, other.cfg.Name)
+		}
+	}
 	svc := &service{
 		cfg:  cfg,
 		tree: &tree{dir: cfg.Dir, paths: cfg.Paths, pinned: cfg.SetupWhen, rules: newRules(cfg.Dir, extra, w.global, w.builtin)},
@@ -254,6 +260,11 @@ func check(s Service) (Service, []pattern, error) {
 		}
 	}
 	return s, extra, nil
+}
+
+// within tells whether dir is base or inside it.
+func within(dir, base string) bool {
+	return dir == base || strings.HasPrefix(dir, base+string(filepath.Separator))
 }
 
 // cleanRel cleans paths relative to a repo, refusing those outside it or

@@ -114,7 +114,7 @@ func TestIgnoredChangesReportNothing(t *testing.T) {
 	w := newWatcher(t, Options{})
 	dir := repo(t, "main.go", "node_modules/left/index.js", "web/node_modules/x/y.js", "sub/keep.tmp", "build/out.bin")
 	git(t, dir, "init", "-q")
-	writeFile(t, filepath.Join(dir, ".gitignore"), "*.log\n*.tmp\n!important.log\n")
+	writeFile(t, filepath.Join(dir, ".gitignore"), "*.txt\n*.tmp\n!important.txt\n")
 	writeFile(t, filepath.Join(dir, "sub", ".gitignore"), "generated/\n!keep.tmp\n")
 	writeFile(t, filepath.Join(dir, "sub", "generated", "a.go"), "v1")
 	writeFile(t, filepath.Join(dir, ".git", "info", "exclude"), "local.env\n")
@@ -129,7 +129,7 @@ func TestIgnoredChangesReportNothing(t *testing.T) {
 		".git/HEAD", ".git/objects/ab/cdef",
 		"node_modules/left/index.js", "node_modules/new.js", "web/node_modules/x/y.js",
 		"build/out.bin", "sub/generated/a.go",
-		"debug.log", "sub/x.tmp", "local.env", "schema.gen",
+		"debug.txt", "sub/x.tmp", "local.env", "schema.gen", "worker.log",
 		".main.go.swp", "main.go~", "4913", ".#main.go",
 	} {
 		writeFile(t, filepath.Join(dir, f), "v2")
@@ -138,7 +138,7 @@ func TestIgnoredChangesReportNothing(t *testing.T) {
 	control(t, w, "api", dir, "main.go")
 
 	// Negated patterns, at the root and in a nested .gitignore, are watched.
-	for _, f := range []string{"important.log", "sub/keep.tmp"} {
+	for _, f := range []string{"important.txt", "sub/keep.tmp"} {
 		control(t, w, "api", dir, f)
 	}
 }
@@ -394,7 +394,7 @@ func TestOverflowReportsEveryService(t *testing.T) {
 func TestAddRefusesWhatCannotBeWatched(t *testing.T) {
 	t.Parallel()
 	w := newWatcher(t, Options{})
-	dir := repo(t, "main.go")
+	dir := repo(t, "main.go", "sub/x.go")
 	add(t, w, Service{Name: "api", Dir: dir})
 	tests := []struct {
 		s    Service
@@ -406,6 +406,7 @@ func TestAddRefusesWhatCannotBeWatched(t *testing.T) {
 		{Service{Name: "out", Dir: dir, Paths: []string{"../x"}}, `watch out: path "../x" is not inside the repo`},
 		{Service{Name: "git", Dir: dir, Paths: []string{".git/hooks"}}, `watch git: path ".git/hooks" is inside .git, which is never watched`},
 		{Service{Name: "api", Dir: dir}, "watch api: already watched"},
+		{Service{Name: "inner", Dir: filepath.Join(dir, "sub")}, "overlaps " + dir + ", the folder of api"},
 	}
 	for _, tt := range tests {
 		if _, err := w.Add(tt.s); err == nil || !strings.Contains(err.Error(), tt.want) {
