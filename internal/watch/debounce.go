@@ -1,15 +1,23 @@
 package watch
 
-import "time"
+import (
+	"os"
+	"path/filepath"
+	"time"
+)
 
 // maxRemembered bounds the distinct paths one burst remembers, to count
 // them without counting a file saved twice twice.
 const maxRemembered = 1000
 
+// maxCandidates bounds the first paths of a burst kept in order, among
+// which the trigger is chosen.
+const maxCandidates = 16
+
 // pending is a burst of changes being debounced.
 type pending struct {
 	first, last time.Time
-	trigger     string
+	candidates  []string // the first paths, in order
 	files       map[string]bool
 	count       int
 	setup       map[string]bool
@@ -45,10 +53,10 @@ func (w *Watcher) record(svc *service, rel string) {
 		if len(p.files) < maxRemembered {
 			p.files[rel] = true
 		}
+		if len(p.candidates) < maxCandidates {
+			p.candidates = append(p.candidates, rel)
+		}
 		p.count++
-	}
-	if p.trigger == "" {
-		p.trigger = rel
 	}
 	if svc.tree.isPinned(rel) {
 		p.setup[rel] = true
@@ -77,7 +85,7 @@ func (w *Watcher) fire(svc *service, p *pending) {
 		return
 	}
 	svc.pend = nil
-	c := &Change{Service: svc.cfg.Name, Trigger: p.trigger, Files: p.count, Polling: svc.polling}
+	c := &Change{Service: svc.cfg.Name, Trigger: trigger(svc.cfg.Dir, p.candidates), Files: p.count, Polling: svc.polling}
 	for _, f := range svc.cfg.SetupWhen {
 		if p.setup[f] || p.lost {
 			c.SetupChanged = append(c.SetupChanged, f)
@@ -87,6 +95,22 @@ func (w *Watcher) fire(svc *service, p *pending) {
 		c.Trigger = ""
 	}
 	w.enqueue(svc, c)
+}
+
+// trigger picks the file to name for a burst: the first that changed and
+// still exists, so that a save through a temporary file (sed -i writes
+// sedXXXXXX, then renames it over main.go) names main.go; else the first
+// (a deleted file is a change too).
+func trigger(dir string, candidates []string) string {
+	for _, rel := range candidates {
+		if _, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(rel))); err == nil {
+			return rel
+		}
+	}
+	if len(candidates) > 0 {
+		return candidates[0]
+	}
+	return ""
 }
 
 // enqueue hands a change to the deliverer, merging it into one of the same

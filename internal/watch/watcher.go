@@ -66,9 +66,10 @@ type Service struct {
 // repo has been quiet for the debounce time.
 type Change struct {
 	Service string
-	// Trigger is the first file that changed, relative to the repo and
-	// slash-separated. It is empty when the OS dropped events (its queue
-	// overflowed): something changed, it is not known what.
+	// Trigger is the first file that changed and still exists (else the
+	// first that changed), relative to the repo and slash-separated. It is
+	// empty when the OS dropped events (its queue overflowed): something
+	// changed, it is not known what.
 	Trigger string
 	// Files is how many files changed in the burst; past a thousand, a
 	// file changed twice may be counted twice.
@@ -310,7 +311,8 @@ func (w *Watcher) Enable(name string) (Status, error) {
 }
 
 // Disable stops watching a service, forgetting the burst being debounced
-// and any change not yet delivered; Enable resumes.
+// and any change not yet delivered (but one already being handed over to
+// a reader may still arrive); Enable resumes.
 func (w *Watcher) Disable(name string) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()

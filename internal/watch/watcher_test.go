@@ -143,6 +143,30 @@ func TestIgnoredChangesReportNothing(t *testing.T) {
 	}
 }
 
+// A save through a temporary file renamed over the real one (sed -i, Go's
+// atomic writers) names the real one.
+func TestTriggerIsAFileThatStillExists(t *testing.T) {
+	t.Parallel()
+	w := newWatcher(t, Options{})
+	dir := repo(t, "main.go")
+	add(t, w, Service{Name: "api", Dir: dir, Debounce: 300 * time.Millisecond})
+	tmp := filepath.Join(dir, "sedAb12Cd")
+	writeFile(t, tmp, "v2")
+	if err := os.Rename(tmp, filepath.Join(dir, "main.go")); err != nil {
+		t.Fatal(err)
+	}
+	if c := nextChange(t, w); c.Trigger != "main.go" {
+		t.Errorf("change = %+v, want main.go named", c)
+	}
+	// A removed file is named when nothing else is left.
+	if err := os.Remove(filepath.Join(dir, "main.go")); err != nil {
+		t.Fatal(err)
+	}
+	if c := nextChange(t, w); c.Trigger != "main.go" || c.Files != 1 {
+		t.Errorf("change = %+v, want the removal of main.go", c)
+	}
+}
+
 func TestBurstGivesOneChange(t *testing.T) {
 	t.Parallel()
 	w := newWatcher(t, Options{})
@@ -240,8 +264,10 @@ func TestNewFolderIsWatched(t *testing.T) {
 	if err := os.Rename(filepath.Join(dir, "a"), filepath.Join(dir, "moved")); err != nil {
 		t.Fatal(err)
 	}
-	if c := nextChange(t, w); c.Trigger != "a" {
-		t.Errorf("change = %+v, want the move of a", c)
+	// The folder gone and the file that arrived with the new one both count;
+	// the one that exists is named.
+	if c := nextChange(t, w); c.Trigger != "moved/b/c.go" || c.Files != 2 {
+		t.Errorf("change = %+v, want moved/b/c.go and the folder a gone", c)
 	}
 	control(t, w, "api", dir, "moved/b/c.go")
 
