@@ -192,6 +192,8 @@ func (l *loader) service(name string, n *yaml.Node, path string) *Service {
 			s.Restart = RestartPolicy(l.str(v, p))
 		case "profiles":
 			s.Profiles = l.stringList(v, p, false)
+		case "watch":
+			s.Watch = l.watch(name, v, p)
 		}
 	})
 	return s

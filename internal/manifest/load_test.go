@@ -104,6 +104,10 @@ func TestLoadFullManifest(t *testing.T) {
 	if billing.Ready.Timeout.D() != 2*time.Minute || billing.Replicas != 2 || billing.Restart != RestartAlways {
 		t.Errorf("billing = %+v", billing)
 	}
+	wantWatch := &Watch{Paths: []string{"billing", "requirements.txt"}, Ignore: []string{"*.log", "!keep.log"}, Debounce: Duration(500 * time.Millisecond)}
+	if !reflect.DeepEqual(billing.Watch, wantWatch) {
+		t.Errorf("billing watch = %+v, want %+v", billing.Watch, wantWatch)
+	}
 	if got := m.Services["mailer"].Ready.Log; got != `ready in \d+ms` {
 		t.Errorf("mailer ready.log = %q", got)
 	}

@@ -93,6 +93,7 @@ type Service struct {
 	Replicas  int               `yaml:"replicas" min:"1" doc:"Processes of the worker; default 1."`
 	Restart   RestartPolicy     `yaml:"restart" doc:"on-failure (default), always or never; backoff 1s doubling to 30s."`
 	Profiles  []string          `yaml:"profiles" doc:"--profile P starts only the services in profile P."`
+	Watch     *Watch            `yaml:"watch" schema:"bool-or-object" doc:"Restart the worker when its files change: true, or a map that narrows what is watched; false keeps --watch from watching it. Without it, only --watch watches the service."`
 
 	// Dir is the repo's absolute folder: WorkspaceDir joined with Path.
 	Dir string `yaml:"-"`
@@ -104,6 +105,17 @@ type Ready struct {
 	HTTP    string   `yaml:"http" oneof:"probe" doc:"An http:// or https:// URL answers with a 2xx status."`
 	Log     string   `yaml:"log" oneof:"probe" doc:"A regular expression a line of the worker's output matches."`
 	Timeout Duration `yaml:"timeout" doc:"How long the worker may take to become ready; default 60s."`
+}
+
+// Watch says what of a service's repo is watched, for --watch and watch:.
+// watch: true is a Watch with every field at its default.
+type Watch struct {
+	// Off is set by watch: false: the service is not watched at start, not
+	// even under --watch (the board's w still turns it on).
+	Off      bool     `yaml:"-"`
+	Paths    []string `yaml:"paths" doc:"Files and folders (relative to the repo, never outside it) that are watched; default the whole repo."`
+	Ignore   []string `yaml:"ignore" doc:"Patterns in .gitignore syntax, relative to the repo, that never trigger a restart, on top of .git, what the repo's .gitignore files ignore, node_modules, vendor, target, dist, build, __pycache__, *.pyc, *.log and editors' swap files; !pattern watches what those ignore."`
+	Debounce Duration `yaml:"debounce" doc:"How long the files must be quiet before the restart; default 300ms. A stream of changes that never stops still restarts every 10 debounces."`
 }
 
 // RestartPolicy says what the supervisor does when a worker exits.
@@ -148,4 +160,5 @@ const (
 	DefaultReadyTimeout   = Duration(60 * time.Second)
 	DefaultReplicas       = 1
 	DefaultRestart        = RestartOnFailure
+	DefaultWatchDebounce  = Duration(300 * time.Millisecond)
 )

@@ -37,6 +37,7 @@ func validators() []func(*loader, *Manifest) {
 		checkRestart,
 		checkReady,
 		checkSetup,
+		checkWatch,
 		checkProfiles,
 		checkEnv,
 		checkHostPorts,

@@ -102,7 +102,7 @@ func TestDiagnostics(t *testing.T) {
 			`m.yaml:6:22: unknown key "intervall" in health of infra "redis" (did you mean "interval"?)`,
 		}},
 		{"unknown key in service", doc("version: 1", "project: p", "services:", "  api:", "    repo: r", "    depends_on: [x]"), []string{
-			`m.yaml:6:5: unknown key "depends_on" in service "api" (allowed: repo, branch, path, setup, setup_when, run, env, env_file, needs, ready, replicas, restart, profiles)`,
+			`m.yaml:6:5: unknown key "depends_on" in service "api" (allowed: repo, branch, path, setup, setup_when, run, env, env_file, needs, ready, replicas, restart, profiles, watch)`,
 		}},
 		{"unknown key in ready", doc("version: 1", "project: p", "services:", "  api:", "    repo: r", "    ready: {tpc: 80}"), []string{
 			`m.yaml:6:5: ready of service "api" needs one of tcp, http or log`,
