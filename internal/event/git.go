@@ -38,19 +38,26 @@ func (g Git) Notable() bool { return g.OffBranch() || g.Ahead > 0 || g.Behind > 
 
 // String is the compact form rows show, in the manner of a shell prompt:
 // "master", "master ↑2", "master ↓3", "feature/x ≠master *", "detached
-// 1a2b3c4 ≠master". ↑ counts local commits not pushed, ↓ commits to pull,
-// ≠ names the manifest's branch when the repo is not on it, and * marks
-// changes not committed.
-func (g Git) String() string {
-	var b strings.Builder
+// 1a2b3c4 ≠master". It is Where followed by Marks.
+func (g Git) String() string { return g.Where() + g.Marks() }
+
+// Where is the branch, or "detached" and the short commit: what a row may
+// shorten to make room, keeping the marks whole.
+func (g Git) Where() string {
 	switch {
 	case g.Branch != "":
-		b.WriteString(g.Branch)
+		return g.Branch
 	case g.Head != "":
-		b.WriteString("detached " + g.Head[:min(len(g.Head), 7)])
-	default:
-		b.WriteString("detached")
+		return "detached " + g.Head[:min(len(g.Head), 7)]
 	}
+	return "detached"
+}
+
+// Marks follow Where, each with a space before it: ≠ names the manifest's
+// branch when the repo is not on it, ↑ counts local commits not pushed, ↓
+// commits to pull, and * marks changes not committed.
+func (g Git) Marks() string {
+	var b strings.Builder
 	if g.OffBranch() {
 		b.WriteString(" ≠" + g.Want)
 	}

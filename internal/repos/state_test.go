@@ -298,3 +298,46 @@ func gitCmd(dir string, args ...string) *exec.Cmd {
 	cmd.Dir = dir
 	return cmd
 }
+
+// TestSyncEventsCarryGitState: the final event of every repo step says the
+// state it leaves the working copy in; a clone that failed says none.
+func TestSyncEventsCarryGitState(t *testing.T) {
+	f := newFixture(t)
+	for _, n := range []string{"a", "b", "c"} {
+		f.add(t, n, repoShape{files: 4, commits: 2})
+	}
+	specs := []Spec{f.spec(t, "file", "a"), f.spec(t, "file", "b"), f.spec(t, "file", "c")}
+	missing := Spec{Name: "gone", URL: "file://" + filepath.Join(f.root, "gone.git"), Branch: "master", Dir: filepath.Join(f.ws, "gone")}
+	rec := &recorder{}
+	results := Sync(background(t), append(specs, missing), Options{}, rec)
+	gitOf := func(name string) string {
+		evs := rec.of(name)
+		last := evs[len(evs)-1]
+		if last.Git == nil {
+			return "<none>"
+		}
+		return last.Git.String() + " up " + last.Git.Upstream
+	}
+	for _, n := range []string{"a", "b", "c"} {
+		if got := gitOf(n); got != "master up origin/master" {
+			t.Errorf("%s cloned: git %s", n, got)
+		}
+	}
+	if got := gitOf("gone"); got != "<none>" || results[3].Git != nil {
+		t.Errorf("failed clone: git %s, result %+v", got, results[3].Git)
+	}
+	if results[0].Git == nil || results[0].Git.Head == "" {
+		t.Errorf("result of a: git %+v", results[0].Git)
+	}
+
+	git(t, specs[0].Dir, "checkout", "-q", "-b", "feature/x")
+	write(t, filepath.Join(specs[1].Dir, filePath(1)), "mine\n")
+	git(t, specs[2].Dir, "commit", "-q", "--allow-empty", "-m", "mine")
+	rec = &recorder{}
+	Sync(background(t), specs, Options{Update: true}, rec)
+	for name, want := range map[string]string{"a": "feature/x ≠master up ", "b": "master * up origin/master", "c": "master ↑1 up origin/master"} {
+		if got := gitOf(name); got != want {
+			t.Errorf("%s after update: git %q, want %q", name, got, want)
+		}
+	}
+}
