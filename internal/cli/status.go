@@ -30,6 +30,9 @@ type StatusRow struct {
 	Name   string `json:"name"`
 	State  string `json:"state"`
 	Detail string `json:"detail"`
+	// Git is a repo's git state (repostatus.go), omitted elsewhere; it
+	// never counts towards the exit code.
+	Git *event.Git `json:"git,omitempty"`
 }
 
 // NewCmdStatus builds `crispify status`.
