@@ -82,6 +82,9 @@ services:
 	if !ok || ev.Git == nil || ev.Git.Branch != "feature/x" || ev.Git.Want != "master" || ev.Git.Dirty != 1 {
 		t.Errorf("repo event: %+v git %+v", ev, ev.Git)
 	}
+	if out := e.crispify("repos").must(t, 0).stdout; !strings.Contains(out, "api   unchanged  feature/x ≠master *  present") {
+		t.Errorf("repos table:\n%s", out)
+	}
 
 	// Healthy infra and no worker: status exits 0 with the repo dirty and
 	// off its branch, and says so.

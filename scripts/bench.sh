@@ -7,6 +7,7 @@
 #   scripts/bench.sh infra       # crispify infra vs docker compose, six infra
 #   scripts/bench.sh local       # from nothing to all ready vs the critical path
 #   scripts/bench.sh ui          # the terminal UI: ns and allocs per event
+#   scripts/bench.sh gitstate    # reading 40 repos' git state; the idle board
 #
 # RUNS sets the runs of each case (default 5).
 set -euo pipefail
@@ -19,15 +20,16 @@ run() {
 	infra) "$here/bench-infra.sh" ;;
 	local) "$here/bench-local.sh" ;;
 	ui) (cd "$root" && go test -run '^$' -bench . -benchmem ./internal/ui/tui/) ;;
+	gitstate) "$here/bench-gitstate.sh" ;;
 	*)
-		echo "bench.sh: unknown benchmark $1: use repos, infra, local or ui" >&2
+		echo "bench.sh: unknown benchmark $1: use repos, infra, local, ui or gitstate" >&2
 		exit 2
 		;;
 	esac
 }
 
 if [ $# -eq 0 ]; then
-	set -- repos infra local ui
+	set -- repos infra local ui gitstate
 fi
 for b in "$@"; do
 	echo "## $b"

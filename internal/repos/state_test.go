@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/crispify/crispify/internal/event"
 )
 
 // stateRepo clones a fresh remote of 12 files and 3 commits and returns
@@ -339,5 +341,35 @@ func TestSyncEventsCarryGitState(t *testing.T) {
 		if got := gitOf(name); got != want {
 			t.Errorf("%s after update: git %q, want %q", name, got, want)
 		}
+	}
+}
+
+// TestRefreshReEmitsTheLastEventWithTheNewState: what the live stack emits
+// when a repo changes keeps the step's phase and message, and nothing is
+// emitted when nothing changed.
+func TestRefreshReEmitsTheLastEventWithTheNewState(t *testing.T) {
+	_, dir := stateRepo(t)
+	r := NewStateReader()
+	st, err := r.Read(background(t), dir, "master")
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := event.Event{TS: time.Now().Add(-time.Hour), Kind: event.Repo, Name: "svc", Phase: event.Updated, Msg: "3 new commits", Git: &st}
+	if _, changed, err := r.Refresh(background(t), last, dir, "master"); err != nil || changed {
+		t.Errorf("nothing changed: changed %v, err %v", changed, err)
+	}
+	write(t, filepath.Join(dir, filePath(1)), "edited\n")
+	e, changed, err := r.Refresh(background(t), last, dir, "master")
+	if err != nil || !changed {
+		t.Fatalf("a file edited: changed %v, err %v", changed, err)
+	}
+	if e.Kind != event.Repo || e.Name != "svc" || e.Phase != event.Updated || e.Msg != "3 new commits" || !e.TS.After(last.TS) {
+		t.Errorf("refresh event %+v: want the last one, stamped now", e)
+	}
+	if e.Git.String() != "master *" || last.Git.String() != "master" {
+		t.Errorf("refresh git %q, last's %q (must be left alone)", e.Git, last.Git)
+	}
+	if _, _, err := r.Refresh(background(t), last, t.TempDir(), "master"); err == nil {
+		t.Error("a folder that is no repo refreshed without error")
 	}
 }
