@@ -60,7 +60,7 @@ func NewStateReader() *StateReader { return &StateReader{memo: map[string]stateM
 // opening it; only a file whose stat changed is read and hashed. Where
 // something may make git see a file differently than its bytes (a
 // .gitattributes, core.autocrlf) and a file looks changed, or the index
-// has a form go-git does not read (split, sparse), the user's own git is
+// has a form only git reads (split, sparse), the user's own git is
 // asked instead: one `git status`, which neither writes the index nor
 // looks at untracked files. Nothing in the repo is ever written.
 func (r *StateReader) Read(ctx context.Context, dir, want string) (GitState, error) {
@@ -82,7 +82,7 @@ func (r *StateReader) Read(ctx context.Context, dir, want string) (GitState, err
 	}
 	st, cliErr := readStateCLI(ctx, dir, want)
 	if cliErr != nil {
-		return GitState{}, fmt.Errorf("read the git state of %s: %w", dir, errors.Join(err, cliErr))
+		return GitState{}, fmt.Errorf("read the git state of %s: %w (run git status there to see why)", dir, errors.Join(err, cliErr))
 	}
 	return st, nil
 }
