@@ -85,7 +85,7 @@ func reposRun(ctx context.Context, opts *ReposOptions) error {
 }
 
 // printRepoTable is the summary a developer reads after a run: every repo,
-// what happened to it and why.
+// what happened to it, the git state it was left in, and why.
 func printRepoTable(io *IOStreams, noColour bool, results []stack.RepoResult) {
 	rows := make([]ui.Row, len(results))
 	for i, r := range results {
@@ -93,7 +93,11 @@ func printRepoTable(io *IOStreams, noColour bool, results []stack.RepoResult) {
 		if r.Err != nil {
 			reason = r.Err.Error()
 		}
-		rows[i] = ui.Row{Cells: []string{r.Name, string(r.Phase), reason}, Class: ui.ClassOf(r.Phase), StateColumn: 1}
+		git := ""
+		if r.Git != nil {
+			git = r.Git.String()
+		}
+		rows[i] = ui.Row{Cells: []string{r.Name, string(r.Phase), git, reason}, Class: ui.ClassOf(r.Phase), StateColumn: 1}
 	}
-	ui.Table(io.Out, io.Colour(noColour, io.OutTTY), []string{"REPO", "RESULT", "REASON"}, rows)
+	ui.Table(io.Out, io.Colour(noColour, io.OutTTY), []string{"REPO", "RESULT", "GIT", "REASON"}, rows)
 }

@@ -133,7 +133,9 @@ func (p *Project) healthy(name string, c Container, start time.Time, note string
 	if msg == "" {
 		msg = fmt.Sprintf("in %.1fs", time.Since(start).Seconds())
 	}
-	p.emit(event.Event{Kind: event.Infra, Name: name, Phase: event.Healthy, Msg: msg, Ports: portStrings(c.Ports)})
+	// Since is the container's own start, which may be long before this
+	// run's: a board counts its uptime from it.
+	p.emit(event.Event{Kind: event.Infra, Name: name, Phase: event.Healthy, Msg: msg, Ports: portStrings(c.Ports), Since: c.StartedAt})
 }
 
 // unhealthy builds the error of a container that failed, with its last log
@@ -141,7 +143,11 @@ func (p *Project) healthy(name string, c Container, start time.Time, note string
 func (p *Project) unhealthy(ctx context.Context, name string, c Container, state string, phase event.Phase) error {
 	he := &HealthError{Infra: name, Container: ContainerName(p.Manifest.Project, name), State: state, ExitCode: c.ExitCode, CheckOutput: lastLine(c.HealthOutput)}
 	he.Logs = p.lastLogs(ctx, c.ID, 20)
-	p.emit(event.Event{Kind: event.Infra, Name: name, Phase: phase, Error: he.Error()})
+	e := event.Event{Kind: event.Infra, Name: name, Phase: phase, Error: he.Error()}
+	if c.State == "running" {
+		e.Since = c.StartedAt // sick, but up since then
+	}
+	p.emit(e)
 	return he
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/crispify/crispify/internal/docker"
 	"github.com/crispify/crispify/internal/event"
+	"github.com/crispify/crispify/internal/repos"
 	"github.com/crispify/crispify/internal/workers"
 )
 
@@ -19,13 +20,16 @@ type Row struct {
 	Name   string `json:"name"`
 	State  string `json:"state"`
 	Detail string `json:"detail"`
+	// Git is a repo's git state, omitted elsewhere; it never counts
+	// towards the exit code.
+	Git *event.Git `json:"git,omitempty"`
 }
 
 // Status reads every repo, container and worker of the manifest. ok is
 // true when every infra is healthy and every worker ready: what `crispify
 // status` exits 0 on.
 func (st *Stack) Status(ctx context.Context) (rows []Row, ok bool, err error) {
-	rows = st.repoRows()
+	rows = st.repoRows(ctx)
 	ok = true
 	if len(st.Manifest.Infra) > 0 {
 		p, err := st.project(ctx, nil)
@@ -45,14 +49,27 @@ func (st *Stack) Status(ctx context.Context) (rows []Row, ok bool, err error) {
 	return append(rows, workerRows...), ok && workersOK, nil
 }
 
-// repoRows says of every service repo whether it is on disk.
-func (st *Stack) repoRows() []Row {
+// repoRows says of every service repo whether it is on disk and, when it
+// is, its git state: branch, commits ahead of or behind its upstream,
+// changes not committed, and whether it is on the manifest's branch. The
+// state is shown, never judged: it has no part in the exit code. It is read
+// in process and without a network: 40 repos take a few milliseconds.
+func (st *Stack) repoRows(ctx context.Context) []Row {
 	var rows []Row
 	for _, name := range st.Manifest.ServiceNames() {
 		s := st.Manifest.Services[name]
 		row := Row{Kind: "repo", Name: name, State: "cloned", Detail: s.Dir}
 		if _, err := os.Stat(filepath.Join(s.Dir, ".git")); err != nil {
 			row.State, row.Detail = "missing", "run `crispify repos`"
+			rows = append(rows, row)
+			continue
+		}
+		gs, err := repos.ReadState(ctx, s.Dir, s.Branch)
+		if err != nil {
+			row.Detail = joinNonEmpty(s.Dir, "git state unknown: "+err.Error())
+		} else {
+			row.Git = &gs
+			row.Detail = joinNonEmpty(gs.String(), s.Dir)
 		}
 		rows = append(rows, row)
 	}
