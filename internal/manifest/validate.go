@@ -39,6 +39,7 @@ func validators() []func(*loader, *Manifest) {
 		checkSetup,
 		checkProfiles,
 		checkEnv,
+		checkTools,
 		checkHostPorts,
 		checkVolumeTargets,
 		checkPaths,
