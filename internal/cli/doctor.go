@@ -28,12 +28,16 @@ func NewCmdDoctor(deps *Deps, g *GlobalOptions, runF func(context.Context, *Doct
 	opts := &DoctorOptions{Deps: deps, Global: g}
 	return &cobra.Command{
 		Use:   "doctor",
-		Short: "Check what crispify needs: manifest, Docker engine, git access, disk space, free ports",
+		Short: "Check what crispify needs: manifest, Docker engine, git access, disk space, free ports, toolchains, memory",
 		Long: `Check everything crispify needs before a run and say what to fix:
 the manifest is valid, every repo's remote answers with your credentials,
 the Docker engine answers (and its API version), the workspace's disk has
-room, and every host port the infra publishes is free. Exits 1 when a check
-fails.`,
+room, and every host port the infra publishes is free. It lists every
+service whose node, go, ruby or python is missing or of another version
+than its repo or the manifest asks, with how to get it; and what breaks
+the infra on a laptop: vm.max_map_count for Elasticsearch, the engine's
+memory against what the infra needs, and the platform of each image
+present against the engine's. Exits 1 when a check fails; a note does not.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
@@ -44,10 +48,11 @@ fails.`,
 	}
 }
 
-// check is one line of the doctor's report.
+// check is one line of the doctor's report. A note is ok, but says what
+// could not be checked or works with a caveat.
 type check struct {
 	name, detail string
-	ok           bool
+	ok, note     bool
 }
 
 // minFreeDisk is what a workspace of forty repos and six images needs.
@@ -58,19 +63,21 @@ func doctorRun(ctx context.Context, opts *DoctorOptions) error {
 	var checks []check
 	m, err := opts.Global.LoadManifest(io)
 	if err != nil {
-		checks = append(checks, check{"manifest", firstLine(err.Error()) + ": run `crispify validate` for every problem", false})
+		checks = append(checks, check{name: "manifest", detail: firstLine(err.Error()) + ": run `crispify validate` for every problem", ok: false})
 	} else {
-		checks = append(checks, check{"manifest", fmt.Sprintf("%s: project %s, %d infra, %d services", m.File, m.Project, len(m.Infra), len(m.Services)), true})
+		checks = append(checks, check{name: "manifest", detail: fmt.Sprintf("%s: project %s, %d infra, %d services", m.File, m.Project, len(m.Infra), len(m.Services)), ok: true})
 		checks = append(checks, diskCheck(m.WorkspaceDir))
 		checks = append(checks, gitChecks(ctx, m)...)
+		checks = append(checks, toolChecks(ctx, m)...)
 	}
 	engine, ep, err := opts.Deps.Docker(ctx)
 	if err != nil {
-		checks = append(checks, check{"docker", err.Error(), false})
+		checks = append(checks, check{name: "docker", detail: err.Error(), ok: false})
 	} else {
 		checks = append(checks, engineCheck(ctx, engine, ep))
 		if m != nil {
 			checks = append(checks, portChecks(ctx, engine, ep, m)...)
+			checks = append(checks, laptopChecks(ctx, engine, ep, m)...)
 		}
 	}
 
@@ -78,6 +85,9 @@ func doctorRun(ctx context.Context, opts *DoctorOptions) error {
 	allOK := true
 	for _, c := range checks {
 		mark, class := "ok  ", ui.Good
+		if c.note {
+			mark, class = "note", ui.Warn
+		}
 		if !c.ok {
 			mark, class, allOK = "FAIL", ui.Bad, false
 		}
@@ -109,11 +119,11 @@ func gitChecks(ctx context.Context, m *manifest.Manifest) []check {
 	var checks []check
 	for _, err := range errs {
 		if err != nil {
-			checks = append(checks, check{"git", err.Error(), false})
+			checks = append(checks, check{name: "git", detail: err.Error(), ok: false})
 		}
 	}
 	if len(checks) == 0 && len(names) > 0 {
-		checks = append(checks, check{"git", fmt.Sprintf("all %d remotes answer with your credentials, and have their branch", len(names)), true})
+		checks = append(checks, check{name: "git", detail: fmt.Sprintf("all %d remotes answer with your credentials, and have their branch", len(names)), ok: true})
 	}
 	return checks
 }
@@ -121,9 +131,9 @@ func gitChecks(ctx context.Context, m *manifest.Manifest) []check {
 func engineCheck(ctx context.Context, engine docker.Engine, ep docker.Endpoint) check {
 	v, err := engine.Version(ctx)
 	if err != nil {
-		return check{"docker", fmt.Sprintf("%s (from %s) answers pings but not version: %v", ep.Host, ep.From, err), false}
+		return check{name: "docker", detail: fmt.Sprintf("%s (from %s) answers pings but not version: %v", ep.Host, ep.From, err), ok: false}
 	}
-	return check{"docker", fmt.Sprintf("%s (from %s): engine %s, API %s (%s/%s)", ep.Host, ep.From, v.Server, v.API, v.OS, v.Arch), true}
+	return check{name: "docker", detail: fmt.Sprintf("%s (from %s): engine %s, API %s (%s/%s)", ep.Host, ep.From, v.Server, v.API, v.OS, v.Arch), ok: true}
 }
 
 func diskCheck(workspace string) check {
@@ -136,18 +146,18 @@ func diskCheck(workspace string) check {
 	}
 	free, err := freeDisk(dir)
 	if err != nil {
-		return check{"disk", fmt.Sprintf("free space of %s: %v", dir, err), false}
+		return check{name: "disk", detail: fmt.Sprintf("free space of %s: %v", dir, err), ok: false}
 	}
 	detail := fmt.Sprintf("%.1f GiB free in %s", float64(free)/(1<<30), dir)
 	if free < minFreeDisk {
-		return check{"disk", detail + fmt.Sprintf(": under %d GiB; free some space before cloning and pulling", minFreeDisk>>30), false}
+		return check{name: "disk", detail: detail + fmt.Sprintf(": under %d GiB; free some space before cloning and pulling", minFreeDisk>>30), ok: false}
 	}
-	return check{"disk", detail, true}
+	return check{name: "disk", detail: detail, ok: true}
 }
 
 func portChecks(ctx context.Context, engine docker.Engine, ep docker.Endpoint, m *manifest.Manifest) []check {
 	if !ep.Local() {
-		return []check{{"ports", "the engine is remote (" + ep.Host + "): its ports are not this machine's to check", true}}
+		return []check{{name: "ports", detail: "the engine is remote (" + ep.Host + "): its ports are not this machine's to check", ok: true}}
 	}
 	p := &docker.Project{Engine: engine, Manifest: m, Local: true}
 	var checks []check
@@ -155,11 +165,11 @@ func portChecks(ctx context.Context, engine docker.Engine, ep docker.Endpoint, m
 	for _, name := range m.InfraNames() {
 		n += len(m.Infra[name].Ports)
 		if err := p.CheckPorts(ctx, name); err != nil {
-			checks = append(checks, check{"ports", err.Error(), false})
+			checks = append(checks, check{name: "ports", detail: err.Error(), ok: false})
 		}
 	}
 	if len(checks) == 0 {
-		checks = append(checks, check{"ports", fmt.Sprintf("all %d host ports free or held by this project", n), true})
+		checks = append(checks, check{name: "ports", detail: fmt.Sprintf("all %d host ports free or held by this project", n), ok: true})
 	}
 	return checks
 }

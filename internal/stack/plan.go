@@ -10,6 +10,7 @@ import (
 	"github.com/crispify/crispify/internal/event"
 	"github.com/crispify/crispify/internal/manifest"
 	"github.com/crispify/crispify/internal/repos"
+	"github.com/crispify/crispify/internal/toolchain"
 	"github.com/crispify/crispify/internal/workers"
 )
 
@@ -65,6 +66,11 @@ func (p *Plan) Graph(sink event.Sink) *Graph {
 		}
 		if s.Run != "" && p.Supervisor != nil {
 			g.Add(Node{ID: workerID(name), Kind: event.Worker, Name: name, Needs: append([]string{ready}, p.needs(s)...), Run: func(ctx context.Context) error {
+				if len(s.Setup) == 0 { // issue 13 toolchain hook, see checkTools
+					if err := p.checkTools(ctx, s, event.Worker, sink); err != nil {
+						return err
+					}
+				}
 				return p.worker(ctx, s)
 			}})
 		}
@@ -122,9 +128,28 @@ func (p *Plan) setup(ctx context.Context, s *manifest.Service, sink event.Sink) 
 		sink.Emit(event.Event{Kind: event.Setup, Name: s.Name, Phase: event.Failed, Error: err.Error()})
 		return err
 	}
+	if err := p.checkTools(ctx, s, event.Setup, sink); err != nil { // issue 13 toolchain hook
+		return err
+	}
 	return workers.RunSetup(ctx, p.Manifest.StateDir(), workers.Setup{
 		Name: s.Name, Dir: s.Dir, Commands: s.Setup, When: s.SetupWhen, Env: env,
 	}, sink)
+}
+
+// checkTools is the toolchain hook of issue 13, for the lead to carry into
+// the new engine: before a service's setup (or its worker, when it has no
+// setup), a node, go, ruby or python that is missing or of the wrong
+// version fails that service, in doctor's words, and the others go on.
+func (p *Plan) checkTools(ctx context.Context, s *manifest.Service, kind event.Kind, sink event.Sink) error {
+	env, err := p.Env(s)
+	if err != nil {
+		return nil // the step itself reports a broken environment
+	}
+	if err := toolchain.Verify(ctx, p.Manifest, s, env); err != nil {
+		sink.Emit(event.Event{Kind: kind, Name: s.Name, Phase: event.Failed, Error: err.Error()})
+		return err
+	}
+	return nil
 }
 
 func (p *Plan) worker(ctx context.Context, s *manifest.Service) error {
