@@ -51,7 +51,11 @@ func toolChecks(ctx context.Context, m *manifest.Manifest) []check {
 		summary += fmt.Sprintf(" (%d not cloned yet: only their tools: in the manifest are checked)", uncloned)
 	}
 	if silent := len(names) - len(asked); silent > 0 {
-		summary += fmt.Sprintf("; %d ask for none", silent)
+		verb := "ask"
+		if silent == 1 {
+			verb = "asks"
+		}
+		summary += fmt.Sprintf("; %d %s for none", silent, verb)
 	}
 	return append(out, check{name: "tools", detail: summary, ok: true})
 }

@@ -26,6 +26,16 @@ type tool struct {
 	asdfNames []string
 }
 
+// The versions in the tools' answers: v20.11.1; go version go1.26.8
+// linux/amd64; ruby 3.3.0p0 (...), where p0 is the patch level, not a
+// pre-release; Python 3.12.1.
+var (
+	nodeVersion   = regexp.MustCompile(`(?m)^v?(\d+(?:\.\d+)*(?:-[0-9A-Za-z.]+)?)\s*$`)
+	goVersion     = regexp.MustCompile(`\bgo(\d+(?:\.\d+)*(?:(?:rc|beta)\d+)?)\b`)
+	rubyVersion   = regexp.MustCompile(`\bruby (\d+(?:\.\d+)*(?:(?:preview|rc|dev)\d*)?)`)
+	pythonVersion = regexp.MustCompile(`\bPython (\d+(?:\.\d+)*(?:(?:a|b|rc)\d+)?)`)
+)
+
 // toolNames are the tools crispify checks, in the order results are
 // reported: the manifest's.
 func toolNames() []string { return []string{"node", "go", "ruby", "python"} }
@@ -38,29 +48,28 @@ func knownTool(name string) (tool, bool) {
 		return tool{
 			name:      "node",
 			probes:    [][]string{{"node", "--version"}},
-			version:   regexp.MustCompile(`(?m)^v?(\d+(?:\.\d+)*(?:-[0-9A-Za-z.]+)?)\s*$`),
+			version:   nodeVersion,
 			asdfNames: []string{"nodejs", "node"},
 		}, true
 	case "go":
 		return tool{
 			name:      "go",
 			probes:    [][]string{{"go", "version"}},
-			version:   regexp.MustCompile(`\bgo(\d+(?:\.\d+)*(?:(?:rc|beta)\d+)?)\b`),
+			version:   goVersion,
 			asdfNames: []string{"golang", "go"},
 		}, true
 	case "ruby":
-		// ruby 3.3.0p0 (...): p0 is the patch level, not a pre-release.
 		return tool{
 			name:      "ruby",
 			probes:    [][]string{{"ruby", "--version"}},
-			version:   regexp.MustCompile(`\bruby (\d+(?:\.\d+)*(?:(?:preview|rc|dev)\d*)?)`),
+			version:   rubyVersion,
 			asdfNames: []string{"ruby"},
 		}, true
 	case "python":
 		return tool{
 			name:      "python",
 			probes:    [][]string{{"python3", "--version"}, {"python", "--version"}},
-			version:   regexp.MustCompile(`\bPython (\d+(?:\.\d+)*(?:(?:a|b|rc)\d+)?)`),
+			version:   pythonVersion,
 			asdfNames: []string{"python"},
 		}, true
 	}
