@@ -40,7 +40,11 @@ func Check(ctx context.Context, m *manifest.Manifest, s *manifest.Service, env [
 // tool is there in the wanted version, else one error saying, per tool and
 // in doctor's words, what is wanted, what was found and how to get it.
 func Verify(ctx context.Context, m *manifest.Manifest, s *manifest.Service, env []string) error {
-	return Problems(Check(ctx, m, s, env))
+	results := Check(ctx, m, s, env)
+	if err := ctx.Err(); err != nil {
+		return err // interrupted: a probe killed by Ctrl-C says nothing of the tool
+	}
+	return Problems(results)
 }
 
 // CheckAll checks the named services, eight at once, for doctor. envOf
