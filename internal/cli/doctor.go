@@ -21,12 +21,16 @@ func NewCmdDoctor(deps *Deps, g *GlobalOptions, runF func(context.Context, *Doct
 	opts := &DoctorOptions{Deps: deps, Global: g}
 	return &cobra.Command{
 		Use:   "doctor",
-		Short: "Check what crispify needs: manifest, Docker engine, git access, disk space, free ports",
+		Short: "Check what crispify needs: manifest, Docker engine, git access, disk space, free ports, toolchains, memory",
 		Long: `Check everything crispify needs before a run and say what to fix:
 the manifest is valid, every repo's remote answers with your credentials,
 the Docker engine answers (and its API version), the workspace's disk has
-room, and every host port the infra publishes is free. Exits 1 when a check
-fails.`,
+room, and every host port the infra publishes is free. It lists every
+service whose node, go, ruby or python is missing or of another version
+than its repo or the manifest asks, with how to get it; and what breaks
+the infra on a laptop: vm.max_map_count for Elasticsearch, the engine's
+memory against what the infra needs, and the platform of each image
+present against the engine's. Exits 1 when a check fails; a note does not.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
@@ -50,6 +54,9 @@ func doctorRun(ctx context.Context, opts *DoctorOptions) error {
 	allOK := true
 	for _, c := range checks {
 		mark, class := "ok  ", ui.Good
+		if c.Note {
+			mark, class = "note", ui.Warn
+		}
 		if !c.OK {
 			mark, class, allOK = "FAIL", ui.Bad, false
 		}

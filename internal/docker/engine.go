@@ -54,6 +54,11 @@ type Engine interface {
 
 	// Events streams the state changes of containers that carry the labels.
 	Events(ctx context.Context, labels map[string]string) (<-chan ContainerEvent, <-chan error)
+
+	// HostInfo is docker info: the memory and CPUs of the engine's machine.
+	HostInfo(ctx context.Context) (HostInfo, error)
+	// ImagePlatform is the platform of a local image, ErrNotFound when missing.
+	ImagePlatform(ctx context.Context, ref string) (Platform, error)
 }
 
 // Version is what the engine says of itself.

@@ -12,7 +12,7 @@ import (
 const module = "github.com/crispify/crispify/"
 
 // engine packages: they report through events and never know the UI.
-var engine = []string{"internal/event", "internal/manifest", "internal/repos", "internal/stack", "internal/docker", "internal/workers", "internal/watch"}
+var engine = []string{"internal/event", "internal/manifest", "internal/repos", "internal/stack", "internal/docker", "internal/workers", "internal/watch", "internal/toolchain", "internal/toolchain/constraint", "internal/preflight"}
 
 // forbiddenInEngine are import path prefixes the engine must not depend on.
 var forbiddenInEngine = []string{module + "internal/ui", module + "internal/cli", "charm.land/", "github.com/charmbracelet/", "github.com/spf13/cobra"}

@@ -32,7 +32,7 @@ func TestEveryKeyDecoded(t *testing.T) {
 		}
 	}
 	check("Manifest", []reflect.Value{reflect.ValueOf(*m)})
-	var infra, health, services, ready, watch []reflect.Value
+	var infra, health, services, ready, watch, tools []reflect.Value
 	for _, in := range m.Infra {
 		infra = append(infra, reflect.ValueOf(*in))
 		if in.Health != nil {
@@ -47,12 +47,16 @@ func TestEveryKeyDecoded(t *testing.T) {
 		if s.Watch != nil {
 			watch = append(watch, reflect.ValueOf(*s.Watch))
 		}
+		if s.Tools != nil {
+			tools = append(tools, reflect.ValueOf(*s.Tools))
+		}
 	}
 	check("Infra", infra)
 	check("Health", health)
 	check("Service", services)
 	check("Ready", ready)
 	check("Watch", watch)
+	check("Tools", tools)
 }
 
 func TestClosest(t *testing.T) {

@@ -40,6 +40,7 @@ func validators() []func(*loader, *Manifest) {
 		checkWatch,
 		checkProfiles,
 		checkEnv,
+		checkTools,
 		checkHostPorts,
 		checkVolumeTargets,
 		checkPaths,

@@ -12,6 +12,7 @@ import (
 	"github.com/crispify/crispify/internal/event"
 	"github.com/crispify/crispify/internal/manifest"
 	"github.com/crispify/crispify/internal/repos"
+	"github.com/crispify/crispify/internal/toolchain"
 	"github.com/crispify/crispify/internal/workers"
 )
 
@@ -113,7 +114,7 @@ func (s *Supervisor) plan(ctx context.Context, req Request) (*apply, error) {
 		repoOpts: repos.Options{Update: req.Mode == Remote, Backend: backend},
 		base:     req.Env,
 		heads:    map[string]string{}, setups: map[string]workers.SetupRun{},
-		sync: repos.SyncOne, setup: workers.RunSetup, head: repos.Head, moved: repos.Moved,
+		sync: repos.SyncOne, setup: workers.RunSetup, head: repos.Head, moved: repos.Moved, tools: toolchain.Verify,
 	}
 	if a.base == nil {
 		a.base = os.Environ()
@@ -127,7 +128,7 @@ func (s *Supervisor) plan(ctx context.Context, req Request) (*apply, error) {
 		a.project = p
 		host = hostAddress(ep)
 	}
-	a.builtins = map[string]string{"CRISPIFY_HOST": host, "CRISPIFY_PROJECT": m.Project, "CRISPIFY_WORKSPACE": m.WorkspaceDir}
+	a.builtins = builtinsOf(m, host)
 	s.mu.Lock()
 	s.latest = m
 	s.mu.Unlock()
@@ -179,6 +180,7 @@ type apply struct {
 	setup func(context.Context, string, workers.Setup, event.Sink) (workers.SetupRun, error)
 	head  func(dir string) (string, error)
 	moved func(ctx context.Context, dir, from, to string) string
+	tools func(ctx context.Context, m *manifest.Manifest, s *manifest.Service, env []string) error
 
 	mu     sync.Mutex
 	heads  map[string]string           // a repo's HEAD once its step is done
@@ -305,6 +307,9 @@ func (a *apply) runSetup(ctx context.Context, s *manifest.Service, sink event.Si
 		sink.Emit(event.Event{Kind: event.Setup, Name: s.Name, Phase: event.Failed, Error: err.Error()})
 		return err
 	}
+	if err := a.checkTools(ctx, s, env, event.Setup, sink); err != nil {
+		return err
+	}
 	run, err := a.setup(ctx, a.m.StateDir(), workers.Setup{
 		Name: s.Name, Dir: s.Dir, Commands: s.Setup, When: s.SetupWhen, Env: env,
 	}, sink)
@@ -320,6 +325,11 @@ func (a *apply) worker(ctx context.Context, s *manifest.Service, sink event.Sink
 	if err != nil {
 		sink.Emit(event.Event{Kind: event.Worker, Name: s.Name, Phase: event.Failed, Error: err.Error()})
 		return err
+	}
+	if len(s.Setup) == 0 { // with a setup, its step checked the tools
+		if err := a.checkTools(ctx, s, env, event.Worker, sink); err != nil {
+			return err
+		}
 	}
 	spec := workers.Spec{
 		Name: s.Name, Dir: s.Dir, Command: s.Run, Env: env,
@@ -352,6 +362,20 @@ func (a *apply) worker(ctx context.Context, s *manifest.Service, sink event.Sink
 	return err
 }
 
+// checkTools fails a service whose node, go, ruby or python is missing or
+// of the wrong version, before its setup (or its worker, when it has no
+// setup) runs, in doctor's words; the other services go on.
+func (a *apply) checkTools(ctx context.Context, s *manifest.Service, env []string, kind event.Kind, sink event.Sink) error {
+	if a.tools == nil {
+		return nil
+	}
+	if err := a.tools(ctx, a.m, s, env); err != nil {
+		sink.Emit(event.Event{Kind: kind, Name: s.Name, Phase: event.Failed, Error: err.Error()})
+		return err
+	}
+	return nil
+}
+
 // workerNotTouched reports a worker whose repo, setup or needs failed: it
 // was not started or restarted; if it runs, its old version goes on.
 func (a *apply) workerNotTouched(s *manifest.Service, ne *NeedError, sink event.Sink) {
@@ -382,15 +406,26 @@ func firstPID(st workers.Status) int {
 
 // env composes the environment of s's setup and worker.
 func (a *apply) env(s *manifest.Service) ([]string, error) {
+	return serviceEnv(a.base, a.builtins, s)
+}
+
+// serviceEnv composes the environment of a service's setup and worker:
+// base (the user's), the built-ins, its env_file, its env.
+func serviceEnv(base []string, builtins map[string]string, s *manifest.Service) ([]string, error) {
 	envFile := ""
 	if s.EnvFile != "" {
 		envFile = filepath.Join(s.Dir, s.EnvFile)
 	}
-	env, err := workers.Environment(a.base, a.builtins, envFile, s.Env)
+	env, err := workers.Environment(base, builtins, envFile, s.Env)
 	if err != nil {
 		return nil, fmt.Errorf("environment of service %s: %w", s.Name, err)
 	}
 	return env, nil
+}
+
+// builtinsOf are the variables every service gets, for ${VAR} too.
+func builtinsOf(m *manifest.Manifest, host string) map[string]string {
+	return map[string]string{"CRISPIFY_HOST": host, "CRISPIFY_PROJECT": m.Project, "CRISPIFY_WORKSPACE": m.WorkspaceDir}
 }
 
 // records are what a supervisor's workers were last started with, by

@@ -14,10 +14,11 @@ import (
 	"github.com/crispify/crispify/internal/repos"
 )
 
-// Check is one line of the doctor's report.
+// Check is one line of the doctor's report. A note is ok, but says what
+// could not be checked or works with a caveat.
 type Check struct {
 	Name, Detail string
-	OK           bool
+	OK, Note     bool
 }
 
 // minFreeDisk is what a workspace of forty repos and six images needs.
@@ -31,17 +32,19 @@ const minFreeDisk = 5 << 30
 func Doctor(ctx context.Context, m *manifest.Manifest, connect Connector) []Check {
 	var checks []Check
 	if m != nil {
-		checks = append(checks, Check{"manifest", fmt.Sprintf("%s: project %s, %d infra, %d services", m.File, m.Project, len(m.Infra), len(m.Services)), true})
+		checks = append(checks, Check{Name: "manifest", Detail: fmt.Sprintf("%s: project %s, %d infra, %d services", m.File, m.Project, len(m.Infra), len(m.Services)), OK: true})
 		checks = append(checks, diskCheck(m.WorkspaceDir))
 		checks = append(checks, gitChecks(ctx, m)...)
+		checks = append(checks, toolChecks(ctx, m)...)
 	}
 	engine, ep, err := connect(ctx)
 	if err != nil {
-		return append(checks, Check{"docker", err.Error(), false})
+		return append(checks, Check{Name: "docker", Detail: err.Error()})
 	}
 	checks = append(checks, engineCheck(ctx, engine, ep))
 	if m != nil {
 		checks = append(checks, portChecks(ctx, engine, ep, m)...)
+		checks = append(checks, laptopChecks(ctx, engine, ep, m)...)
 	}
 	return checks
 }
@@ -66,11 +69,11 @@ func gitChecks(ctx context.Context, m *manifest.Manifest) []Check {
 	var checks []Check
 	for _, err := range errs {
 		if err != nil {
-			checks = append(checks, Check{"git", err.Error(), false})
+			checks = append(checks, Check{Name: "git", Detail: err.Error()})
 		}
 	}
 	if len(checks) == 0 && len(names) > 0 {
-		checks = append(checks, Check{"git", fmt.Sprintf("all %d remotes answer with your credentials, and have their branch", len(names)), true})
+		checks = append(checks, Check{Name: "git", Detail: fmt.Sprintf("all %d remotes answer with your credentials, and have their branch", len(names)), OK: true})
 	}
 	return checks
 }
@@ -78,9 +81,9 @@ func gitChecks(ctx context.Context, m *manifest.Manifest) []Check {
 func engineCheck(ctx context.Context, engine docker.Engine, ep docker.Endpoint) Check {
 	v, err := engine.Version(ctx)
 	if err != nil {
-		return Check{"docker", fmt.Sprintf("%s (from %s) answers pings but not version: %v", ep.Host, ep.From, err), false}
+		return Check{Name: "docker", Detail: fmt.Sprintf("%s (from %s) answers pings but not version: %v", ep.Host, ep.From, err)}
 	}
-	return Check{"docker", fmt.Sprintf("%s (from %s): engine %s, API %s (%s/%s)", ep.Host, ep.From, v.Server, v.API, v.OS, v.Arch), true}
+	return Check{Name: "docker", Detail: fmt.Sprintf("%s (from %s): engine %s, API %s (%s/%s)", ep.Host, ep.From, v.Server, v.API, v.OS, v.Arch), OK: true}
 }
 
 func diskCheck(workspace string) Check {
@@ -93,18 +96,18 @@ func diskCheck(workspace string) Check {
 	}
 	free, err := freeDisk(dir)
 	if err != nil {
-		return Check{"disk", fmt.Sprintf("free space of %s: %v", dir, err), false}
+		return Check{Name: "disk", Detail: fmt.Sprintf("free space of %s: %v", dir, err)}
 	}
 	detail := fmt.Sprintf("%.1f GiB free in %s", float64(free)/(1<<30), dir)
 	if free < minFreeDisk {
-		return Check{"disk", detail + fmt.Sprintf(": under %d GiB; free some space before cloning and pulling", minFreeDisk>>30), false}
+		return Check{Name: "disk", Detail: detail + fmt.Sprintf(": under %d GiB; free some space before cloning and pulling", minFreeDisk>>30)}
 	}
-	return Check{"disk", detail, true}
+	return Check{Name: "disk", Detail: detail, OK: true}
 }
 
 func portChecks(ctx context.Context, engine docker.Engine, ep docker.Endpoint, m *manifest.Manifest) []Check {
 	if !ep.Local() {
-		return []Check{{"ports", "the engine is remote (" + ep.Host + "): its ports are not this machine's to check", true}}
+		return []Check{{Name: "ports", Detail: "the engine is remote (" + ep.Host + "): its ports are not this machine's to check", OK: true}}
 	}
 	p := &docker.Project{Engine: engine, Manifest: m, Local: true}
 	var checks []Check
@@ -112,11 +115,11 @@ func portChecks(ctx context.Context, engine docker.Engine, ep docker.Endpoint, m
 	for _, name := range m.InfraNames() {
 		n += len(m.Infra[name].Ports)
 		if err := p.CheckPorts(ctx, name); err != nil {
-			checks = append(checks, Check{"ports", err.Error(), false})
+			checks = append(checks, Check{Name: "ports", Detail: err.Error()})
 		}
 	}
 	if len(checks) == 0 {
-		checks = append(checks, Check{"ports", fmt.Sprintf("all %d host ports free or held by this project", n), true})
+		checks = append(checks, Check{Name: "ports", Detail: fmt.Sprintf("all %d host ports free or held by this project", n), OK: true})
 	}
 	return checks
 }

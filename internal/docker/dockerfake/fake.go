@@ -28,6 +28,8 @@ type Image struct {
 	Logs []string
 	// PullError makes pulling this image fail.
 	PullError error
+	// Platform is what it is built for; linux/amd64 when unset.
+	Platform docker.Platform
 }
 
 // Engine is the fake. Its zero value is not usable: call New.
@@ -44,6 +46,8 @@ type Engine struct {
 	nextID     int
 	// Unreachable makes every call fail as an engine that is down.
 	Unreachable error
+	// Host is what HostInfo returns; New sets a linux engine of 8 GiB.
+	Host docker.HostInfo
 }
 
 type sub struct {
@@ -61,6 +65,7 @@ func New() *Engine {
 		specs:      map[string]docker.ContainerSpec{},
 		Networks:   map[string]docker.Network{},
 		Volumes:    map[string]docker.Volume{},
+		Host:       docker.HostInfo{Name: "fake", OS: "Fake Linux", OSType: "linux", Arch: "x86_64", Kernel: "6.1.0-fake", MemTotal: 8 << 30, NCPU: 4},
 	}
 }
 
