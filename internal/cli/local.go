@@ -207,6 +207,11 @@ func newSession(ctx context.Context, opts *LocalOptions, m *manifest.Manifest, s
 		}
 		ep = endpoint
 		plan.Project = &docker.Project{Engine: engine, Manifest: m, Sink: sink, Pull: opts.Mode == modeRemote, Local: ep.Local()}
+		// Issue 12 (remote engines), a hook for the lead to carry over: an
+		// ssh:// engine's ports are forwarded here while the session runs.
+		// The session should end them with plan.Project.Close() after its
+		// workers stop; until then the process's exit does (Pdeathsig).
+		plan.Project.Tunnels = docker.NewTunnels(ep, m.StateDir(), sink)
 	}
 	if len(sel.workers(m)) > 0 || hasSetup(m, sel) {
 		sup, err := workers.New(workers.Options{StateDir: m.StateDir(), Sink: sink})
