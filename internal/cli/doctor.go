@@ -69,6 +69,7 @@ func doctorRun(ctx context.Context, opts *DoctorOptions) error {
 		checks = append(checks, check{"docker", err.Error(), false})
 	} else {
 		checks = append(checks, engineCheck(ctx, engine, ep))
+		checks = append(checks, machineChecks(ctx, engine, ep)...)
 		if m != nil {
 			checks = append(checks, portChecks(ctx, engine, ep, m)...)
 		}
@@ -146,10 +147,10 @@ func diskCheck(workspace string) check {
 }
 
 func portChecks(ctx context.Context, engine docker.Engine, ep docker.Endpoint, m *manifest.Manifest) []check {
-	if !ep.Local() {
-		return []check{{"ports", "the engine is remote (" + ep.Host + "): its ports are not this machine's to check", true}}
+	p := &docker.Project{Engine: engine, Manifest: m, Local: ep.Local()}
+	if err := p.CheckReachable(); err != nil {
+		return []check{{"ports", err.Error(), false}}
 	}
-	p := &docker.Project{Engine: engine, Manifest: m, Local: true}
 	var checks []check
 	n := 0
 	for _, name := range m.InfraNames() {
@@ -159,7 +160,13 @@ func portChecks(ctx context.Context, engine docker.Engine, ep docker.Endpoint, m
 		}
 	}
 	if len(checks) == 0 {
-		checks = append(checks, check{"ports", fmt.Sprintf("all %d host ports free or held by this project", n), true})
+		where := ""
+		if ep.SSH() {
+			where = " on " + ep.Host + " and, where their tunnels end, here"
+		} else if !ep.Local() {
+			where = " on " + ep.Host
+		}
+		checks = append(checks, check{"ports", fmt.Sprintf("all %d host ports free%s, or held by this project", n, where), true})
 	}
 	return checks
 }

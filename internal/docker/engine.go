@@ -20,6 +20,8 @@ type Engine interface {
 	// Endpoint names where the engine is, for messages: unix:///var/run/docker.sock.
 	Endpoint() string
 	Version(ctx context.Context) (Version, error)
+	// Info is what the engine says of its machine.
+	Info(ctx context.Context) (Info, error)
 
 	// NetworkList returns the networks called name: the engine lets two
 	// have one name when they were created at the same moment.
@@ -66,6 +68,14 @@ type Version struct {
 	MinAPI     string
 	OS, Arch   string
 	ServerHost string // the engine's host name, for messages
+}
+
+// Info is an engine's machine, as `docker info` shows it.
+type Info struct {
+	Name     string // the machine's host name
+	NCPU     int
+	MemTotal int64  // bytes
+	DataRoot string // Docker Root Dir, where images and volumes live
 }
 
 // Network is a Docker network.

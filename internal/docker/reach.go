@@ -6,6 +6,10 @@ import (
 	"strings"
 )
 
+// CheckReachable tells whether every port the manifest publishes can be
+// reached from this machine on this engine: what `crispify doctor` asks.
+func (p *Project) CheckReachable() error { return p.checkReachable() }
+
 // checkReachable refuses, before anything is created, a port that this
 // project's engine cannot make reachable from this machine. Over tcp://
 // nothing is tunnelled, so a port published on the engine's loopback (the

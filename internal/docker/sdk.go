@@ -38,6 +38,14 @@ func (s *sdk) Version(ctx context.Context) (Version, error) {
 	return Version{Server: v.Version, API: s.c.ClientVersion(), MinAPI: v.MinAPIVersion, OS: v.Os, Arch: v.Arch}, nil
 }
 
+func (s *sdk) Info(ctx context.Context) (Info, error) {
+	i, err := s.c.Info(ctx)
+	if err != nil {
+		return Info{}, err
+	}
+	return Info{Name: i.Name, NCPU: i.NCPU, MemTotal: i.MemTotal, DataRoot: i.DockerRootDir}, nil
+}
+
 // notFound turns the SDK's not-found errors into ErrNotFound.
 func notFound(err error) error {
 	if err != nil && cerrdefs.IsNotFound(err) {

@@ -175,6 +175,13 @@ func (f *Engine) Version(context.Context) (docker.Version, error) {
 	return docker.Version{Server: "20.10.24", API: "1.41", MinAPI: "1.12", OS: "linux", Arch: "amd64"}, nil
 }
 
+func (f *Engine) Info(context.Context) (docker.Info, error) {
+	if f.Unreachable != nil {
+		return docker.Info{}, f.Unreachable
+	}
+	return docker.Info{Name: "fakehost", NCPU: 2, MemTotal: 8 << 30, DataRoot: "/var/lib/docker"}, nil
+}
+
 func (f *Engine) NetworkList(_ context.Context, name string) ([]docker.Network, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
