@@ -7,6 +7,7 @@
 #   scripts/bench.sh infra       # crispify infra vs docker compose, six infra
 #   scripts/bench.sh local       # from nothing to all ready vs the critical path
 #   scripts/bench.sh ui          # the terminal UI: ns and allocs per event
+#   scripts/bench.sh remote-engine  # six infra on a second engine over ssh://, Redis through the tunnel
 #
 # RUNS sets the runs of each case (default 5).
 set -euo pipefail
@@ -19,8 +20,9 @@ run() {
 	infra) "$here/bench-infra.sh" ;;
 	local) "$here/bench-local.sh" ;;
 	ui) (cd "$root" && go test -run '^$' -bench . -benchmem ./internal/ui/tui/) ;;
+	remote-engine) "$here/bench-remote.sh" ;;
 	*)
-		echo "bench.sh: unknown benchmark $1: use repos, infra, local or ui" >&2
+		echo "bench.sh: unknown benchmark $1: use repos, infra, local, ui or remote-engine" >&2
 		exit 2
 		;;
 	esac

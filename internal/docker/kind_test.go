@@ -72,3 +72,12 @@ func TestTailBufferKeepsTheEnd(t *testing.T) {
 		t.Errorf("kept %d bytes, last line %q", len(b.buf), b.lastLine())
 	}
 }
+
+func TestSSHEndedSaysWhichPortFailed(t *testing.T) {
+	b := &tailBuffer{max: 1 << 10}
+	b.Write([]byte("bind [127.0.0.1]:6379: Address already in use\r\nchannel_setup_fwd_listener_tcpip: cannot listen to port: 6379\r\nCould not request local forwarding.\r\n"))
+	err := sshEnded(b)
+	if err == nil || !strings.Contains(err.Error(), "cannot listen to port: 6379") {
+		t.Errorf("got %v, want the port named", err)
+	}
+}

@@ -237,6 +237,19 @@ func (b *tailBuffer) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// lastLines is the last n non-empty lines, joined by newlines.
+func (b *tailBuffer) lastLines(n int) string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var lines []string
+	for _, l := range strings.Split(strings.ReplaceAll(string(b.buf), "\r", ""), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
+
 func (b *tailBuffer) lastLine() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()

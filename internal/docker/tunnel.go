@@ -384,6 +384,10 @@ func (tn *tunnel) listening() bool {
 
 // sshEnded is why an ssh process ended, from the last line it wrote.
 func sshEnded(stderr *tailBuffer) error {
+	if said := stderr.lastLines(2); strings.HasSuffix(said, "Could not request local forwarding.") {
+		// The line before says which port and why: "bind [127.0.0.1]:6379: Address already in use".
+		return fmt.Errorf("ssh: %s", strings.ReplaceAll(strings.TrimSuffix(said, "."), "\n", ": "))
+	}
 	if said := stderr.lastLine(); said != "" {
 		return fmt.Errorf("ssh: %s", strings.TrimSuffix(strings.TrimPrefix(said, "ssh: "), "."))
 	}
