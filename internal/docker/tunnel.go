@@ -125,6 +125,8 @@ func (t *Tunnels) Open(ctx context.Context, infra string, ports []Forward) error
 	select {
 	case <-tn.up:
 		return nil
+	case <-tn.done:
+		return fmt.Errorf("forward the ports of %s: the tunnels were closed before it was up: the stack is stopping", infra)
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-timer.C:
@@ -260,12 +262,12 @@ func (tn *tunnel) run() {
 				msg = fmt.Sprintf("tunnel back up after %s: %s", time.Since(downSince).Round(100*time.Millisecond), tn.describe())
 			}
 			tn.set(TunnelUp, "", cmd.Process.Pid)
-			tn.upOnce.Do(func() { close(tn.up) })
 			if downSince.IsZero() { // the first up is said by Up, with the container's health
 				tn.owner.changed(tn, nil)
 			} else {
 				tn.owner.changed(tn, &event.Event{Phase: event.Healthy, Tunnel: TunnelUp, Msg: msg})
 			}
+			tn.upOnce.Do(func() { close(tn.up) }) // once status can see it too
 			select {
 			case <-exited:
 				err = sshEnded(stderr)
