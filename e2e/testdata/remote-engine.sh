@@ -22,11 +22,16 @@ base=/tmp/crispify-remote
 
 usage() { echo "usage: $0 up NAME [IMAGE...] | down NAME | sweep" >&2; exit 2; }
 
-# The /30 of a name: 10.213.N.0/30, N from the name's checksum, so that two
-# engines of different names do not clash.
+# The /30 of a name: 10.213.N.0/30, N from the name's checksum, moved on
+# past any N another engine of this machine uses already.
 subnet_of() {
 	local n; n=$(printf '%s' "$1" | cksum | cut -d' ' -f1)
-	echo "10.213.$((n % 250 + 1))"
+	n=$((n % 250 + 1))
+	local tries=0
+	while ip -o -4 addr show | grep -q "inet 10\.213\.$n\.1/" && [ $tries -lt 250 ]; do
+		n=$((n % 250 + 1)) tries=$((tries + 1))
+	done
+	echo "10.213.$n"
 }
 
 # pids_under DIR: processes whose command line or cgroup names DIR or the
