@@ -83,6 +83,9 @@ func (re *remoteEngine) down() {
 	if _, err := os.Stat(re.vars["DIR"]); re.vars["DIR"] != "" && err == nil {
 		re.t.Errorf("%s left behind", re.vars["DIR"])
 	}
+	if out, _ := exec.Command("ip", "link", "show", "cr"+re.name+"h").CombinedOutput(); !strings.Contains(string(out), "does not exist") {
+		re.t.Errorf("veth cr%sh left behind: %s", re.name, out)
+	}
 	if mounts, _ := os.ReadFile("/proc/mounts"); re.vars["DIR"] != "" && strings.Contains(string(mounts), re.vars["DIR"]) {
 		re.t.Errorf("mounts under %s left behind", re.vars["DIR"])
 	}

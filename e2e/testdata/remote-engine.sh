@@ -82,6 +82,7 @@ down() {
 		rmdir "$cg" 2>/dev/null || true
 	done
 	rm -rf "$dir"
+	rmdir "$base" 2>/dev/null || true # when no other engine is left in it
 }
 
 # sweep removes the engines of runs that died without cleaning up: those
@@ -95,6 +96,7 @@ sweep() {
 			down "$(basename "$d")"
 		fi
 	done
+	rmdir "$base" 2>/dev/null || true
 }
 
 up() {
