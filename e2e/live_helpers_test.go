@@ -125,19 +125,15 @@ func (e *env) mustBeAlive(what string, pids ...int) {
 
 func kill(pid int, sig syscall.Signal) error { return syscall.Kill(pid, sig) }
 
-// childrenOf lists the live children of the parents whose command line
+// childrenNamed lists the live children of parents whose command line
 // contains want.
-func childrenOf(parents []int, want string) []int {
+func childrenNamed(parents []int, want string) []int {
+	named := pidsOf(want)
 	var out []int
-	for _, pid := range pidsOf(want) {
-		stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-		if err != nil {
-			continue
-		}
-		fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
-		if len(fields) > 1 {
-			if ppid, err := strconv.Atoi(fields[1]); err == nil && slices.Contains(parents, ppid) {
-				out = append(out, pid)
+	for _, p := range parents {
+		for _, c := range childrenOf(strconv.Itoa(p)) {
+			if slices.Contains(named, c) {
+				out = append(out, c)
 			}
 		}
 	}

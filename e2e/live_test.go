@@ -285,7 +285,7 @@ func TestKill9OfSupervisorAndWatchdogThenDecrispifyLeavesNoProcess(t *testing.T)
 	e.crispify("-d").must(t, 0)
 	workers := e.pids("api") // the worker and its child, from its log
 	supervisor := pidsOf(bin+"/crispify", "__daemon", e.manifest)
-	watchdog := childrenOf(supervisor, "__watchdog")
+	watchdog := childrenNamed(supervisor, "__watchdog")
 	e.mustBeAlive("workers", workers...)
 	e.mustBeAlive("supervisor", supervisor...)
 	e.mustBeAlive("watchdog", watchdog...)

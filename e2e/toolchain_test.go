@@ -59,7 +59,7 @@ func TestWrongToolchainFailsOnlyItsService(t *testing.T) {
 
 	r := e.crispify("-d")
 	if r.code != 1 || !strings.Contains(r.stderr, "wants node") {
-		log, _ := os.ReadFile(filepath.Join(e.dir, "ws", ".crispify", "logs", "supervisor.log"))
+		log, _ := os.ReadFile(filepath.Join(e.dir, "ws", ".crispify", "logs", "supervisor-"+e.project+".log"))
 		t.Fatalf("exit %d, want 1\nstderr:\n%s\nsupervisor.log:\n%s", r.code, r.stderr, log)
 	}
 	ws := filepath.Join(e.dir, "ws")

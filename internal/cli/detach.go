@@ -29,7 +29,7 @@ func applyRun(ctx context.Context, opts *LocalOptions, st *stack.Stack, sel stac
 		if err != nil {
 			return failed(fmt.Errorf("start the background supervisor: find crispify's own binary: %w", err))
 		}
-		spawn = []string{exe, daemonCommand, "--file", req.Manifest, "--workspace", req.Workspace}
+		spawn = []string{exe, daemonCommand, "--file", req.Manifest, "--workspace", req.Workspace, "--project", req.Project}
 	}
 	mode, err := io.OutputMode(opts.Global.Output)
 	if err != nil {

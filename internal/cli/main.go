@@ -69,7 +69,7 @@ func globalFileFirst(args []string) []string {
 		case strings.HasPrefix(a, "-f") && !strings.HasPrefix(a, "--"):
 			out = append(out, "--file="+strings.TrimPrefix(strings.TrimPrefix(a, "-f"), "="))
 			continue
-		case (a == "--file" || a == "--workspace" || a == "--output") && i+1 < len(args):
+		case (a == "--file" || a == "--workspace" || a == "--output" || a == "--project") && i+1 < len(args):
 			out = append(out, a, args[i+1])
 			i++
 			continue

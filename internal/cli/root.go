@@ -28,6 +28,7 @@ func NewDeps(io *IOStreams) *Deps {
 type GlobalOptions struct {
 	ManifestPath string
 	Workspace    string
+	Project      string
 	Output       string
 	NoColour     bool
 	Verbose      bool
@@ -69,6 +70,7 @@ services and what they need.`,
 	flags := root.PersistentFlags()
 	flags.StringVar(&g.ManifestPath, "file", "", fileUsage)
 	flags.StringVar(&g.Workspace, "workspace", "", "where repos live, `DIR` (default $CRISPIFY_WORKSPACE, else the manifest's workspace)")
+	flags.StringVar(&g.Project, "project", "", "project `NAME` for containers, network and volumes (default $CRISPIFY_PROJECT, else the manifest's project)")
 	flags.StringVar(&g.Output, "output", "", "tui, plain or json (default tui on a terminal, plain otherwise)")
 	flags.BoolVar(&g.NoColour, "no-color", false, "no colour (also NO_COLOR)")
 	flags.BoolVarP(&g.Verbose, "verbose", "v", false, "say more")
@@ -137,8 +139,12 @@ func (g *GlobalOptions) LoadManifest(io *IOStreams) (*manifest.Manifest, error) 
 	if workspace == "" {
 		workspace = io.Getenv("CRISPIFY_WORKSPACE")
 	}
+	project := g.Project
+	if project == "" {
+		project = io.Getenv("CRISPIFY_PROJECT")
+	}
 	path := g.manifestPath(io)
-	m, err := manifest.Load(path, manifest.Options{Workspace: workspace})
+	m, err := manifest.Load(path, manifest.Options{Workspace: workspace, Project: project})
 	if err == nil {
 		return m, nil
 	}

@@ -15,6 +15,7 @@ type HostInfo struct {
 	Kernel   string // as uname -r
 	MemTotal int64  // bytes
 	NCPU     int
+	DataRoot string // Docker Root Dir, where images and volumes live
 }
 
 // Platform is the OS and CPU an image is built for.
@@ -37,7 +38,7 @@ func (s *sdk) HostInfo(ctx context.Context) (HostInfo, error) {
 	}
 	return HostInfo{
 		Name: info.Name, OS: info.OperatingSystem, OSType: info.OSType, Arch: info.Architecture,
-		Kernel: info.KernelVersion, MemTotal: info.MemTotal, NCPU: info.NCPU,
+		Kernel: info.KernelVersion, MemTotal: info.MemTotal, NCPU: info.NCPU, DataRoot: info.DockerRootDir,
 	}, nil
 }
 

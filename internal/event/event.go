@@ -100,6 +100,11 @@ type Event struct {
 	// on disk; nil where it was not read.
 	Git *Git `json:"git,omitempty"`
 
+	// Tunnel is the state of an infra container's tunnel from an ssh://
+	// engine to this machine: connecting, up or down; empty when its
+	// engine needs none.
+	Tunnel string `json:"tunnel,omitempty"`
+
 	// Line is one line a worker or setup command wrote, when the event
 	// carries output rather than a change of state; Phase is then the
 	// item's current phase. Output events are never coalesced.

@@ -93,7 +93,7 @@ func (a *apply) ordered(settled []event.Event) []event.Event {
 
 // plan reads the manifest of req again and makes the apply of it.
 func (s *Supervisor) plan(ctx context.Context, req Request) (*apply, error) {
-	m, err := manifest.Load(req.Manifest, manifest.Options{Workspace: req.Workspace})
+	m, err := manifest.Load(req.Manifest, manifest.Options{Workspace: req.Workspace, Project: req.Project})
 	if err != nil {
 		return nil, &UsageError{Err: err}
 	}

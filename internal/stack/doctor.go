@@ -42,6 +42,7 @@ func Doctor(ctx context.Context, m *manifest.Manifest, connect Connector) []Chec
 		return append(checks, Check{Name: "docker", Detail: err.Error()})
 	}
 	checks = append(checks, engineCheck(ctx, engine, ep))
+	checks = append(checks, machineChecks(ctx, engine, ep)...)
 	if m != nil {
 		checks = append(checks, portChecks(ctx, engine, ep, m)...)
 		checks = append(checks, laptopChecks(ctx, engine, ep, m)...)
@@ -106,10 +107,10 @@ func diskCheck(workspace string) Check {
 }
 
 func portChecks(ctx context.Context, engine docker.Engine, ep docker.Endpoint, m *manifest.Manifest) []Check {
-	if !ep.Local() {
-		return []Check{{Name: "ports", Detail: "the engine is remote (" + ep.Host + "): its ports are not this machine's to check", OK: true}}
+	p := &docker.Project{Engine: engine, Manifest: m, Local: ep.Local()}
+	if err := p.CheckReachable(); err != nil {
+		return []Check{{Name: "ports", Detail: err.Error()}}
 	}
-	p := &docker.Project{Engine: engine, Manifest: m, Local: true}
 	var checks []Check
 	n := 0
 	for _, name := range m.InfraNames() {
@@ -119,7 +120,13 @@ func portChecks(ctx context.Context, engine docker.Engine, ep docker.Endpoint, m
 		}
 	}
 	if len(checks) == 0 {
-		checks = append(checks, Check{Name: "ports", Detail: fmt.Sprintf("all %d host ports free or held by this project", n), OK: true})
+		where := ""
+		if ep.SSH() {
+			where = " on " + ep.Host + " and, where their tunnels end, here"
+		} else if !ep.Local() {
+			where = " on " + ep.Host
+		}
+		checks = append(checks, Check{Name: "ports", Detail: fmt.Sprintf("all %d host ports free%s, or held by this project", n, where), OK: true})
 	}
 	return checks
 }

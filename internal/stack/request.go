@@ -27,6 +27,9 @@ type Request struct {
 	// apply, so that an edit to it applies.
 	Manifest  string `json:"manifest"`
 	Workspace string `json:"workspace"`
+	// Project is the project's name, the manifest's or the one --project
+	// or CRISPIFY_PROJECT gave.
+	Project string `json:"project"`
 	// Env is the environment of whoever asked: the base of the workers'
 	// environment, where ${VAR}s of the manifest expand from.
 	Env []string `json:"env,omitempty"`

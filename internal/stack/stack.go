@@ -48,7 +48,7 @@ func (st *Stack) Request(mode Mode, names []string, profile, backend string, env
 	if err != nil {
 		file = st.Manifest.File
 	}
-	return Request{Mode: mode, Names: names, Profile: profile, Backend: backend, Env: env, Manifest: file, Workspace: st.Manifest.WorkspaceDir}
+	return Request{Mode: mode, Names: names, Profile: profile, Backend: backend, Env: env, Manifest: file, Workspace: st.Manifest.WorkspaceDir, Project: st.Manifest.Project}
 }
 
 // Apply applies req through the supervisor that runs the stack, calling

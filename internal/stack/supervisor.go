@@ -39,6 +39,7 @@ type Supervisor struct {
 	latest      *manifest.Manifest // the manifest of the last apply
 	engine      docker.Engine      // connected by the first apply with infra
 	endpoint    docker.Endpoint
+	tunnels     *docker.Tunnels    // an ssh:// engine's ports, forwarded here for the stack's life
 	cancelApply context.CancelFunc // of the apply under way; nil when none
 
 	listener    net.Listener
@@ -122,6 +123,13 @@ func (s *Supervisor) Shutdown(ctx context.Context) error {
 		if cerr := s.workers.Close(ctx); cerr != nil && err == nil {
 			err = cerr
 		}
+		// The tunnels go with the workers that used them.
+		s.mu.Lock()
+		tunnels := s.tunnels
+		s.mu.Unlock()
+		if terr := tunnels.Close(); terr != nil && err == nil {
+			err = terr
+		}
 		s.stopServing()
 		if serr := <-s.served; serr != nil && err == nil {
 			err = serr
@@ -153,8 +161,9 @@ func (s *Supervisor) project(ctx context.Context, m *manifest.Manifest, pull boo
 			return nil, ep, err
 		}
 		s.engine, s.endpoint = engine, ep
+		s.tunnels = docker.NewTunnels(ep, m.StateDir(), s.stream)
 	}
-	return &docker.Project{Engine: s.engine, Manifest: m, Sink: s.stream, Pull: pull, Local: s.endpoint.Local()}, s.endpoint, nil
+	return &docker.Project{Engine: s.engine, Manifest: m, Sink: s.stream, Pull: pull, Local: s.endpoint.Local(), Tunnels: s.tunnels}, s.endpoint, nil
 }
 
 // Restart restarts workers or containers by name, as the board's r does.
