@@ -115,6 +115,15 @@ func TestWatchRestartsWhatChangedAndWaitsOutABrokenBuild(t *testing.T) {
 	if !strings.Contains(e.supervisorLog(), "restarted: main.go changed, setup re-ran") {
 		t.Errorf("the restart does not say setup re-ran:\n%s", e.supervisorLog())
 	}
+	// The edit made the repo dirty: its row says so, read again after the
+	// change, without a poll.
+	dirtyRow := false
+	for _, l := range strings.Split(e.supervisorLog(), "\n") {
+		dirtyRow = dirtyRow || (strings.Contains(l, " repo ") && strings.Contains(l, " edited ") && strings.Contains(l, "master *"))
+	}
+	if !dirtyRow {
+		t.Errorf("no repo line says edited is dirty after the change:\n%s", e.supervisorLog())
+	}
 
 	// A broken build: the worker is failed with the compiler's output, and
 	// stays so (no loop) until the next good change.

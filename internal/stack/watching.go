@@ -27,6 +27,7 @@ type watching struct {
 	sup     *Supervisor
 	watcher *watch.Watcher // nil when none could be made: nothing is watched
 	problem error          // why there is no watcher
+	git     *repos.StateReader
 
 	mu      sync.Mutex
 	targets map[string]target        // by service: what to set up and run
@@ -45,7 +46,7 @@ type target struct {
 }
 
 func newWatching(s *Supervisor) *watching {
-	w := &watching{sup: s, targets: map[string]target{}, paused: map[string]int{}, turns: map[string]chan struct{}{}}
+	w := &watching{sup: s, targets: map[string]target{}, paused: map[string]int{}, turns: map[string]chan struct{}{}, git: repos.NewStateReader()}
 	w.watcher, w.problem = watch.New(watch.Options{})
 	if w.watcher != nil {
 		w.done.Go(w.follow)
@@ -207,6 +208,7 @@ func (w *watching) follow() {
 	var all sync.WaitGroup
 	defer all.Wait()
 	for c := range w.watcher.Changes() {
+		w.refreshGit(c.Service)
 		w.mu.Lock()
 		turn, ok := w.turns[c.Service]
 		if !ok {
@@ -223,6 +225,23 @@ func (w *watching) follow() {
 			defer func() { <-turn }()
 			w.restart(c)
 		})
+	}
+}
+
+// refreshGit reads the git state of a service's repo again, after its
+// files changed (a save makes it dirty, a checkout moves its branch), and
+// tells the boards when it differs.
+func (w *watching) refreshGit(name string) {
+	w.mu.Lock()
+	t, ok := w.targets[name]
+	w.mu.Unlock()
+	last, seen := w.sup.stream.hub.Last(event.Repo, name)
+	if !ok || !seen {
+		return
+	}
+	e, changed, err := w.git.Refresh(context.Background(), last, t.svc.Dir, t.svc.Branch)
+	if err == nil && changed {
+		w.sup.stream.Emit(e)
 	}
 }
 
