@@ -12,7 +12,8 @@ import (
 	"time"
 
 	"github.com/crispify/crispify/internal/event"
-	"github.com/crispify/crispify/internal/workers"
+	"github.com/crispify/crispify/internal/manifest"
+	"github.com/crispify/crispify/internal/stack"
 )
 
 // floodBytes is what a chatty worker prints in the bound tests.
@@ -39,6 +40,16 @@ func vmHWM(t *testing.T, pid int) int64 {
 	return 0
 }
 
+// flood is the env of a worker that prints floodBytes in lines of 100 (once
+// the file trigger exists, when given), then "flood done".
+func flood(trigger string) string {
+	env := `WORKER_SPAM: "` + itoa(floodBytes/100) + `", WORKER_SAY: flood done`
+	if trigger != "" {
+		env += `, WORKER_WAIT_FOR: "` + trigger + `"`
+	}
+	return env
+}
+
 // floodDone waits until the worker's log says its flood is over.
 func (e *env) floodDone(name string, d time.Duration) bool {
 	return eventually(d, func() bool { return strings.Contains(e.workerLog(name), "flood done") })
@@ -50,7 +61,7 @@ func (e *env) floodDone(name string, d time.Duration) bool {
 func TestFiftyMBOfOutputThroughABlockedRendererStaysSmall(t *testing.T) {
 	needEngine(t)
 	e := newEnv(t, "flood")
-	e.write(head + "services:\n" + service("chatty", e.workerRepo("chatty", nil), "", `WORKER_FLOOD: "`+itoa(floodBytes)+`"`, `{log: "pid="}`))
+	e.write(head + "services:\n" + service("chatty", e.workerRepo("chatty", nil), "", flood(""), `{log: "pid="}`))
 
 	r, w, err := os.Pipe()
 	if err != nil {
@@ -99,20 +110,19 @@ func TestSlowEventClientDoesNotGrowTheSupervisor(t *testing.T) {
 	needEngine(t)
 	e := newEnv(t, "slowclient")
 	trigger := filepath.Join(e.dir, "go")
-	e.write(head + "services:\n" + service("chatty", e.workerRepo("chatty", nil), "",
-		`WORKER_FLOOD: "`+itoa(floodBytes)+`", WORKER_FLOOD_WHEN: "`+trigger+`"`, `{log: "pid="}`))
+	e.write(head + "services:\n" + service("chatty", e.workerRepo("chatty", nil), "", flood(trigger), `{log: "pid="}`))
 	e.crispify("-d").must(t, 0)
-	stateDir := filepath.Join(e.dir, "ws", ".crispify")
-	pid, ok := workers.DaemonPID(stateDir)
-	if !ok {
-		t.Fatal("no supervisor pid")
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	client, err := workers.Dial(ctx, stateDir)
+	m, err := manifest.Load(e.manifest, manifest.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	client, err := (&stack.Stack{Manifest: m}).Dial(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid := client.PID()
 	block := make(chan struct{})
 	defer close(block)
 	got := make(chan struct{}, 1)

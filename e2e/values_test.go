@@ -18,7 +18,7 @@ func TestDollarInEnvSurvivesIntoTheWorker(t *testing.T) {
 	e := newEnv(t, "dollar")
 	e.write(head + "services:\n" + service("api", e.workerRepo("api", nil), "",
 		`DB_PASSWORD: "Pa$sw0rd!", LITERAL: "$${HOME} and $$5", EXPANDED: "${CRISPIFY_PROJECT}", `+
-			`WORKER_SHOW: "DB_PASSWORD,LITERAL,EXPANDED", WORKER_SAY: shown`, `{log: "shown"}`))
+			`WORKER_ENV: "DB_PASSWORD,LITERAL,EXPANDED", WORKER_SAY: shown`, `{log: "shown"}`))
 	r := e.crispify("validate").must(t, 0)
 	if strings.Contains(r.stderr, "warning") {
 		t.Errorf("validate warns about a manifest whose variables are all set:\n%s", r.stderr)

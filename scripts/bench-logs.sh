@@ -18,7 +18,7 @@ say() { printf '%s\n' "$*" >&2; }
 export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
 command -v tmux >/dev/null || { say "bench-logs.sh needs tmux"; exit 1; }
 
-(cd "$root" && go build -o "$work/" ./cmd/... && go build -o "$work/worker" ./e2e/testdata/worker)
+(cd "$root" && go build -o "$work/" ./cmd/... && go build -o "$work/worker" ./fixtures/worker)
 manifest=$work/crispify.yaml
 cleanup() {
 	tmux kill-session -t "$session" 2>/dev/null || true
@@ -30,7 +30,7 @@ trap cleanup EXIT
 # shellcheck source=lib/repos.sh
 source "$root/scripts/lib/repos.sh"
 mkdir -p "$work/remote" "$work/src"
-cp "$root/e2e/testdata/worker/main.go" "$work/src/"
+cp "$root/fixtures/worker/main.go" "$work/src/"
 {
 	printf 'version: 1\nproject: benchlogs\nworkspace: ./ws\nservices:\n'
 	for i in $(seq -w 1 "$WORKERS"); do
@@ -38,7 +38,7 @@ cp "$root/e2e/testdata/worker/main.go" "$work/src/"
 		add_files "$work/remote/chatty$i.git" "$work/src"
 		printf '  chatty%s:\n    repo: file://%s/remote/chatty%s.git\n' "$i" "$work" "$i"
 		printf '    setup: ["cp %s/worker ./worker"]\n    setup_when: [main.go]\n    run: ./worker\n' "$work"
-		printf '    env: {WORKER_RATE: "%s", WORKER_RATE_FOR: "%s", WORKER_FLOOD_WHEN: "%s/go"}\n' "$RATE" "$FOR" "$work"
+		printf '    env: {WORKER_RATE: "%s", WORKER_RATE_FOR: "%s", WORKER_WAIT_FOR: "%s/go"}\n' "$RATE" "$FOR" "$work"
 		printf '    ready: {log: "pid="}\n'
 	done
 } >"$manifest"

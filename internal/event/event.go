@@ -93,6 +93,21 @@ type Event struct {
 	Ports    []string `json:"ports,omitempty"`
 	Restarts int      `json:"restarts,omitempty"`
 	ExitCode *int     `json:"exit_code,omitempty"`
+	// Since is when an infra container started, by the engine's clock: its
+	// uptime, which may well begin before this run did.
+	Since time.Time `json:"since,omitzero"`
+	// Git is a repo's git state, on repo events where the working copy is
+	// on disk; nil where it was not read.
+	Git *Git `json:"git,omitempty"`
+
+	// Tunnel is the state of an infra container's tunnel from an ssh://
+	// engine to this machine: connecting, up or down; empty when its
+	// engine needs none.
+	Tunnel string `json:"tunnel,omitempty"`
+	// Watch says how a worker's files are watched (--watch, watch:, the
+	// board's w): on, polling (the OS's watch limit was reached) or off;
+	// empty when the stack does not watch it.
+	Watch string `json:"watch,omitempty"`
 
 	// Line is one line a worker or setup command wrote, when the event
 	// carries output rather than a change of state; Phase is then the

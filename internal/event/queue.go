@@ -36,9 +36,9 @@ type Queue struct {
 	lastKey itemKey
 	lastOut *pendingOutput
 	closed  bool
-	wake   chan struct{}
-	now    func() time.Time
-	opts   queueOptions
+	wake    chan struct{}
+	now     func() time.Time
+	opts    queueOptions
 }
 
 // pendingOutput is what an item has of output in pending.

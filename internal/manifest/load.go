@@ -26,6 +26,10 @@ type Options struct {
 	// LookupEnv reads crispify's environment, to warn about a ${VAR} that
 	// nothing sets; nil means os.LookupEnv.
 	LookupEnv func(string) (string, bool)
+	// Project overrides the manifest's project (from --project or
+	// $CRISPIFY_PROJECT): two people sharing an engine need two names.
+	// Empty means the manifest's own.
+	Project string
 }
 
 // Load reads, parses and validates the manifest at path. A manifest with
@@ -86,6 +90,12 @@ func Parse(data []byte, file string, opts Options) (*Manifest, error) {
 		return nil, err
 	}
 	m.Warnings = l.warns
+	if opts.Project != "" {
+		if !nameRE.MatchString(opts.Project) {
+			return nil, fmt.Errorf("project name %q (from --project or CRISPIFY_PROJECT) must match %s: lowercase letters, digits, _ and -, at most 31", opts.Project, namePattern)
+		}
+		m.Project = opts.Project
+	}
 	return m, nil
 }
 

@@ -174,6 +174,12 @@ func (g *schemaGen) field(f reflect.StructField) (*jsonSchema, error) {
 			return nil, err
 		}
 		s = &jsonSchema{OneOf: []*jsonSchema{{Type: "string"}, {Type: "array", Items: items}}}
+	} else if f.Tag.Get("schema") == "bool-or-object" {
+		var obj *jsonSchema
+		if obj, err = g.typ(f.Type); err != nil {
+			return nil, err
+		}
+		s = &jsonSchema{OneOf: []*jsonSchema{{Type: "boolean"}, obj}}
 	} else if s, err = g.typ(f.Type); err != nil {
 		return nil, err
 	}
@@ -210,6 +216,9 @@ func (g *schemaGen) typ(t reflect.Type) (*jsonSchema, error) {
 		return &jsonSchema{Type: "string", Pattern: portPattern}, nil
 	case reflect.TypeFor[Volume]():
 		return &jsonSchema{Type: "string", Pattern: volumePattern}, nil
+	case reflect.TypeFor[ToolVersion]():
+		// go: 1.26 is a YAML number; the loader keeps its text.
+		return &jsonSchema{Type: []string{"string", "number"}}, nil
 	case reflect.TypeFor[RestartPolicy]():
 		return &jsonSchema{Type: "string", Enum: []string{string(RestartOnFailure), string(RestartAlways), string(RestartNever)}}, nil
 	}

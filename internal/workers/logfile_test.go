@@ -54,7 +54,7 @@ func TestLogsAreTheUsersAlone(t *testing.T) {
 func TestLogWriterRotatesAndIsSafeForConcurrentUse(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "logs", "supervisor.log")
-	w, err := OpenLogWriter(path, 1000)
+	w, err := openLogWriterAt(path, 1000)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,23 +5,22 @@ import (
 	"sync"
 )
 
-// LogWriter is an io.Writer onto a log file rotated like the services'
-// logs (at max bytes, three rotations kept, 0600 in a 0700 folder), safe
-// for concurrent use: what the supervisor writes of its own,
-// .crispify/logs/supervisor.log, goes through one. Writes are cut at line
-// ends, so that a rotation never splits a line.
+// LogWriter is a rotated log like a worker's (10 MB, three rotations kept,
+// 0600 in a 0700 folder), for other writers: the detached supervisor's own
+// log. It is an io.Writer that keeps whole lines, so that a rotation never
+// splits one, and is safe for concurrent use.
 type LogWriter struct {
-	mu      sync.Mutex
-	log     *logFile
-	partial []byte // the start of a line not ended yet
+	mu   sync.Mutex
+	log  *logFile
+	part []byte // the start of a line not ended yet, at most maxLine
 }
 
-// OpenLogWriter opens (appending) the log at path, rotating it at max bytes
-// (0: the services' 10 MB).
-func OpenLogWriter(path string, max int64) (*LogWriter, error) {
-	if max <= 0 {
-		max = logMaxSize
-	}
+// OpenLogWriter opens (appending) <stateDir>/logs/<name>.log.
+func OpenLogWriter(stateDir, name string) (*LogWriter, error) {
+	return openLogWriterAt(LogPath(stateDir, name), logMaxSize)
+}
+
+func openLogWriterAt(path string, max int64) (*LogWriter, error) {
 	l, err := openLogAt(path, max)
 	if err != nil {
 		return nil, err
@@ -29,8 +28,9 @@ func OpenLogWriter(path string, max int64) (*LogWriter, error) {
 	return &LogWriter{log: l}, nil
 }
 
-// Write appends p; it never fails (a full disk must not stop the
-// supervisor), and keeps at most one line's start until its end comes.
+// Write writes whole lines to the log; a last partial line waits for its
+// end, or is written once it reaches maxLine. It never fails: a full disk
+// must not stop the supervisor.
 func (w *LogWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -40,29 +40,25 @@ func (w *LogWriter) Write(p []byte) (int, error) {
 		if i < 0 {
 			break
 		}
-		line := rest[:i]
-		if len(w.partial) > 0 {
-			line = append(w.partial, line...)
-			w.partial = w.partial[:0]
-		}
-		w.log.writeLine(string(line))
+		w.log.writeLine(string(append(w.part, rest[:i]...)))
+		w.part = w.part[:0]
 		rest = rest[i+1:]
 	}
-	w.partial = append(w.partial, rest...)
-	if len(w.partial) >= maxLine {
-		w.log.writeLine(string(w.partial))
-		w.partial = w.partial[:0]
+	w.part = append(w.part, rest...)
+	if len(w.part) >= maxLine {
+		w.log.writeLine(string(w.part))
+		w.part = w.part[:0]
 	}
 	return len(p), nil
 }
 
-// Close writes what is left of a line and closes the file.
+// Close writes what is left and closes the file.
 func (w *LogWriter) Close() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if len(w.partial) > 0 {
-		w.log.writeLine(string(w.partial))
-		w.partial = nil
+	if len(w.part) > 0 {
+		w.log.writeLine(string(w.part))
+		w.part = nil
 	}
 	w.log.close()
 	return nil

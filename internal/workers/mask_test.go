@@ -23,7 +23,7 @@ func TestSetupCommandSecretsAreMaskedWhereShown(t *testing.T) {
 	var traced bytes.Buffer
 	ctx := trace.With(ctxFor(t, 20*time.Second), trace.New(&traced))
 	rec := &recorder{}
-	err := RunSetup(ctx, stateDir, Setup{Name: "api", Dir: repo, Commands: []string{command}}, rec)
+	_, err := RunSetup(ctx, stateDir, Setup{Name: "api", Dir: repo, Commands: []string{command}}, rec)
 	var f *Failure
 	if !errors.As(err, &f) || f.ExitCode == nil || *f.ExitCode != 3 {
 		t.Fatalf("err = %v, want the command to fail with 3, having seen the real value", err)

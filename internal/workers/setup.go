@@ -29,6 +29,13 @@ func SetupHashPath(stateDir, name string) string {
 	return filepath.Join(stateDir, "setup", name+".hash")
 }
 
+// SetupRun says whether a setup ran, and why: "package-lock.json
+// changed", "first setup here". A restart of the worker says the same.
+type SetupRun struct {
+	Ran bool
+	Why string
+}
+
 // RunSetup runs the setup's commands in order, each with sh -c in Dir, when
 // it never succeeded here (no hash file: the first run after clone) or when
 // the hash over the commands and the When files' contents changed since it
@@ -36,46 +43,49 @@ func SetupHashPath(stateDir, name string) string {
 // file and out as Setup events. The hash is written only after every
 // command succeeded, so a failed setup runs again next time. Cancelling ctx
 // ends the running command's process group.
-func RunSetup(ctx context.Context, stateDir string, s Setup, sink event.Sink) error {
+func RunSetup(ctx context.Context, stateDir string, s Setup, sink event.Sink) (SetupRun, error) {
 	if sink == nil {
 		sink = event.Discard
 	}
 	if len(s.Commands) == 0 {
-		return nil
+		return SetupRun{}, nil
 	}
 	emit := func(e event.Event) {
 		e.TS, e.Kind, e.Name = time.Now(), event.Setup, s.Name
 		sink.Emit(e)
 	}
-	err := runSetup(ctx, stateDir, s, emit)
+	run, err := runSetup(ctx, stateDir, s, emit)
 	if f, ok := err.(*Failure); ok {
 		sink.Emit(f.event())
 	} else if err != nil {
 		emit(event.Event{Phase: event.Failed, Error: err.Error()})
 	}
-	return err
+	return run, err
 }
 
-func runSetup(ctx context.Context, stateDir string, s Setup, emit func(event.Event)) error {
+func runSetup(ctx context.Context, stateDir string, s Setup, emit func(event.Event)) (SetupRun, error) {
 	sum, err := setupHash(ctx, s)
 	if ctx.Err() != nil {
-		return fmt.Errorf("setup %s: %w", s.Name, ctx.Err())
+		return SetupRun{}, fmt.Errorf("setup %s: %w", s.Name, ctx.Err())
 	}
 	if err != nil {
-		return &Failure{Kind: event.Setup, Name: s.Name, What: err.Error(), Hint: "setup_when names regular files inside the repo: fix the service's setup_when in the manifest", Err: err}
+		return SetupRun{}, &Failure{Kind: event.Setup, Name: s.Name, What: err.Error(),
+			Hint: "setup_when names regular files inside the repo: fix the service's setup_when in the manifest", Err: err}
 	}
 	hashPath := SetupHashPath(stateDir, s.Name)
-	if old, err := os.ReadFile(hashPath); err == nil && strings.TrimSpace(string(old)) == sum {
+	old := readSetupRecord(hashPath)
+	if old.sum == sum.sum {
 		msg := "done before"
 		if len(s.When) > 0 {
 			msg = "setup_when files unchanged"
 		}
 		emit(event.Event{Phase: event.Unchanged, Msg: msg})
-		return nil
+		return SetupRun{}, nil
 	}
+	run := SetupRun{Ran: true, Why: sum.changedSince(old)}
 	log, err := openLog(stateDir, s.Name, logMaxSize)
 	if err != nil {
-		return fmt.Errorf("setup %s: %w", s.Name, err)
+		return run, fmt.Errorf("setup %s: %w", s.Name, err)
 	}
 	defer log.close()
 	env := s.Env
@@ -85,17 +95,17 @@ func runSetup(ctx context.Context, stateDir string, s Setup, emit func(event.Eve
 	for i, command := range s.Commands {
 		emit(event.Event{Phase: event.Running, Progress: event.Fraction(float64(i) / float64(len(s.Commands))), Msg: secret.MaskCommand(command)})
 		if err := runSetupCommand(ctx, s, command, env, log, emit); err != nil {
-			return err
+			return run, err
 		}
 	}
 	if err := os.MkdirAll(filepath.Dir(hashPath), 0o755); err != nil {
-		return fmt.Errorf("setup %s: record it: %w", s.Name, err)
+		return run, fmt.Errorf("setup %s: record it: %w", s.Name, err)
 	}
-	if err := os.WriteFile(hashPath, []byte(sum+"\n"), 0o644); err != nil {
-		return fmt.Errorf("setup %s: record it in %s: %w", s.Name, hashPath, err)
+	if err := os.WriteFile(hashPath, sum.encode(), 0o644); err != nil {
+		return run, fmt.Errorf("setup %s: record it in %s: %w", s.Name, hashPath, err)
 	}
-	emit(event.Event{Phase: event.Done, Progress: event.Fraction(1)})
-	return nil
+	emit(event.Event{Phase: event.Done, Progress: event.Fraction(1), Msg: run.Why})
+	return run, nil
 }
 
 // runSetupCommand runs one command; a *Failure says how it failed.

@@ -18,28 +18,37 @@ const maxWhenFile = 64 << 20
 
 // setupHash is the sha256 over the commands and the When files' contents:
 // what, changed, makes setup run again. A When file that does not exist
-// counts as content of its own, so that its appearing re-runs setup. Only
-// regular files inside the repo are read (a symlink is followed while it
-// stays inside), each up to maxWhenFile, and ctx ends the hashing.
-func setupHash(ctx context.Context, s Setup) (string, error) {
+// counts as content of its own, so that its appearing re-runs setup. The
+// parts' own hashes are kept too, to say which one changed. Only regular
+// files inside the repo are read (a symlink is followed while it stays
+// inside), each up to maxWhenFile, and ctx ends the hashing.
+func setupHash(ctx context.Context, s Setup) (setupRecord, error) {
+	rec := setupRecord{parts: map[string]string{}}
 	h := sha256.New()
 	fmt.Fprintf(h, "crispify setup v1\n")
+	commands := sha256.New()
 	for _, c := range s.Commands {
 		fmt.Fprintf(h, "command %q\n", c)
+		fmt.Fprintf(commands, "%q\n", c)
 	}
+	rec.parts[commandsPart] = hex.EncodeToString(commands.Sum(nil))
 	for _, name := range s.When {
 		fmt.Fprintf(h, "file %q ", name)
 		sum, err := hashWhenFile(ctx, s.Dir, name)
 		if errors.Is(err, fs.ErrNotExist) {
 			fmt.Fprintf(h, "missing\n")
+			rec.parts[name] = "missing"
 			continue
 		}
 		if err != nil {
-			return "", fmt.Errorf("hash setup_when file %s: %w", name, err)
+			return rec, fmt.Errorf("hash setup_when file %s: %w", name, err)
 		}
 		fmt.Fprintf(h, "%x\n", sum)
+		rec.parts[name] = hex.EncodeToString(sum)
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	rec.sum = hex.EncodeToString(h.Sum(nil))
+	rec.order = append([]string{commandsPart}, s.When...)
+	return rec, nil
 }
 
 // hashWhenFile hashes one setup_when file of the repo in dir.

@@ -25,7 +25,7 @@ type item struct {
 	itemKey
 	label    string      // the name made safe to draw
 	phase    event.Phase // "" until its first event: pending
-	since    time.Time   // when phase was entered: uptime of a healthy or ready item
+	since    time.Time   // when phase was entered, or the container started: uptime
 	progress *float64    // of the current phase, when known
 	msg      string
 	err      string
@@ -33,7 +33,9 @@ type item struct {
 	ports    []string
 	restarts int
 	exit     *int
-	log      ring // output lines and state changes, what enter shows
+	git      *event.Git // a repo's git state, as last read
+	watch    string     // how a worker's files are watched: on, polling, off or ""
+	log      ring       // output lines and state changes, what enter shows
 }
 
 // stackState is what the stack events said: when the run started and how it
@@ -172,6 +174,18 @@ func (m *model) apply(e event.Event) {
 		it.since = e.TS
 		it.err = ""
 		m.journal(e)
+	}
+	if !e.Since.IsZero() {
+		// The engine's clock of when a container started beats ours of
+		// when we heard: it may have run for hours before this board.
+		it.since = e.Since
+	}
+	if e.Git != nil {
+		g := *e.Git
+		it.git = &g
+	}
+	if e.Watch != "" {
+		it.watch = e.Watch
 	}
 	it.phase = e.Phase
 	it.progress = e.Progress
