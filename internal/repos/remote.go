@@ -131,11 +131,11 @@ func TokenUse(urls []string) TokenReport {
 func (t TokenReport) Summary() string {
 	switch {
 	case !t.Set:
-		return EnvToken + " is not set: https remotes use your git credential helper"
+		return EnvToken + " is not set: https repos use your git credential helper"
 	case len(t.Allowed) == 0:
 		return EnvToken + " is set but sent to no host: list the hosts it is for in " + EnvTokenHosts + " (e.g. gitlab.com)"
 	case len(t.Hosts) == 0:
-		return fmt.Sprintf("%s is sent over https to %s only: no remote of the manifest is there", EnvToken, strings.Join(t.Allowed, ", "))
+		return fmt.Sprintf("%s is sent over https to %s only: no repo of the manifest is there", EnvToken, strings.Join(t.Allowed, ", "))
 	}
 	return fmt.Sprintf("%s is sent over https to %s only", EnvToken, strings.Join(t.Hosts, ", "))
 }
