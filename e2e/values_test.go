@@ -24,7 +24,8 @@ func TestDollarInEnvSurvivesIntoTheWorker(t *testing.T) {
 		t.Errorf("validate warns about a manifest whose variables are all set:\n%s", r.stderr)
 	}
 	e.crispify("-d").must(t, 0)
-	log := e.workerLog("api")
+	log := ""
+	eventually(5*time.Second, func() bool { log = e.workerLog("api"); return strings.Contains(log, "shown") })
 	for _, want := range []string{"DB_PASSWORD=Pa$sw0rd!\n", "LITERAL=${HOME} and $5\n", "EXPANDED=" + e.project + "\n"} {
 		if !strings.Contains(log, want) {
 			t.Errorf("the worker did not get %q; its log:\n%s", want, log)

@@ -29,8 +29,11 @@ func LogPath(stateDir, name string) string {
 // A line after a quiet spell is written at once; the lines of a burst are
 // gathered and written together within flushEvery: a worker printing
 // thousands of lines a second would otherwise cost a system call each (a
-// quarter of crispify's CPU, scripts/bench-logs.sh). If crispify itself is
-// killed, at most flushEvery of a burst is lost from the file.
+// quarter of crispify's CPU, scripts/bench-logs.sh). The lines of one read
+// of the worker's output come within microseconds, and reads at most every
+// readPause, so a short window gathers them all while the file stays as
+// current as a reader of it (a test, `crispify logs`) can tell. If crispify
+// itself is killed, at most flushEvery of a burst is lost from the file.
 //
 // Write errors are not returned: a full disk must not stop a worker or its
 // events, and the next write tries again.
@@ -47,7 +50,7 @@ type logFile struct {
 }
 
 // flushEvery bounds how long a line of a burst waits before it is written.
-const flushEvery = 50 * time.Millisecond
+const flushEvery = 2 * time.Millisecond
 
 // openLog opens (appending) the log of a service.
 func openLog(stateDir, name string, max int64) (*logFile, error) {
