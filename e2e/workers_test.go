@@ -116,6 +116,7 @@ func TestKilledWorkerRestartsAndCrashLoopTurnsSick(t *testing.T) {
 	if len(first) != 1 {
 		t.Fatalf("steady's pids: %v", first)
 	}
+	e.mustBeAlive("steady", first...)
 	if err := syscall.Kill(first[0], syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
@@ -186,6 +187,7 @@ func TestSIGINTEndsEveryWorkerProcessWithin11s(t *testing.T) {
 	if len(pids) != 4 {
 		t.Fatalf("want 2 workers and 2 grandchildren, got pids %v", pids)
 	}
+	e.mustBeAlive("workers and their children", pids...)
 	start := time.Now()
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
@@ -206,6 +208,7 @@ func TestSIGKILLOfCrispifyLeavesNoWorker(t *testing.T) {
 	stubbornManifest(e)
 	cmd := e.foreground("stubborn", "plain")
 	pids := append(e.pids("stubborn"), e.pids("plain")...)
+	e.mustBeAlive("workers and their children", pids...)
 	if err := cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
