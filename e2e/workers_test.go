@@ -146,18 +146,7 @@ func TestKilledWorkerRestartsAndCrashLoopTurnsSick(t *testing.T) {
 // worker of names is ready.
 func (e *env) foreground(names ...string) *exec.Cmd {
 	e.t.Helper()
-	cmd := exec.Command(filepath.Join(bin, "crispify"), "-f", e.manifest)
-	cmd.Dir = e.dir
-	cmd.Env = append(os.Environ(), "CI=true", "NO_COLOR=1")
-	out, err := os.Create(filepath.Join(e.dir, "foreground.out"))
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		e.t.Fatal(err)
-	}
-	e.t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait(); out.Close() })
+	cmd, out := e.startCrispify()
 	ok := eventually(60*time.Second, func() bool {
 		for _, n := range names {
 			if e.status()["worker "+n].State != "ready" {
