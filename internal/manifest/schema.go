@@ -174,6 +174,12 @@ func (g *schemaGen) field(f reflect.StructField) (*jsonSchema, error) {
 			return nil, err
 		}
 		s = &jsonSchema{OneOf: []*jsonSchema{{Type: "string"}, {Type: "array", Items: items}}}
+	} else if f.Tag.Get("schema") == "bool-or-object" {
+		var obj *jsonSchema
+		if obj, err = g.typ(f.Type); err != nil {
+			return nil, err
+		}
+		s = &jsonSchema{OneOf: []*jsonSchema{{Type: "boolean"}, obj}}
 	} else if s, err = g.typ(f.Type); err != nil {
 		return nil, err
 	}
