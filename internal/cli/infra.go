@@ -62,7 +62,7 @@ func infraRun(ctx context.Context, opts *InfraOptions) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	p := &docker.Project{Engine: engine, Manifest: m, Pull: opts.Pull, Local: ep.Local()}
+	p := &docker.Project{Engine: engine, Manifest: m, Pull: opts.Pull, Local: ep.Local(), Host: hostAddress(ep)}
 	out, err := opts.Global.startStream(ctx, io, m, &screen{endpoint: ep.Host, infra: names, ctrl: &controller{quit: cancelOnQuit(cancel), project: p}})
 	if err != nil {
 		return err

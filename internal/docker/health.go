@@ -60,7 +60,7 @@ func (p *Project) startAndWait(ctx context.Context, name, id string, start time.
 		}
 		return fmt.Errorf("start container %s: %w", ContainerName(p.Manifest.Project, name), err)
 	}
-	if err := p.follow(wctx, name, id, start, "", events, errs); err != nil {
+	if err := p.follow(wctx, ctx, name, id, start, "", events, errs); err != nil {
 		return err
 	}
 	p.recordHealthTime(name, time.Since(start))
@@ -72,18 +72,25 @@ func (p *Project) waitHealthy(ctx context.Context, name, id string, start time.T
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	events, errs := p.Engine.Events(wctx, map[string]string{LabelProject: p.Manifest.Project, LabelInfra: name})
-	return p.follow(wctx, name, id, start, note, events, errs)
+	return p.follow(wctx, ctx, name, id, start, note, events, errs)
 }
 
 // follow reads the engine's events until the container is healthy, fails,
 // or the health check's own budget is spent. A slow inspect poll backs the
 // event stream up, in case the stream breaks or an event came before it.
-func (p *Project) follow(ctx context.Context, name, id string, start time.Time, note string, events <-chan ContainerEvent, errs <-chan error) error {
+// While Docker's health check has not passed, the container's readiness
+// probe runs too (probe.go): its first pass, with the container still
+// running and not unhealthy when inspected right after, counts as healthy;
+// the container is then followed on within after (see confirm).
+func (p *Project) follow(ctx, after context.Context, name, id string, start time.Time, note string, events <-chan ContainerEvent, errs <-chan error) error {
 	deadline := time.NewTimer(p.healthBudget(name))
 	defer deadline.Stop()
 	poll := time.NewTicker(time.Second)
 	defer poll.Stop()
 	waitingSaid := false
+	var probe Probe
+	var probed <-chan struct{} // closed by the probe's first pass; nil when none runs
+	probing, passed := false, false
 	for {
 		c, err := p.Engine.ContainerInspect(ctx, id)
 		if err != nil {
@@ -97,6 +104,15 @@ func (p *Project) follow(ctx context.Context, name, id string, start time.Time, 
 			return p.unhealthy(ctx, name, c, "unhealthy", event.Sick)
 		case c.State == "exited" || c.State == "dead":
 			return p.unhealthy(ctx, name, c, "exited", event.Dead)
+		case passed && c.State == "running":
+			p.healthyByProbe(after, name, c, start, note, probe)
+			return nil
+		}
+		if !probing && c.State == "running" {
+			probing = true
+			if pr, addr, ok := p.readiness(name, c); ok {
+				probe, probed = pr, watchReady(ctx, pr, addr)
+			}
 		}
 		if !waitingSaid {
 			p.emit(event.Event{Kind: event.Infra, Name: name, Phase: event.Waiting, Msg: "health: " + c.Health})
@@ -117,6 +133,9 @@ func (p *Project) follow(ctx context.Context, name, id string, start time.Time, 
 			case <-errs:
 				errs, events = nil, nil // the stream broke: the poll carries on
 			case <-poll.C:
+				break wait
+			case <-probed:
+				passed, probed = true, nil
 				break wait
 			case <-deadline.C:
 				c.State = "timed out"

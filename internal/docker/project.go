@@ -30,11 +30,21 @@ type Project struct {
 	// HealthTimeout bounds the wait for a container without a health check
 	// budget of its own; zero derives it from the health check.
 	HealthTimeout time.Duration
+	// Host is where this machine reaches the ports the engine publishes:
+	// CRISPIFY_HOST. Empty is 127.0.0.1, a local engine's. The readiness
+	// probes dial it (probeAddr).
+	Host string
+	// Reach, when set, says where the readiness probe dials a published
+	// port instead: a remote engine's port forwarded to this machine, say.
+	// ok false means the port cannot be reached from here, and Docker's
+	// health check alone decides.
+	Reach func(b PortBinding) (addr string, ok bool)
 
-	lead    *lead      // see ChooseLead
-	timesMu sync.Mutex // guards the file of health times
-	lockMu  sync.Mutex // guards unlock
-	unlock  func()     // releases the lock taken by Lock; nil when not held
+	lead     *lead      // see ChooseLead
+	confirms sync.Map   // infra name -> *confirmation, see healthyByProbe
+	timesMu  sync.Mutex // guards the file of health times
+	lockMu   sync.Mutex // guards unlock
+	unlock   func()     // releases the lock taken by Lock; nil when not held
 }
 
 // labels selects everything of this project.

@@ -246,6 +246,14 @@ func (s *sdk) ContainerInspect(ctx context.Context, id string) (Container, error
 		k.StartedAt, _ = time.Parse(time.RFC3339Nano, st.StartedAt)
 	}
 	if c.NetworkSettings != nil {
+		for name, n := range c.NetworkSettings.Networks {
+			if n != nil && n.IPAddress != "" {
+				if k.NetworkIPs == nil {
+					k.NetworkIPs = map[string]string{}
+				}
+				k.NetworkIPs[name] = n.IPAddress
+			}
+		}
 		for port, bindings := range c.NetworkSettings.Ports {
 			for _, b := range bindings {
 				hp, _ := strconv.Atoi(b.HostPort)

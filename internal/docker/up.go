@@ -47,6 +47,9 @@ func (p *Project) up(ctx context.Context, name string) error {
 	start := time.Now()
 	needsStart := current == nil || current.Labels[LabelConfigHash] != spec.Labels[LabelConfigHash] || current.State != "running" || current.Health == "unhealthy"
 	if needsStart {
+		// Whatever followed the old container after its probe passed is
+		// about what this run replaces.
+		p.endConfirm(name)
 		p.awaitLead(ctx, name)
 		start = time.Now()
 	} else {
