@@ -25,7 +25,15 @@ for src in "$root"/examples/*/; do
 	[ -d "$bare" ] && continue
 	work=$(mktemp -d)
 	cp "$src"/*.go "$work/"
-	printf 'module crisp.example/%s\n\ngo 1.22\n' "$name" >"$work/go.mod"
+	# A worker with dependencies (the indexer's MongoDB driver) has its own
+	# go.mod and go.sum, fetched through the Go module proxy when it builds;
+	# the others need only the standard library.
+	if [ -f "$src/go.mod" ]; then
+		cp "$src/go.mod" "$work/"
+		[ -f "$src/go.sum" ] && cp "$src/go.sum" "$work/"
+	else
+		printf 'module crisp.example/%s\n\ngo 1.22\n' "$name" >"$work/go.mod"
+	fi
 	printf 'worker\n' >"$work/.gitignore"
 	git -C "$work" init -q --initial-branch=master
 	git -C "$work" add .

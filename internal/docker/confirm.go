@@ -52,11 +52,12 @@ func (p *Project) confirm(ctx context.Context, name, id string) {
 			// The engine did not answer: the poll tries again.
 		case c.Health == "healthy":
 			return
+		case c.State == "exited" || c.State == "dead":
+			// Before health: Docker calls a stopped container unhealthy.
+			_ = p.unhealthy(ctx, name, c, "exited", event.Dead)
+			return
 		case c.Health == "unhealthy":
 			_ = p.unhealthy(ctx, name, c, "unhealthy", event.Sick)
-			return
-		case c.State == "exited" || c.State == "dead":
-			_ = p.unhealthy(ctx, name, c, "exited", event.Dead)
 			return
 		}
 	wait:

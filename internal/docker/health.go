@@ -100,10 +100,11 @@ func (p *Project) follow(ctx, after context.Context, name, id string, start time
 		case c.State == "running" && (c.Health == "" || c.Health == "healthy"):
 			p.healthy(name, c, start, note)
 			return nil
+		case c.State == "exited" || c.State == "dead":
+			// Before health: Docker calls a stopped container unhealthy.
+			return p.unhealthy(ctx, name, c, "exited", event.Dead)
 		case c.Health == "unhealthy":
 			return p.unhealthy(ctx, name, c, "unhealthy", event.Sick)
-		case c.State == "exited" || c.State == "dead":
-			return p.unhealthy(ctx, name, c, "exited", event.Dead)
 		case passed && c.State == "running":
 			p.healthyByProbe(after, name, c, start, note, probe)
 			return nil

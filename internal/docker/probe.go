@@ -105,14 +105,16 @@ func imageProbe(image string) (Probe, bool) {
 
 // probeAddr is where the probe of a container port dials: where the workers
 // reach it. That is Reach's answer when set (a remote engine's tunnel); else
-// the published host port at Host (CRISPIFY_HOST), or at the address the
-// port is published on when the engine is this machine's. A port published
-// on a remote engine's loopback cannot be reached from here, nor any port of
-// a remote engine whose Host was not set. A port not
-// published is dialled on the container's own address on the project's
-// network, which only a local engine on Linux routes to this machine
-// (Docker Desktop's run in a VM): elsewhere Docker's health check decides.
+// the published host port at the engine's host (Host, CRISPIFY_HOST, or the
+// host of the engine's endpoint), or at the address the port is published
+// on when the engine is this machine's. A port published on a remote
+// engine's loopback cannot be reached from here. A port not published is
+// dialled on the container's own address on the project's network, which
+// only an engine on this machine's unix socket, on Linux, routes to here
+// (Docker Desktop's runs in a VM, and the probe then never passes): else
+// Docker's health check alone decides.
 func (p *Project) probeAddr(c Container, port int) (string, bool) {
+	host := p.host()
 	for _, b := range c.Ports {
 		if b.ContainerPort != port || b.Proto != "tcp" || b.HostPort == 0 {
 			continue
@@ -120,15 +122,11 @@ func (p *Project) probeAddr(c Container, port int) (string, bool) {
 		if p.Reach != nil {
 			return p.Reach(b)
 		}
-		if !p.Local && p.Host == "" {
-			return "", false // a remote engine, and where it is was not said
-		}
 		hostPort := strconv.Itoa(b.HostPort)
-		local := p.Host == "" || isLoopback(p.Host)
 		switch {
 		case unspecifiedIP(b.HostIP):
-			return net.JoinHostPort(p.host(), hostPort), true
-		case local:
+			return net.JoinHostPort(host, hostPort), true
+		case isLoopback(host):
 			return net.JoinHostPort(b.HostIP, hostPort), true
 		case isLoopback(b.HostIP):
 			return "", false
@@ -136,7 +134,7 @@ func (p *Project) probeAddr(c Container, port int) (string, bool) {
 			return net.JoinHostPort(b.HostIP, hostPort), true
 		}
 	}
-	if p.Reach != nil || !p.Local || runtime.GOOS != "linux" || (p.Host != "" && !isLoopback(p.Host)) {
+	if p.Reach != nil || runtime.GOOS != "linux" || !isLoopback(host) || !strings.HasPrefix(p.Engine.Endpoint(), "unix://") {
 		return "", false
 	}
 	if ip := c.NetworkIPs[p.Manifest.Project]; ip != "" {
@@ -145,11 +143,13 @@ func (p *Project) probeAddr(c Container, port int) (string, bool) {
 	return "", false
 }
 
+// host is where the engine's published ports are: Host when set, else the
+// host of a tcp:// endpoint, else this machine.
 func (p *Project) host() string {
-	if p.Host == "" {
-		return "127.0.0.1"
+	if p.Host != "" {
+		return p.Host
 	}
-	return p.Host
+	return Endpoint{Host: p.Engine.Endpoint()}.HostAddress()
 }
 
 func unspecifiedIP(ip string) bool { return ip == "" || ip == "0.0.0.0" || ip == "::" }

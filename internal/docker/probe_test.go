@@ -344,6 +344,14 @@ func TestProbeOf(t *testing.T) {
 	}
 }
 
+// endpointEngine is an Engine of which only Endpoint is called.
+type endpointEngine struct {
+	Engine
+	endpoint string
+}
+
+func (e endpointEngine) Endpoint() string { return e.endpoint }
+
 func TestProbeAddr(t *testing.T) {
 	m := &manifest.Manifest{Project: "crisp"}
 	bound := func(ip string) Container {
@@ -351,27 +359,29 @@ func TestProbeAddr(t *testing.T) {
 	}
 	unpublished := Container{NetworkIPs: map[string]string{"crisp": "172.18.0.5", "other": "10.0.0.2"}}
 	tunnel := func(b PortBinding) (string, bool) { return "127.0.0.1:" + strconv.Itoa(b.HostPort+1), true }
+	local, remote := "unix:///var/run/docker.sock", "tcp://10.0.0.9:2376"
 	tests := []struct {
-		name string
-		p    *Project
-		c    Container
-		want string
-		ok   bool
+		name     string
+		endpoint string
+		p        *Project
+		c        Container
+		want     string
+		ok       bool
 	}{
-		{"local, on 127.0.0.1", &Project{Local: true}, bound("127.0.0.1"), "127.0.0.1:41000", true},
-		{"local, on every address", &Project{Local: true}, bound("0.0.0.0"), "127.0.0.1:41000", true},
-		{"local, on a LAN address", &Project{Local: true, Host: "127.0.0.1"}, bound("192.168.1.7"), "192.168.1.7:41000", true},
-		{"tcp:// remote, on every address", &Project{Host: "10.0.0.9"}, bound("0.0.0.0"), "10.0.0.9:41000", true},
-		{"tcp:// remote, on its loopback", &Project{Host: "10.0.0.9"}, bound("127.0.0.1"), "", false},
-		{"remote, Host not said", &Project{}, bound("0.0.0.0"), "", false},
-		{"remote through a tunnel", &Project{Reach: tunnel}, bound("127.0.0.1"), "127.0.0.1:41001", true},
-		{"not published, local engine", &Project{Local: true}, unpublished, "172.18.0.5:5672", runtime.GOOS == "linux"},
-		{"not published, remote", &Project{Host: "10.0.0.9"}, unpublished, "", false},
-		{"not published, tunnel", &Project{Local: true, Reach: tunnel}, unpublished, "", false},
-		{"not published, no address", &Project{Local: true}, Container{}, "", false},
+		{"local, on 127.0.0.1", local, &Project{}, bound("127.0.0.1"), "127.0.0.1:41000", true},
+		{"local, on every address", local, &Project{}, bound("0.0.0.0"), "127.0.0.1:41000", true},
+		{"local, on a LAN address", local, &Project{Host: "127.0.0.1"}, bound("192.168.1.7"), "192.168.1.7:41000", true},
+		{"tcp:// remote, on every address", remote, &Project{}, bound("0.0.0.0"), "10.0.0.9:41000", true},
+		{"tcp:// remote, CRISPIFY_HOST said", remote, &Project{Host: "build-box"}, bound("0.0.0.0"), "build-box:41000", true},
+		{"tcp:// remote, on its loopback", remote, &Project{}, bound("127.0.0.1"), "", false},
+		{"remote through a tunnel", "ssh://dev@box", &Project{Reach: tunnel}, bound("127.0.0.1"), "127.0.0.1:41001", true},
+		{"not published, local engine", local, &Project{}, unpublished, "172.18.0.5:5672", runtime.GOOS == "linux"},
+		{"not published, remote", remote, &Project{}, unpublished, "", false},
+		{"not published, tunnel", local, &Project{Reach: tunnel}, unpublished, "", false},
+		{"not published, no address", local, &Project{}, Container{}, "", false},
 	}
 	for _, tt := range tests {
-		tt.p.Manifest = m
+		tt.p.Manifest, tt.p.Engine = m, endpointEngine{endpoint: tt.endpoint}
 		got, ok := tt.p.probeAddr(tt.c, 5672)
 		if !tt.ok {
 			tt.want = ""

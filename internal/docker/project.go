@@ -31,8 +31,8 @@ type Project struct {
 	// budget of its own; zero derives it from the health check.
 	HealthTimeout time.Duration
 	// Host is where this machine reaches the ports the engine publishes:
-	// CRISPIFY_HOST. Empty is 127.0.0.1, a local engine's. The readiness
-	// probes dial it (probeAddr).
+	// CRISPIFY_HOST. Empty is the host of the engine's endpoint (127.0.0.1
+	// for a local one). The readiness probes dial it (probeAddr).
 	Host string
 	// Reach, when set, says where the readiness probe dials a published
 	// port instead: a remote engine's port forwarded to this machine, say.

@@ -343,7 +343,11 @@ func (f *Engine) Exit(idOrName string, code int) error {
 	if err != nil {
 		return err
 	}
-	c.State, c.ExitCode, c.Health, c.Ports = "exited", code, "", nil
+	// As Docker does, a stopped container with a health check is unhealthy.
+	c.State, c.ExitCode, c.Ports = "exited", code, nil
+	if c.Health != "" {
+		c.Health = "unhealthy"
+	}
 	f.publish(c, "die")
 	return nil
 }
