@@ -16,7 +16,7 @@ import (
 // volumes kept. Its image must be present (EnsureImage) and the network made.
 func (p *Project) Up(ctx context.Context, name string) error {
 	// However it ends, the lead no longer holds the others back.
-	defer p.leadStarted(name)
+	defer p.leadDone(name)
 	err := p.up(ctx, name)
 	if err != nil && ctx.Err() == nil {
 		var h *HealthError
