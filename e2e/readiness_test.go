@@ -27,14 +27,14 @@ func slowChecked(t *testing.T) string {
 	return strings.ReplaceAll(strings.ReplaceAll(sixInfra(t), "interval: 1s", "interval: 10s"), "    needs: [redis]\n", "")
 }
 
-// jsonEvents parses crispify's --output json stream.
-func jsonEvents(t *testing.T, stdout string) []jsonEvent {
+// boardEvents parses crispify's --output json stream.
+func boardEvents(t *testing.T, stdout string) []boardEvent {
 	t.Helper()
-	var out []jsonEvent
+	var out []boardEvent
 	sc := bufio.NewScanner(strings.NewReader(stdout))
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
-		var e jsonEvent
+		var e boardEvent
 		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
 			t.Fatalf("not an event: %q: %v", sc.Text(), err)
 		}
@@ -43,7 +43,7 @@ func jsonEvents(t *testing.T, stdout string) []jsonEvent {
 	return out
 }
 
-type jsonEvent struct {
+type boardEvent struct {
 	TS    time.Time `json:"ts"`
 	Kind  string    `json:"kind"`
 	Name  string    `json:"name"`
@@ -81,7 +81,7 @@ func TestReadinessProbesCountHealthyBeforeDockersFirstCheck(t *testing.T) {
 		healthAtReturn[name] = e.health(name)
 	}
 	healthyAt := map[string]time.Time{}
-	for _, ev := range jsonEvents(t, r.stdout) {
+	for _, ev := range boardEvents(t, r.stdout) {
 		if ev.Kind == "infra" && ev.Phase == "healthy" {
 			healthyAt[ev.Name] = ev.TS
 			if !strings.Contains(ev.Msg, "answered") {
@@ -234,12 +234,12 @@ services:
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	var events []jsonEvent
+	var events []boardEvent
 	dead := eventually(90*time.Second, func() bool {
 		text, _ := os.ReadFile(out.Name())
 		events = nil
 		for _, line := range strings.Split(string(text), "\n") {
-			var ev jsonEvent
+			var ev boardEvent
 			if json.Unmarshal([]byte(line), &ev) == nil && ev.Kind == "infra" && ev.Name == "redis" {
 				events = append(events, ev)
 			}
@@ -284,7 +284,7 @@ func TestProbeOffAndUnknownImagesWaitForDockersCheck(t *testing.T) {
 `)
 	r := e.crispify("--output", "json", "infra").must(t, 0)
 	healthyAt := map[string]time.Time{}
-	for _, ev := range jsonEvents(t, r.stdout) {
+	for _, ev := range boardEvents(t, r.stdout) {
 		if ev.Kind == "infra" && ev.Phase == "healthy" {
 			healthyAt[ev.Name] = ev.TS
 			if strings.Contains(ev.Msg, "answered") {

@@ -15,7 +15,7 @@ import (
 // extra files), and returns its file:// URL.
 func (e *env) workerRepo(name string, extra map[string]string) string {
 	e.t.Helper()
-	src, err := os.ReadFile("testdata/worker/main.go")
+	src, err := os.ReadFile("../fixtures/worker/main.go")
 	if err != nil {
 		e.t.Fatal(err)
 	}

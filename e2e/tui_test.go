@@ -74,7 +74,7 @@ func TestTerminalUIShowsTheStackOpensLogsAndQuitsCleanly(t *testing.T) {
 
 	tm := startTmux(t, e, filepath.Join(bin, "crispify")+" -f "+e.manifest)
 	screen := tm.waitFor(90*time.Second, `ready 2/2`, `healthy 1/1`, `cloned 3/3`)
-	for _, row := range []string{`api\s+✓ unchanged|api\s+✓ cloned`, `docs\s+✓ cloned`, `redis\s+✓ healthy`, `api\s+✓ ready`, `mailer\s+✓ ready`} {
+	for _, row := range []string{`api\s+✓ unchanged|api\s+✓ cloned`, `docs\s+✓ cloned\s+master`, `redis\s+✓ healthy`, `api\s+✓ ready`, `mailer\s+✓ ready`} {
 		if !regexp.MustCompile(row).MatchString(screen) {
 			t.Errorf("the board lacks %q:\n%s", row, screen)
 		}

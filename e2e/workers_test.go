@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -125,14 +126,14 @@ func TestKilledWorkerRestartsAndCrashLoopTurnsSick(t *testing.T) {
 	if !restarted {
 		t.Errorf("steady not restarted after kill -9: %+v", e.status()["worker steady"])
 	}
-	log, _ := os.ReadFile(filepath.Join(e.dir, "ws", ".crispify", "logs", "supervisor.log"))
+	log, _ := os.ReadFile(filepath.Join(e.dir, "ws", ".crispify", "logs", "supervisor-"+e.project+".log"))
 	if !strings.Contains(string(log), "steady") || !strings.Contains(string(log), "restarting  in 1s") {
 		t.Errorf("no backoff of 1s for steady in the supervisor's log:\n%s", log)
 	}
 	if !eventually(30*time.Second, func() bool { return e.status()["worker crashy"].State == "sick" }) {
 		t.Errorf("a crash-looping worker is not sick: %+v", e.status()["worker crashy"])
 	}
-	log, _ = os.ReadFile(filepath.Join(e.dir, "ws", ".crispify", "logs", "supervisor.log"))
+	log, _ = os.ReadFile(filepath.Join(e.dir, "ws", ".crispify", "logs", "supervisor-"+e.project+".log"))
 	for _, gap := range []string{"in 1s", "in 2s"} {
 		if !strings.Contains(string(log), gap) {
 			t.Errorf("supervisor log lacks a backoff %q", gap)
@@ -227,9 +228,15 @@ func TestDetachStatusLogsDecrispifyLeaveNothing(t *testing.T) {
 	port := freePort(t)
 	e.write(head + redisInfra + "services:\n" + service("api", e.workerRepo("api", nil), "redis", `WORKER_LISTEN: "`+itoa(port)+`", WORKER_SAY: api listening, WORKER_CHILD: "1"`, "{tcp: "+itoa(port)+"}"))
 	e.crispify("-d").must(t, 0)
-	r := e.crispify("-d").must(t, 1)
-	if !strings.Contains(r.stderr, "already runs") || !strings.Contains(r.stderr, "nothing changed") {
-		t.Errorf("a second -d: %q", r.stderr)
+	before := e.pids("api")
+	// A second -d applies to the running stack: nothing changed, so
+	// nothing restarts.
+	r := e.crispify("-d").must(t, 0)
+	if !strings.Contains(r.stdout, "worker api") || !strings.Contains(r.stdout, "unchanged") {
+		t.Errorf("a second -d does not say api is unchanged:\n%s", r.stdout)
+	}
+	if after := e.pids("api"); !slices.Equal(before, after) {
+		t.Errorf("a second -d restarted api: pids %v, then %v", before, after)
 	}
 	r = e.crispify("status").must(t, 0)
 	for _, want := range []string{"worker  api", "ready", "infra   redis", "healthy"} {
@@ -254,8 +261,10 @@ func TestDetachStatusLogsDecrispifyLeaveNothing(t *testing.T) {
 	if left := waitGone(pids, time.Second); len(left) > 0 {
 		t.Errorf("worker processes left: %v", left)
 	}
-	if _, err := os.Stat(filepath.Join(e.dir, "ws", ".crispify", "supervisor.sock")); err == nil {
-		t.Error("the supervisor's socket is left")
+	for _, f := range []string{"supervisor-" + e.project + ".sock", "supervisor-" + e.project + ".pid"} {
+		if _, err := os.Stat(filepath.Join(e.dir, "ws", ".crispify", f)); err == nil {
+			t.Errorf("the supervisor's %s is left", f)
+		}
 	}
 	if left := e.docker("ps", "-aq", "--filter", "label=io.crispify.project="+e.project); left != "" {
 		t.Errorf("containers left: %s", left)

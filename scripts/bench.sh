@@ -7,11 +7,18 @@
 #   scripts/bench.sh infra       # crispify infra vs docker compose, six infra
 #   scripts/bench.sh local       # from nothing to all ready vs the critical path
 #   scripts/bench.sh ui          # the terminal UI: ns and allocs per event
+#   scripts/bench.sh watch       # the file watcher: idle CPU, save to change
+#   scripts/bench.sh gitstate    # reading 40 repos' git state; the idle board
+#   scripts/bench.sh remote-engine  # six infra on a second engine over ssh://, Redis through the tunnel
 #
 # RUNS sets the runs of each case (default 5).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
+
+all=(repos infra local ui watch gitstate remote-engine)
+# remote-engine sets up a second engine behind sshd: only when asked for.
+default=(repos infra local ui watch gitstate)
 
 run() {
 	case $1 in
@@ -19,15 +26,18 @@ run() {
 	infra) "$here/bench-infra.sh" ;;
 	local) "$here/bench-local.sh" ;;
 	ui) (cd "$root" && go test -run '^$' -bench . -benchmem ./internal/ui/tui/) ;;
+	watch) "$here/bench-watch.sh" ;;
+	gitstate) "$here/bench-gitstate.sh" ;;
+	remote-engine) "$here/bench-remote.sh" ;;
 	*)
-		echo "bench.sh: unknown benchmark $1: use repos, infra, local or ui" >&2
+		echo "bench.sh: unknown benchmark $1: use one of ${all[*]}" >&2
 		exit 2
 		;;
 	esac
 }
 
 if [ $# -eq 0 ]; then
-	set -- repos infra local ui
+	set -- "${default[@]}"
 fi
 for b in "$@"; do
 	echo "## $b"

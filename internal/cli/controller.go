@@ -4,52 +4,59 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/crispify/crispify/internal/docker"
 	"github.com/crispify/crispify/internal/event"
+	"github.com/crispify/crispify/internal/stack"
 )
 
 // controller carries the terminal UI's keys to the engine: r and s to a
 // container or a worker, enter to a container's log, q to the command.
 type controller struct {
 	// quit stops the command: cancel its context, or stop the workers.
-	quit    func(ctx context.Context) error
-	project *docker.Project // nil when the command has no infra
-	// workers acts on workers; nil when the command runs none.
-	workers workerControl
+	quit func(ctx context.Context) error
+	// items restarts and stops workers and containers: the supervisor in
+	// this process, or the stack (through the one that runs it); nil when
+	// the command acts on nothing.
+	items itemControl
+	logs  *stack.Stack // nil when the command shows no container logs
 }
 
-// workerControl is what the controller needs of whatever runs workers: the
-// supervisor in this process, or the detached one through its socket.
-type workerControl interface {
-	Restart(ctx context.Context, name string) error
-	Stop(ctx context.Context, name string) error
+// itemControl is what the controller needs of whatever runs the stack.
+type itemControl interface {
+	Restart(ctx context.Context, kind event.Kind, names ...string) error
+	Stop(ctx context.Context, kind event.Kind, names ...string) error
+}
+
+// stackItems acts on a stack through whatever runs it: its supervisor when
+// one runs, else the containers directly.
+type stackItems struct{ st *stack.Stack }
+
+func (s stackItems) Restart(ctx context.Context, _ event.Kind, names ...string) error {
+	return s.st.Restart(ctx, names)
+}
+
+func (s stackItems) Stop(ctx context.Context, _ event.Kind, names ...string) error {
+	return s.st.Stop(ctx, names)
 }
 
 func (c *controller) Restart(ctx context.Context, kind event.Kind, name string) error {
-	switch {
-	case kind == event.Infra && c.project != nil:
-		return c.project.Restart(ctx, name)
-	case kind == event.Worker && c.workers != nil:
-		return c.workers.Restart(ctx, name)
+	if c.items == nil {
+		return fmt.Errorf("restart %s %s: not possible from this command", kind, name)
 	}
-	return fmt.Errorf("restart %s %s: not possible from this command", kind, name)
+	return c.items.Restart(ctx, kind, name)
 }
 
 func (c *controller) Stop(ctx context.Context, kind event.Kind, name string) error {
-	switch {
-	case kind == event.Infra && c.project != nil:
-		return c.project.Stop(ctx, name)
-	case kind == event.Worker && c.workers != nil:
-		return c.workers.Stop(ctx, name)
+	if c.items == nil {
+		return fmt.Errorf("stop %s %s: not possible from this command", kind, name)
 	}
-	return fmt.Errorf("stop %s %s: not possible from this command", kind, name)
+	return c.items.Stop(ctx, kind, name)
 }
 
 func (c *controller) Logs(ctx context.Context, kind event.Kind, name string, tail int, line func(string)) error {
-	if kind != event.Infra || c.project == nil {
+	if c.logs == nil {
 		return fmt.Errorf("logs of %s %s: not available here", kind, name)
 	}
-	return c.project.Logs(ctx, []string{name}, fmt.Sprint(tail), true, func(l docker.Line) { line(l.Text) })
+	return c.logs.ItemLogs(ctx, kind, name, tail, line)
 }
 
 func (c *controller) Quit(ctx context.Context) error {

@@ -3,16 +3,14 @@ package cli
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/crispify/crispify/internal/docker"
 	"github.com/crispify/crispify/internal/event"
 	"github.com/crispify/crispify/internal/manifest"
-	"github.com/crispify/crispify/internal/workers"
+	"github.com/crispify/crispify/internal/stack"
 )
 
 // DownOptions are the inputs of `crispify down` and `decrispify`.
@@ -29,9 +27,11 @@ func NewCmdDown(deps *Deps, g *GlobalOptions, runF func(context.Context, *DownOp
 	cmd := &cobra.Command{
 		Use:   "down [--volumes [--yes]]",
 		Short: "Tear the stack down: stop and remove the containers and network, keep repos and data",
-		Long: `Stop the project's containers and remove them and its network. Repos are
-always kept; data volumes too, unless --volumes (asked for on a terminal,
---yes elsewhere). Only what carries this project's label is touched.`,
+		Long: `Stop the project's workers (through its supervisor, foreground or detached,
+those that need others first), then stop the project's containers and remove
+them and its network. Repos are always kept; data volumes too, unless --volumes
+(asked for on a terminal, --yes elsewhere, before anything is stopped). Only
+what carries this project's label is touched.`,
 		Example: `  decrispify                     # before switching branches
   decrispify --volumes           # and wipe the databases`,
 		Args: cobra.NoArgs,
@@ -49,45 +49,23 @@ always kept; data volumes too, unless --volumes (asked for on a terminal,
 
 func downRun(ctx context.Context, opts *DownOptions) error {
 	io := opts.Deps.IO
-	m, err := opts.Global.LoadManifest(io)
+	st, err := opts.Global.openStack(opts.Deps)
 	if err != nil {
 		return err
 	}
-	// Workers first: they use the infra. Nothing of crispify's survives.
-	workersStopped, workersErr := stopWorkers(context.WithoutCancel(ctx), m)
-	if workersErr != nil && len(m.Infra) == 0 {
-		return failed(workersErr)
-	}
-	if len(m.Infra) == 0 {
-		fmt.Fprintf(io.Out, "project %s: %s; repos kept\n", m.Project, workersStopped)
-		return nil
-	}
-	engine, _, err := opts.Deps.Docker(ctx)
-	if err != nil {
-		return failed(errors.Join(workersErr, err))
-	}
-	if opts.Volumes && !opts.Yes {
-		ok, err := confirmVolumes(ctx, opts, engine, m.Project)
+	if opts.Volumes && !opts.Yes && len(st.Manifest.Infra) > 0 {
+		ok, err := confirmVolumes(ctx, opts, st)
 		if err != nil || !ok {
 			return err
 		}
 	}
-	out, err := opts.Global.startStream(ctx, io, m, nil)
+	out, err := opts.Global.startStream(ctx, io, st.Manifest, nil)
 	if err != nil {
 		return err
 	}
 	tally := event.NewTally(out)
-	p := &docker.Project{Engine: engine, Manifest: m, Sink: tally}
-	// A boot of the project in another terminal ends its infra first.
-	downErr := p.Lock(ctx, m.InfraNames())
-	var report docker.DownReport
-	if downErr == nil {
-		// Teardown runs to its end even after Ctrl-C: half a teardown helps no one.
-		report, downErr = p.Down(context.WithoutCancel(ctx), opts.Volumes)
-		p.Unlock()
-	}
-	downErr = errors.Join(workersErr, downErr)
-	summary := downSummary(m.Project, report, workersStopped)
+	report, downErr := st.Down(ctx, opts.Volumes, tally)
+	summary := downSummary(st.Manifest, report)
 	end := event.Event{Kind: event.Stack, Phase: event.Done, Counts: tally.Counts(), Msg: summary}
 	if downErr != nil {
 		end.Phase, end.Error = event.Failed, downErr.Error()
@@ -105,42 +83,20 @@ func downRun(ctx context.Context, opts *DownOptions) error {
 	return nil
 }
 
-// stopWorkers stops the supervisor of this workspace, foreground or
-// detached, and ends whatever an earlier crispify left running.
-func stopWorkers(ctx context.Context, m *manifest.Manifest) (string, error) {
-	said := "no workers were running"
-	client, err := workers.Dial(ctx, m.StateDir())
-	switch {
-	case err == nil:
-		if err := client.Stop(ctx); err != nil {
-			return said, fmt.Errorf("stop the supervisor (pid %d): %w: try `kill %d`", client.PID(), err, client.PID())
+func downSummary(m *manifest.Manifest, r stack.DownReport) string {
+	parts := []string{r.Workers}
+	if len(m.Infra) > 0 {
+		parts = append(parts, fmt.Sprintf("%d containers removed", len(r.Containers)))
+		if r.Network {
+			parts = append(parts, "network "+m.Project+" gone")
 		}
-		said = "workers stopped"
-	case !errors.Is(err, workers.ErrNoDaemon):
-		return said, fmt.Errorf("reach the supervisor of %s: %w", m.WorkspaceDir, err)
+		if len(r.Volumes) > 0 {
+			parts = append(parts, fmt.Sprintf("%d volumes removed", len(r.Volumes)))
+		} else {
+			parts = append(parts, "volumes kept")
+		}
 	}
-	ended, err := workers.EndLeftovers(ctx, m.StateDir(), event.Discard)
-	if err != nil {
-		return said, err
-	}
-	if len(ended) > 0 {
-		said = fmt.Sprintf("ended workers left running by an earlier crispify: %s", strings.Join(ended, ", "))
-	}
-	return said, nil
-}
-
-func downSummary(project string, r docker.DownReport, workersStopped string) string {
-	parts := []string{workersStopped}
-	parts = append(parts, fmt.Sprintf("%d containers removed", len(r.Containers)))
-	if r.Network {
-		parts = append(parts, "network "+project+" gone")
-	}
-	if len(r.Volumes) > 0 {
-		parts = append(parts, fmt.Sprintf("%d volumes removed", len(r.Volumes)))
-	} else {
-		parts = append(parts, "volumes kept")
-	}
-	summary := "project " + project + ": " + strings.Join(parts, ", ") + "; repos kept"
+	summary := "project " + m.Project + ": " + strings.Join(parts, ", ") + "; repos kept"
 	if n := len(r.Unnamed); n > 0 {
 		summary += fmt.Sprintf("; the images' unnamed volumes (%d) stay on disk and the next boot will not reuse them (name a volume in the manifest to keep such data); to free them: docker volume rm %s", n, strings.Join(r.Unnamed, " "))
 	}
@@ -148,24 +104,20 @@ func downSummary(project string, r docker.DownReport, workersStopped string) str
 }
 
 // confirmVolumes asks before data is removed: on a terminal with a prompt,
-// elsewhere only --yes will do.
-func confirmVolumes(ctx context.Context, opts *DownOptions, engine docker.Engine, project string) (bool, error) {
+// elsewhere only --yes will do. Nothing is stopped before the answer.
+func confirmVolumes(ctx context.Context, opts *DownOptions, st *stack.Stack) (bool, error) {
 	io := opts.Deps.IO
-	vols, err := engine.VolumeList(ctx, map[string]string{docker.LabelProject: project})
+	names, err := st.Volumes(ctx)
 	if err != nil {
-		return false, failed(fmt.Errorf("list volumes of project %s: %w", project, err))
+		return false, failed(err)
 	}
-	if len(vols) == 0 {
+	if len(names) == 0 {
 		return true, nil
 	}
-	names := make([]string, len(vols))
-	for i, v := range vols {
-		names[i] = v.Name
-	}
 	if !io.InTTY {
-		return false, usageErrorf("--volumes would remove %d volumes and their data (%s): add --yes to confirm", len(vols), strings.Join(names, ", "))
+		return false, usageErrorf("--volumes would remove %d volumes and their data (%s): add --yes to confirm", len(names), strings.Join(names, ", "))
 	}
-	fmt.Fprintf(io.ErrOut, "This removes %d volumes and all their data:\n  %s\nRemove them? [y/N] ", len(vols), strings.Join(names, "\n  "))
+	fmt.Fprintf(io.ErrOut, "This removes %d volumes and all their data:\n  %s\nRemove them? [y/N] ", len(names), strings.Join(names, "\n  "))
 	answer, _ := bufio.NewReader(io.In).ReadString('\n')
 	switch strings.ToLower(strings.TrimSpace(answer)) {
 	case "y", "yes":

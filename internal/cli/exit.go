@@ -3,6 +3,8 @@ package cli
 import (
 	"errors"
 	"fmt"
+
+	"github.com/crispify/crispify/internal/stack"
 )
 
 // Exit codes of DESIGN.md, decided in one place: exitCode.
@@ -52,4 +54,20 @@ func exitCode(err error) int {
 		return e.Code
 	}
 	return ExitFailed
+}
+
+// exitFor is the exit of an engine error: a stack.UsageError exits 2 (and
+// its manifest diagnostics print as such), anything else 1.
+func exitFor(err error) error {
+	if err == nil {
+		return nil
+	}
+	var e *ExitError
+	if errors.As(err, &e) {
+		return err
+	}
+	if stack.IsUsage(err) {
+		return &ExitError{Code: ExitUsage, Err: err}
+	}
+	return failed(err)
 }

@@ -7,90 +7,77 @@ import (
 	"sync"
 
 	"github.com/crispify/crispify/internal/event"
-	"github.com/crispify/crispify/internal/manifest"
 	"github.com/crispify/crispify/internal/stack"
-	"github.com/crispify/crispify/internal/workers"
 )
 
-// foregroundRun boots the stack in this process and stays, supervising the
-// workers, until Ctrl-C, q in the terminal UI, or decrispify from another
-// terminal; then it stops the workers cleanly and leaves the infra running.
-// It serves the supervisor socket meanwhile, so that status, logs and
-// decrispify work against it as against a detached one.
-func foregroundRun(ctx context.Context, opts *LocalOptions, m *manifest.Manifest, sel selection) error {
+// foregroundRun makes this process the stack's supervisor, boots it and
+// stays, supervising the workers, until Ctrl-C, a closed terminal, q in the
+// terminal UI, or decrispify from another terminal; then it stops the
+// workers cleanly and leaves the infra running. It serves the supervisor's
+// socket meanwhile, as a detached one does. On a stack another process
+// keeps, it applies through that one instead.
+//
+// A boot that failed ends the run at once with plain or JSON output (the
+// summary says what failed and why) and exits 1 however it then ends; the
+// board stays until q, showing it.
+func foregroundRun(ctx context.Context, opts *LocalOptions, st *stack.Stack, sel stack.Selection, req stack.Request) error {
 	io := opts.Deps.IO
-	hub := event.NewHub()
-	release, err := lockSession(ctx, m, hub)
-	if err != nil {
-		return err
+	sup, err := stack.Start(ctx, st)
+	if errors.Is(err, stack.ErrRunning) {
+		return applyRun(ctx, opts, st, sel, req, false)
 	}
-	defer release()
+	if err != nil {
+		return failed(err)
+	}
 	bootCtx, cancelBoot := context.WithCancel(ctx)
 	defer cancelBoot()
-	session, ep, err := newSession(bootCtx, opts, m, sel, hub)
-	if err != nil {
-		return err
-	}
-
 	quit := make(chan struct{})
 	var quitOnce sync.Once
 	ctrl := &controller{
-		quit:    func(context.Context) error { quitOnce.Do(func() { close(quit) }); return nil },
-		project: session.Plan.Project,
+		quit:  func(context.Context) error { quitOnce.Do(func() { close(quit) }); return nil },
+		items: sup, logs: st,
 	}
-	if sup := session.Plan.Supervisor; sup != nil {
-		ctrl.workers = sup
-	}
-	sc := &screen{endpoint: ep.Host, board: true, services: sel.services, infra: sel.infra, workers: sel.workers(m), ctrl: ctrl}
-	out, err := opts.Global.startStreamFrom(ctx, io, m, sc, hub.Subscribe(context.Background()))
+	sc := &screen{endpoint: st.EndpointName(), board: true, services: sel.Services, infra: sel.Infra, workers: sel.Workers(st.Manifest), ctrl: ctrl}
+	out, err := opts.Global.startStreamFrom(ctx, io, st.Manifest, sc, sup.Events(context.Background()))
 	if err != nil {
+		sup.Shutdown(context.WithoutCancel(ctx))
 		return err
 	}
-	serveCtx, stopServe := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- workers.Serve(serveCtx, m.StateDir(), session) }()
-
-	bootErr := session.Boot(bootCtx)
+	res, bootErr := sup.Apply(bootCtx, req, event.Discard)
 	if out.mode == OutputPlain {
-		printBootSummary(io, opts.Global.NoColour, session)
+		printSettled(io, opts.Global.NoColour, res.Settled, "ITEM")
 	}
-	select {
-	case <-ctx.Done(): // Ctrl-C
-	case <-quit: // q in the terminal UI
-	case <-session.Stopped(): // decrispify, through the socket
-	case <-out.Done(): // the terminal UI ended by itself (forced)
+	if bootErr == nil || out.mode == OutputTUI {
+		select {
+		case <-ctx.Done(): // Ctrl-C, SIGTERM, the terminal closed
+		case <-quit: // q in the terminal UI
+		case <-sup.Stopped(): // decrispify, through the socket
+		case <-out.Done(): // the terminal UI ended by itself (forced)
+		}
 	}
 	cancelBoot()
 	// Cleanup has a context of its own: the first Ctrl-C must not cut it short.
-	stopErr := session.Shutdown(context.WithoutCancel(ctx))
-	stopServe()
-	<-served
-	hub.Close()
+	stopErr := sup.Shutdown(context.WithoutCancel(ctx))
 	renderErr := out.Close()
-	if out.mode != OutputJSON && session.Plan.Supervisor != nil {
+	if out.mode != OutputJSON && len(sel.Workers(st.Manifest)) > 0 {
 		// The board has given the screen back: say where things stand.
 		left := ""
-		if len(sel.infra) > 0 {
-			left = fmt.Sprintf("; %d infra containers still run (`decrispify` stops them)", len(sel.infra))
+		if len(sel.Infra) > 0 {
+			left = fmt.Sprintf("; %d infra containers still run (`decrispify` stops them)", len(sel.Infra))
 		}
 		fmt.Fprintf(io.ErrOut, "crispify: workers stopped%s\n", left)
 	}
 
+	interruptedBoot := errors.Is(bootErr, context.Canceled)
 	switch {
 	case errors.Is(renderErr, errInterrupted):
 		return renderErr
-	case bootErr != nil && ctx.Err() == nil:
-		return failed(bootErr)
+	case bootErr != nil && !interruptedBoot:
+		return exitFor(bootErr)
 	case ctx.Err() != nil:
 		return errInterrupted
 	case stopErr != nil:
 		return failed(stopErr)
 	}
 	return renderErr
-}
-
-// printBootSummary is the plain-mode table after a boot: every repo,
-// container and worker, its state and why.
-func printBootSummary(io *IOStreams, noColour bool, s *stack.Session) {
-	printSettled(io, noColour, s.Settled(event.Repo, event.Infra, event.Setup, event.Worker), "ITEM")
 }

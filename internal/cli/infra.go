@@ -2,14 +2,11 @@ package cli
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/crispify/crispify/internal/docker"
 	"github.com/crispify/crispify/internal/event"
-	"github.com/crispify/crispify/internal/manifest"
 	"github.com/crispify/crispify/internal/stack"
 	"github.com/crispify/crispify/internal/ui"
 )
@@ -48,28 +45,23 @@ unchanged is left alone; a changed one is recreated, its volumes kept.`,
 
 func infraRun(ctx context.Context, opts *InfraOptions) error {
 	io := opts.Deps.IO
-	m, err := opts.Global.LoadManifest(io)
+	st, err := opts.Global.openStack(opts.Deps)
 	if err != nil {
 		return err
 	}
-	names, err := infraClosure(m, opts.Names)
+	names, err := stack.SelectInfra(st.Manifest, opts.Names)
 	if err != nil {
-		return err
-	}
-	engine, ep, err := opts.Deps.Docker(ctx)
-	if err != nil {
-		return failed(err)
+		return exitFor(err)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	p := &docker.Project{Engine: engine, Manifest: m, Pull: opts.Pull, Local: ep.Local(), Host: hostAddress(ep)}
-	out, err := opts.Global.startStream(ctx, io, m, &screen{endpoint: ep.Host, infra: names, ctrl: &controller{quit: cancelOnQuit(cancel), project: p}})
+	ctrl := &controller{quit: cancelOnQuit(cancel), items: stackItems{st}, logs: st}
+	out, err := opts.Global.startStream(ctx, io, st.Manifest, &screen{endpoint: st.EndpointName(), infra: names, ctrl: ctrl})
 	if err != nil {
 		return err
 	}
 	tally := event.NewTally(out)
-	p.Sink = tally
-	runErr := runInfra(ctx, p, names, tally)
+	runErr := st.Infra(ctx, names, opts.Pull, tally)
 	if err := out.Close(); err != nil {
 		return err
 	}
@@ -79,48 +71,7 @@ func infraRun(ctx context.Context, opts *InfraOptions) error {
 	if out.mode == OutputPlain { // the terminal UI's last frame is its own summary
 		printSettled(io, opts.Global.NoColour, tally.Settled(event.Infra), "INFRA")
 	}
-	return runErr
-}
-
-// runInfra brings the named infra up, reporting to tally, and ends the
-// stream with the stack event.
-func runInfra(ctx context.Context, p *docker.Project, names []string, tally *event.Tally) error {
-	tally.Emit(event.Event{Kind: event.Stack, Phase: event.Started, Msg: fmt.Sprintf("%d infra of project %s", len(names), p.Manifest.Project)})
-	var g stack.Graph
-	stack.AddInfra(&g, p, names)
-	err := runGraph(ctx, &g, tally)
-	p.Unlock()
-	end := event.Event{Kind: event.Stack, Phase: event.Done, Counts: tally.Counts()}
-	if err != nil {
-		end.Phase, end.Error = event.Failed, err.Error()
-	}
-	tally.Emit(end)
-	return err
-}
-
-// runGraph runs a plan; its error joins every node's own failure.
-func runGraph(ctx context.Context, g *stack.Graph, sink event.Sink) error {
-	result, err := g.Run(ctx, sink)
-	if err != nil {
-		return failed(err)
-	}
-	if err := result.Err(g); err != nil {
-		return failed(err)
-	}
-	return nil
-}
-
-// infraClosure is the named infra and what they need, in manifest order;
-// all of it when none are named.
-func infraClosure(m *manifest.Manifest, names []string) ([]string, error) {
-	if err := unknownNames("infra", names, m.InfraNames()); err != nil {
-		return nil, err
-	}
-	infra, _, err := m.Closure(names)
-	if err != nil {
-		return nil, &ExitError{Code: ExitUsage, Err: err}
-	}
-	return infra, nil
+	return exitFor(runErr)
 }
 
 // printSettled prints the summary table of a run: each item, its final

@@ -17,18 +17,29 @@ type IOStreams struct {
 
 	InTTY, OutTTY, ErrTTY bool
 	Getenv                func(string) string
+	// Environ is the whole environment, for what crispify starts; nil is
+	// the process's own.
+	Environ func() []string
+}
+
+func (s *IOStreams) environ() []string {
+	if s.Environ == nil {
+		return os.Environ()
+	}
+	return s.Environ()
 }
 
 // System returns the process's own streams.
 func System() *IOStreams {
 	return &IOStreams{
-		In:     os.Stdin,
-		Out:    os.Stdout,
-		ErrOut: os.Stderr,
-		InTTY:  term.IsTerminal(int(os.Stdin.Fd())),
-		OutTTY: term.IsTerminal(int(os.Stdout.Fd())),
-		ErrTTY: term.IsTerminal(int(os.Stderr.Fd())),
-		Getenv: os.Getenv,
+		In:      os.Stdin,
+		Out:     os.Stdout,
+		ErrOut:  os.Stderr,
+		InTTY:   term.IsTerminal(int(os.Stdin.Fd())),
+		OutTTY:  term.IsTerminal(int(os.Stdout.Fd())),
+		ErrTTY:  term.IsTerminal(int(os.Stderr.Fd())),
+		Getenv:  os.Getenv,
+		Environ: os.Environ,
 	}
 }
 

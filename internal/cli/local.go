@@ -2,33 +2,25 @@ package cli
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"os"
 	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/crispify/crispify/internal/docker"
-	"github.com/crispify/crispify/internal/event"
-	"github.com/crispify/crispify/internal/manifest"
-	"github.com/crispify/crispify/internal/repos"
 	"github.com/crispify/crispify/internal/stack"
-	"github.com/crispify/crispify/internal/workers"
 )
 
-// bootMode is how far a boot goes with repos.
-type bootMode string
+// bootMode is how far a boot goes with repos: stack.Local, Run or Remote.
+type bootMode = stack.Mode
 
 const (
-	modeLocal  bootMode = "local"  // clone what is missing
-	modeRun    bootMode = "run"    // only what is on disk
-	modeRemote bootMode = "remote" // fetch and fast-forward, pull newer images
+	modeLocal  = stack.Local
+	modeRun    = stack.Run
+	modeRemote = stack.Remote
 )
 
 // LocalOptions are the inputs of `crispify`, `crispify local`, `run` and
-// `remote`, and of the detached daemon they start.
+// `remote`.
 type LocalOptions struct {
 	Deps    *Deps
 	Global  *GlobalOptions
@@ -66,7 +58,7 @@ func NewCmdLocal(deps *Deps, g *GlobalOptions, mode bootMode, runF func(context.
 func addBootFlags(cmd *cobra.Command, opts *LocalOptions) {
 	cmd.Flags().BoolVarP(&opts.Detach, "detach", "d", false, "return once everything is up, leaving the workers to a background supervisor")
 	cmd.Flags().StringVar(&opts.Profile, "profile", "", "start only the services of profile `P` (and what they need)")
-	cmd.Flags().StringVar(&opts.Backend, "git", repos.DefaultBackend, "git implementation: auto (go-git reads, your git writes), go-git or cli")
+	cmd.Flags().StringVar(&opts.Backend, "git", stack.DefaultGitBackend, "git implementation: auto (go-git reads, your git writes), go-git or cli")
 }
 
 var bootShort = map[bootMode]string{
@@ -84,13 +76,22 @@ needs is done. NAME limits the stack to those services and what they need.
 In the foreground, Ctrl-C (or q in the terminal UI) stops the workers cleanly
 and leaves the infra running. With -d, crispify returns once everything is up
 and a background supervisor keeps the workers; status, logs and decrispify
-talk to it.`,
+talk to it.
+
+On a running stack (detached, or in the foreground in another terminal) it
+applies instead: what is selected and does not run starts, a worker whose repo
+moved, whose setup re-ran or whose manifest entry changed restarts (saying
+why), and everything else is left alone.`,
 	modeRun: `Start the named workers (default all), with the infra and services they
-need, from the repos already on disk: nothing is cloned or fetched.`,
+need, from the repos on disk: nothing is fetched or updated, and only a repo
+that is missing (a service new in the manifest) is cloned. On a running stack,
+only what does not run yet starts, and what changed restarts.`,
 	modeRemote: `The daily update: fetch every repo and fast-forward it (a dirty, ahead or
 diverged repo is skipped, never reset), pull newer images, recreate the
 containers that changed, re-run setup where its files changed, then boot as
-crispify local does.`,
+crispify local does. On a running stack, exactly the workers whose repo moved
+or whose setup re-ran restart, rolling where they can; the rest keep their
+pids.`,
 }
 
 var bootExample = map[bootMode]string{
@@ -98,17 +99,19 @@ var bootExample = map[bootMode]string{
   crispify api billing           # these two and what they need
   crispify -d                    # in the background
   crispify --profile messaging   # the services of one profile`,
-	modeRun:    `  crispify run api              # api and what it needs`,
-	modeRemote: `  crispify remote -d`,
+	modeRun: `  crispify run api              # api and what it needs`,
+	modeRemote: `  crispify remote                # on a running stack: restart only what changed
+  crispify remote -d`,
 }
 
-// bootRun is the whole of `crispify`: select, then boot in the foreground
-// or hand the boot to a detached supervisor.
+// bootRun is the whole of `crispify`: select, then apply, in this process
+// as the stack's supervisor, or through the one that runs it.
 func bootRun(ctx context.Context, opts *LocalOptions) error {
-	m, err := opts.Global.LoadManifest(opts.Deps.IO)
+	st, err := opts.Global.openStack(opts.Deps)
 	if err != nil {
 		return err
 	}
+	m := st.Manifest
 	if opts.suggest != nil {
 		known := append(m.ServiceNames(), m.InfraNames()...)
 		for _, n := range opts.Names {
@@ -117,149 +120,16 @@ func bootRun(ctx context.Context, opts *LocalOptions) error {
 			}
 		}
 	}
-	sel, err := selectStack(m, opts.Names, opts.Profile)
+	sel, err := stack.Select(m, opts.Names, opts.Profile)
 	if err != nil {
-		return err
+		return exitFor(err)
 	}
-	if _, err := repos.BackendByName(opts.Backend); err != nil {
-		return &ExitError{Code: ExitUsage, Err: err}
+	if err := stack.CheckBackend(opts.Backend); err != nil {
+		return exitFor(err)
 	}
-	if pid, ok := workers.DaemonPID(m.StateDir()); ok {
-		return alreadyRunning(m, pid)
-	}
+	req := st.Request(stack.Mode(opts.Mode), opts.Names, opts.Profile, opts.Backend, opts.Deps.IO.environ())
 	if opts.Detach {
-		return detachRun(ctx, opts, m, sel)
+		return applyRun(ctx, opts, st, sel, req, true)
 	}
-	return foregroundRun(ctx, opts, m, sel)
-}
-
-func alreadyRunning(m *manifest.Manifest, pid int) error {
-	return failed(fmt.Errorf("the stack of %s already runs (supervisor pid %d): nothing changed; see it with `crispify status --watch`, stop it with `decrispify`", m.WorkspaceDir, pid))
-}
-
-// selection is what a boot touches: services and infra, in manifest order.
-type selection struct {
-	services, infra []string
-}
-
-// workers are the selected services that run a worker.
-func (s selection) workers(m *manifest.Manifest) []string {
-	var out []string
-	for _, name := range s.services {
-		if m.Services[name].Run != "" {
-			out = append(out, name)
-		}
-	}
-	return out
-}
-
-// selectStack resolves names and a profile into the services and infra to
-// boot: the named ones (all, or those of the profile, when none are named)
-// and everything they transitively need.
-func selectStack(m *manifest.Manifest, names []string, profile string) (selection, error) {
-	known := append(m.ServiceNames(), m.InfraNames()...)
-	if err := unknownNames("service", names, known); err != nil {
-		return selection{}, err
-	}
-	start := names
-	if profile != "" {
-		inProfile := m.Profile(profile)
-		if len(inProfile) == 0 {
-			return selection{}, usageErrorf("no service is in profile %q", profile)
-		}
-		if len(names) == 0 {
-			start = inProfile
-		} else {
-			start = slices.DeleteFunc(slices.Clone(names), func(n string) bool { return !slices.Contains(inProfile, n) })
-			if len(start) == 0 {
-				return selection{}, usageErrorf("none of %s is in profile %q (it has %s)", strings.Join(names, ", "), profile, strings.Join(inProfile, ", "))
-			}
-		}
-	}
-	infra, services, err := m.Closure(start)
-	if err != nil {
-		return selection{}, &ExitError{Code: ExitUsage, Err: err}
-	}
-	return selection{services: services, infra: infra}, nil
-}
-
-// newSession builds the plan of a boot and the session that runs it: the
-// engine connection when infra is selected, the supervisor, the workers'
-// environment.
-func newSession(ctx context.Context, opts *LocalOptions, m *manifest.Manifest, sel selection, hub *event.Hub) (*stack.Session, docker.Endpoint, error) {
-	backend, err := repos.BackendByName(opts.Backend)
-	if err != nil {
-		return nil, docker.Endpoint{}, &ExitError{Code: ExitUsage, Err: err}
-	}
-	plan := &stack.Plan{
-		Manifest: m, Services: sel.services, Infra: sel.infra,
-		Clone: opts.Mode != modeRun,
-		Repos: repos.Options{Update: opts.Mode == modeRemote, Backend: backend},
-	}
-	// Everything reports through one tally, so that the boot's counts and
-	// summary see every repo, container and worker.
-	sink := event.NewTally(hub)
-	ep := docker.Endpoint{Host: "", From: "none"}
-	if len(sel.infra) > 0 {
-		engine, endpoint, err := opts.Deps.Docker(ctx)
-		if err != nil {
-			return nil, ep, failed(err)
-		}
-		ep = endpoint
-		plan.Project = &docker.Project{Engine: engine, Manifest: m, Sink: sink, Pull: opts.Mode == modeRemote, Local: ep.Local()}
-	}
-	if len(sel.workers(m)) > 0 || hasSetup(m, sel) {
-		sup, err := workers.New(workers.Options{StateDir: m.StateDir(), Sink: sink})
-		if err != nil {
-			return nil, ep, failed(err)
-		}
-		plan.Supervisor = sup
-	}
-	builtins := map[string]string{
-		"CRISPIFY_HOST":      hostAddress(ep),
-		"CRISPIFY_PROJECT":   m.Project,
-		"CRISPIFY_WORKSPACE": m.WorkspaceDir,
-	}
-	plan.Env = func(s *manifest.Service) ([]string, error) {
-		envFile := ""
-		if s.EnvFile != "" {
-			envFile = s.Dir + string(os.PathSeparator) + s.EnvFile
-		}
-		env, err := workers.Environment(os.Environ(), builtins, envFile, s.Env)
-		if err != nil {
-			return nil, fmt.Errorf("environment of service %s: %w", s.Name, err)
-		}
-		return env, nil
-	}
-	return stack.NewSession(plan, hub, sink), ep, nil
-}
-
-func hasSetup(m *manifest.Manifest, sel selection) bool {
-	return slices.ContainsFunc(sel.services, func(n string) bool { return len(m.Services[n].Setup) > 0 })
-}
-
-// hostAddress is CRISPIFY_HOST: where infra ports are reachable.
-func hostAddress(ep docker.Endpoint) string {
-	if ep.Host == "" {
-		return "127.0.0.1"
-	}
-	return ep.HostAddress()
-}
-
-// lockSession takes the workspace's supervisor lock and ends what an
-// earlier crispify left running: the start of every session.
-func lockSession(ctx context.Context, m *manifest.Manifest, sink event.Sink) (release func(), err error) {
-	release, err = workers.LockDaemon(m.StateDir())
-	if errors.Is(err, workers.ErrDaemonRunning) {
-		pid, _ := workers.DaemonPID(m.StateDir())
-		return nil, alreadyRunning(m, pid)
-	}
-	if err != nil {
-		return nil, failed(err)
-	}
-	if _, err := workers.EndLeftovers(ctx, m.StateDir(), sink); err != nil {
-		release()
-		return nil, failed(err)
-	}
-	return release, nil
+	return foregroundRun(ctx, opts, st, sel, req)
 }

@@ -3,17 +3,10 @@ package cli
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strconv"
 	"sync"
 
-	"golang.org/x/sync/errgroup"
-
 	"github.com/spf13/cobra"
-
-	"github.com/crispify/crispify/internal/docker"
-	"github.com/crispify/crispify/internal/manifest"
-	"github.com/crispify/crispify/internal/workers"
 )
 
 // LogsOptions are the inputs of `crispify logs`.
@@ -56,17 +49,12 @@ func logsRun(ctx context.Context, opts *LogsOptions) error {
 		}
 		tailN = n
 	}
-	m, err := opts.Global.LoadManifest(io)
+	st, err := opts.Global.openStack(opts.Deps)
 	if err != nil {
 		return err
 	}
-	if err := unknownNames("infra or service", opts.Names, append(m.InfraNames(), m.ServiceNames()...)); err != nil {
-		return err
-	}
-	infra, services := splitLogNames(m, opts.Names)
-
 	width := 0
-	for _, n := range append(slices.Clone(infra), services...) {
+	for _, n := range st.LogNames(opts.Names) {
 		width = max(width, len(n))
 	}
 	colour := io.Colour(opts.Global.NoColour, io.OutTTY)
@@ -76,52 +64,11 @@ func logsRun(ctx context.Context, opts *LogsOptions) error {
 		defer mu.Unlock()
 		fmt.Fprintf(io.Out, "%s | %s\n", prefixColour(colour, name, fmt.Sprintf("%-*s", width, name)), text)
 	}
-
-	var g errgroup.Group
-	if len(infra) > 0 {
-		engine, _, err := opts.Deps.Docker(ctx)
-		if err != nil {
-			return failed(err)
-		}
-		p := &docker.Project{Engine: engine, Manifest: m}
-		g.Go(func() error {
-			return p.Logs(ctx, infra, opts.Tail, opts.Follow, func(l docker.Line) { printLine(l.Infra, l.Text) })
-		})
-	}
-	for _, name := range services {
-		g.Go(func() error {
-			return workers.TailLog(ctx, m.StateDir(), name, tailN, opts.Follow, func(l string) { printLine(name, l) })
-		})
-	}
-	err = g.Wait()
+	err = st.Logs(ctx, opts.Names, tailN, opts.Follow, printLine)
 	if ctx.Err() != nil {
 		return nil // Ctrl-C is how -f ends
 	}
-	if err != nil {
-		return failed(err)
-	}
-	return nil
-}
-
-// splitLogNames sorts the names asked for into containers and services; no
-// names means every container and every service with a worker or setup.
-func splitLogNames(m *manifest.Manifest, names []string) (infra, services []string) {
-	if len(names) == 0 {
-		for _, n := range m.ServiceNames() {
-			if s := m.Services[n]; s.Run != "" || len(s.Setup) > 0 {
-				services = append(services, n)
-			}
-		}
-		return m.InfraNames(), services
-	}
-	for _, n := range names {
-		if _, ok := m.Infra[n]; ok {
-			infra = append(infra, n)
-		} else {
-			services = append(services, n)
-		}
-	}
-	return infra, services
+	return exitFor(err)
 }
 
 // prefixColour gives each name a stable colour of its own, so that

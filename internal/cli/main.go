@@ -69,7 +69,7 @@ func globalFileFirst(args []string) []string {
 		case strings.HasPrefix(a, "-f") && !strings.HasPrefix(a, "--"):
 			out = append(out, "--file="+strings.TrimPrefix(strings.TrimPrefix(a, "-f"), "="))
 			continue
-		case (a == "--file" || a == "--workspace" || a == "--output") && i+1 < len(args):
+		case (a == "--file" || a == "--workspace" || a == "--output" || a == "--project") && i+1 < len(args):
 			out = append(out, a, args[i+1])
 			i++
 			continue
@@ -81,13 +81,13 @@ func globalFileFirst(args []string) []string {
 	return out
 }
 
-// interruptible returns a context cancelled by the first SIGINT or SIGTERM,
-// so that commands stop what they started cleanly; a second one exits at
-// once with 130.
+// interruptible returns a context cancelled by the first SIGINT, SIGTERM or
+// SIGHUP (the terminal closed), so that commands stop what they started
+// cleanly; a second one exits at once with 130.
 func interruptible() (context.Context, func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	signals := make(chan os.Signal, 2)
-	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	go func() {
 		if _, ok := <-signals; !ok {
 			return

@@ -2,21 +2,16 @@ package cli
 
 import (
 	"context"
-	"fmt"
-	"slices"
-	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/crispify/crispify/internal/event"
-	"github.com/crispify/crispify/internal/manifest"
-	"github.com/crispify/crispify/internal/repos"
+	"github.com/crispify/crispify/internal/stack"
 	"github.com/crispify/crispify/internal/ui"
 )
 
 // ReposOptions are the inputs of `crispify repos`.
 type ReposOptions struct {
-	IO      *IOStreams
+	Deps    *Deps
 	Global  *GlobalOptions
 	Update  bool
 	Jobs    int
@@ -26,7 +21,7 @@ type ReposOptions struct {
 
 // NewCmdRepos builds `crispify repos`. runF replaces the run in tests.
 func NewCmdRepos(deps *Deps, g *GlobalOptions, runF func(context.Context, *ReposOptions) error) *cobra.Command {
-	opts := &ReposOptions{IO: deps.IO, Global: g}
+	opts := &ReposOptions{Deps: deps, Global: g}
 	cmd := &cobra.Command{
 		Use:   "repos [--update] [NAME...]",
 		Short: "Clone every missing service repo; with --update, fetch and fast-forward",
@@ -48,7 +43,7 @@ crispify never resets, stashes or discards your work.`,
 	}
 	cmd.Flags().BoolVar(&opts.Update, "update", false, "fetch and fast-forward repos that are present")
 	cmd.Flags().IntVar(&opts.Jobs, "jobs", 8, "repos worked on at once")
-	cmd.Flags().StringVar(&opts.Backend, "git", repos.DefaultBackend, "git implementation: auto (go-git reads, your git writes), go-git or cli")
+	cmd.Flags().StringVar(&opts.Backend, "git", stack.DefaultGitBackend, "git implementation: auto (go-git reads, your git writes), go-git or cli")
 	return cmd
 }
 
@@ -56,90 +51,53 @@ func reposRun(ctx context.Context, opts *ReposOptions) error {
 	if opts.Jobs < 1 {
 		return usageErrorf("--jobs %d: give at least 1", opts.Jobs)
 	}
-	backend, err := repos.BackendByName(opts.Backend)
-	if err != nil {
-		return &ExitError{Code: ExitUsage, Err: err}
+	if err := stack.CheckBackend(opts.Backend); err != nil {
+		return exitFor(err)
 	}
-	m, err := opts.Global.LoadManifest(opts.IO)
+	st, err := opts.Global.openStack(opts.Deps)
 	if err != nil {
 		return err
 	}
-	if err := unknownNames("service", opts.Names, m.ServiceNames()); err != nil {
-		return err
-	}
-	specs := repoSpecs(m, opts.Names)
-
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	names := make([]string, len(specs))
-	for i, s := range specs {
-		names[i] = s.Name
+	names := opts.Names
+	if len(names) == 0 {
+		names = st.Manifest.ServiceNames()
 	}
-	out, err := opts.Global.startStream(ctx, opts.IO, m, &screen{services: names, ctrl: &controller{quit: cancelOnQuit(cancel)}})
+	out, err := opts.Global.startStream(ctx, opts.Deps.IO, st.Manifest, &screen{services: names, ctrl: &controller{quit: cancelOnQuit(cancel)}})
 	if err != nil {
 		return err
 	}
-	out.Emit(event.Event{Kind: event.Stack, Phase: event.Started, Msg: fmt.Sprintf("%d repos in %s", len(specs), m.WorkspaceDir)})
-	results := repos.Sync(ctx, specs, repos.Options{Update: opts.Update, Jobs: opts.Jobs, Backend: backend}, out)
-	counts, failedNames := tally(results)
-	end := event.Event{Kind: event.Stack, Phase: event.Done, Counts: counts}
-	if len(failedNames) > 0 {
-		end.Phase = event.Failed
-	}
-	out.Emit(end)
+	results, runErr := st.Repos(ctx, opts.Names, stack.ReposOptions{Update: opts.Update, Jobs: opts.Jobs, Backend: opts.Backend}, out)
 	if err := out.Close(); err != nil {
 		return err
 	}
-
+	if stack.IsUsage(runErr) {
+		return exitFor(runErr)
+	}
 	if ctx.Err() != nil {
 		return errInterrupted
 	}
 	if out.mode == OutputPlain { // the terminal UI's last frame is its own summary
-		printRepoTable(opts.IO, opts.Global.NoColour, results)
+		printRepoTable(opts.Deps.IO, opts.Global.NoColour, results)
 	}
-	if len(failedNames) > 0 {
-		return failed(fmt.Errorf("%d of %d repos failed: %s", len(failedNames), len(results), strings.Join(failedNames, ", ")))
-	}
-	return nil
-}
-
-// repoSpecs lists the repos to work on: the named services, else all, in
-// manifest order.
-func repoSpecs(m *manifest.Manifest, names []string) []repos.Spec {
-	var specs []repos.Spec
-	for _, name := range m.ServiceNames() {
-		if len(names) > 0 && !slices.Contains(names, name) {
-			continue
-		}
-		s := m.Services[name]
-		specs = append(specs, repos.Spec{Name: name, URL: s.Repo, Branch: s.Branch, Dir: s.Dir})
-	}
-	return specs
-}
-
-// tally counts results by phase and names the failed ones.
-func tally(results []repos.Result) (map[event.Phase]int, []string) {
-	counts := map[event.Phase]int{}
-	var failedNames []string
-	for _, r := range results {
-		counts[r.Phase]++
-		if r.Phase == event.Failed {
-			failedNames = append(failedNames, r.Name)
-		}
-	}
-	return counts, failedNames
+	return exitFor(runErr)
 }
 
 // printRepoTable is the summary a developer reads after a run: every repo,
-// what happened to it and why.
-func printRepoTable(io *IOStreams, noColour bool, results []repos.Result) {
+// what happened to it, the git state it was left in, and why.
+func printRepoTable(io *IOStreams, noColour bool, results []stack.RepoResult) {
 	rows := make([]ui.Row, len(results))
 	for i, r := range results {
 		reason := r.Reason
 		if r.Err != nil {
 			reason = r.Err.Error()
 		}
-		rows[i] = ui.Row{Cells: []string{r.Name, string(r.Phase), reason}, Class: ui.ClassOf(r.Phase), StateColumn: 1}
+		git := ""
+		if r.Git != nil {
+			git = r.Git.String()
+		}
+		rows[i] = ui.Row{Cells: []string{r.Name, string(r.Phase), git, reason}, Class: ui.ClassOf(r.Phase), StateColumn: 1}
 	}
-	ui.Table(io.Out, io.Colour(noColour, io.OutTTY), []string{"REPO", "RESULT", "REASON"}, rows)
+	ui.Table(io.Out, io.Colour(noColour, io.OutTTY), []string{"REPO", "RESULT", "GIT", "REASON"}, rows)
 }

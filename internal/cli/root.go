@@ -1,41 +1,34 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io/fs"
-	"slices"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/crispify/crispify/internal/build"
-	"github.com/crispify/crispify/internal/docker"
 	"github.com/crispify/crispify/internal/manifest"
+	"github.com/crispify/crispify/internal/stack"
 )
 
 // Deps is what commands need from the outside world; tests give their own.
 type Deps struct {
 	IO *IOStreams
 	// Docker connects to the engine, pinging it first.
-	Docker func(ctx context.Context) (docker.Engine, docker.Endpoint, error)
+	Docker stack.Connector
 }
 
 // NewDeps returns the dependencies of the real world.
 func NewDeps(io *IOStreams) *Deps {
-	return &Deps{
-		IO: io,
-		Docker: func(ctx context.Context) (docker.Engine, docker.Endpoint, error) {
-			return docker.Connect(ctx, io.Getenv)
-		},
-	}
+	return &Deps{IO: io, Docker: stack.EngineFrom(io.Getenv)}
 }
 
 // GlobalOptions are the flags every command shares.
 type GlobalOptions struct {
 	ManifestPath string
 	Workspace    string
+	Project      string
 	Output       string
 	NoColour     bool
 	Verbose      bool
@@ -77,6 +70,7 @@ services and what they need.`,
 	flags := root.PersistentFlags()
 	flags.StringVar(&g.ManifestPath, "file", "", fileUsage)
 	flags.StringVar(&g.Workspace, "workspace", "", "where repos live, `DIR` (default $CRISPIFY_WORKSPACE, else the manifest's workspace)")
+	flags.StringVar(&g.Project, "project", "", "project `NAME` for containers, network and volumes (default $CRISPIFY_PROJECT, else the manifest's project)")
 	flags.StringVar(&g.Output, "output", "", "tui, plain or json (default tui on a terminal, plain otherwise)")
 	flags.BoolVar(&g.NoColour, "no-color", false, "no colour (also NO_COLOR)")
 	flags.BoolVarP(&g.Verbose, "verbose", "v", false, "say more")
@@ -89,6 +83,8 @@ services and what they need.`,
 		NewCmdInfra(deps, g, nil),
 		NewCmdStatus(deps, g, nil),
 		NewCmdLogs(deps, g, nil),
+		NewCmdControl(deps, g, verbStop, nil),
+		NewCmdControl(deps, g, verbRestart, nil),
 		NewCmdDown(deps, g, nil),
 		NewCmdDoctor(deps, g, nil),
 		NewCmdValidate(deps, g, nil),
@@ -143,8 +139,12 @@ func (g *GlobalOptions) LoadManifest(io *IOStreams) (*manifest.Manifest, error) 
 	if workspace == "" {
 		workspace = io.Getenv("CRISPIFY_WORKSPACE")
 	}
+	project := g.Project
+	if project == "" {
+		project = io.Getenv("CRISPIFY_PROJECT")
+	}
 	path := g.manifestPath(io)
-	m, err := manifest.Load(path, manifest.Options{Workspace: workspace})
+	m, err := manifest.Load(path, manifest.Options{Workspace: workspace, Project: project})
 	if err == nil {
 		return m, nil
 	}
@@ -154,16 +154,11 @@ func (g *GlobalOptions) LoadManifest(io *IOStreams) (*manifest.Manifest, error) 
 	return nil, &ExitError{Code: ExitUsage, Err: err}
 }
 
-// unknownNames reports names that are not in known, listing the known ones.
-func unknownNames(what string, names, known []string) error {
-	var unknown []string
-	for _, n := range names {
-		if !slices.Contains(known, n) {
-			unknown = append(unknown, n)
-		}
+// openStack loads the manifest and returns its stack, reached through deps.
+func (g *GlobalOptions) openStack(deps *Deps) (*stack.Stack, error) {
+	m, err := g.LoadManifest(deps.IO)
+	if err != nil {
+		return nil, err
 	}
-	if len(unknown) == 0 {
-		return nil
-	}
-	return usageErrorf("unknown %s %s: the manifest has %s", what, strings.Join(unknown, ", "), strings.Join(known, ", "))
+	return &stack.Stack{Manifest: m, Connect: deps.Docker, Getenv: deps.IO.Getenv}, nil
 }

@@ -10,7 +10,7 @@ func (p *Project) CheckPorts(ctx context.Context, name string) error {
 		return err
 	}
 	own := ContainerName(p.Manifest.Project, name)
-	if c, err := p.Engine.ContainerInspect(ctx, own); err == nil && c.State == "running" && c.Labels[LabelProject] == p.Manifest.Project {
+	if c, err := p.Engine.ContainerInspect(ctx, own); err == nil && c.State == "running" && c.Labels[LabelProject] == p.Manifest.Project && p.mine(c.Labels) {
 		return nil // its ports are held by itself
 	}
 	return p.checkPorts(ctx, name, Spec(p.Manifest, in, "").Ports)

@@ -3,7 +3,6 @@ package docker
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -11,16 +10,14 @@ import (
 )
 
 // healthyByProbe reports a container healthy on its readiness probe's pass,
-// and follows it on until Docker's own health check has a verdict: a
-// container that answered and then died, or that its health check finds
-// unhealthy, is reported so, as if the probe had never passed.
-func (p *Project) healthyByProbe(ctx context.Context, name string, c Container, start time.Time, note string, pr Probe) {
-	msg := note
-	if msg == "" {
-		msg = fmt.Sprintf("in %.1fs", time.Since(start).Seconds())
+// and follows it on, within after, until Docker's own health check has a
+// verdict: a container that answered and then died, or that its health
+// check finds unhealthy, is reported so, as if the probe had never passed.
+func (p *Project) healthyByProbe(ctx, after context.Context, name string, c Container, start time.Time, note string, pr Probe) error {
+	if err := p.healthyBy(ctx, name, c, start, note, pr.Kind+" answered"); err != nil {
+		return err
 	}
-	p.emit(event.Event{Kind: event.Infra, Name: name, Phase: event.Healthy, Msg: msg + " (" + pr.Kind + " answered)", Ports: portStrings(c.Ports)})
-	cctx, cancel := context.WithTimeout(ctx, p.healthBudget(name))
+	cctx, cancel := context.WithTimeout(after, p.healthBudget(name))
 	this := &confirmation{cancel: cancel}
 	if old, loaded := p.confirms.Swap(name, this); loaded {
 		old.(*confirmation).cancel()
@@ -30,6 +27,7 @@ func (p *Project) healthyByProbe(ctx context.Context, name string, c Container, 
 		p.confirm(cctx, name, c.ID)
 		p.confirms.CompareAndDelete(name, this)
 	}()
+	return nil
 }
 
 // confirmation is one running confirm, as Project.confirms keeps it.

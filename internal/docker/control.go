@@ -47,5 +47,8 @@ func (p *Project) own(ctx context.Context, name string) (Container, error) {
 	if err != nil || c.Labels[LabelProject] != p.Manifest.Project {
 		return Container{}, fmt.Errorf("%s has no container of project %s: start it with `crispify infra %s`", name, p.Manifest.Project, name)
 	}
+	if !p.mine(c.Labels) {
+		return Container{}, p.refuseForeign("container "+c.Name, c.Labels)
+	}
 	return c, nil
 }

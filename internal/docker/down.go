@@ -20,6 +20,8 @@ type DownReport struct {
 	// name, left on disk by a teardown that keeps volumes: the next boot
 	// makes new ones and cannot reuse them, so the user is told.
 	Unnamed []string
+	// Foreign are the project's resources of another owner, left alone.
+	Foreign []string
 }
 
 // Down stops and removes the project's containers, in parallel, then its
@@ -27,9 +29,24 @@ type DownReport struct {
 // so nothing else is touched, and it succeeds when there is nothing to do.
 func (p *Project) Down(ctx context.Context, volumes bool) (DownReport, error) {
 	var report DownReport
-	list, err := p.Engine.ContainerList(ctx, p.labels())
+	all, err := p.Engine.ContainerList(ctx, p.labels())
 	if err != nil {
 		return report, fmt.Errorf("list containers of project %s: %w", p.Manifest.Project, err)
+	}
+	// Another owner's containers of this project name are left alone, and
+	// the teardown fails naming them: the user's project needs a name of
+	// its own.
+	var list []Container
+	var foreign error
+	for _, c := range all {
+		if p.mine(c.Labels) {
+			list = append(list, c)
+			continue
+		}
+		report.Foreign = append(report.Foreign, "container "+c.Name)
+		if foreign == nil {
+			foreign = p.refuseForeign("container "+c.Name, c.Labels)
+		}
 	}
 	errs := make([]error, len(list))
 	var g errgroup.Group
@@ -48,13 +65,11 @@ func (p *Project) Down(ctx context.Context, volumes bool) (DownReport, error) {
 			}
 		}
 	}
-	failures := errors.Join(errs...)
+	failures := errors.Join(append(errs, foreign)...)
 
-	if err := p.removeNetwork(ctx); err != nil {
-		failures = errors.Join(failures, err)
-	} else {
-		report.Network = true
-	}
+	removed, err := p.removeNetwork(ctx)
+	failures = errors.Join(failures, err)
+	report.Network = removed
 	if volumes {
 		removed, err := p.removeVolumes(ctx)
 		report.Volumes = removed
@@ -82,21 +97,26 @@ func (p *Project) remove(ctx context.Context, c Container, volumes bool) error {
 
 // removeNetwork removes the project's networks (one, unless two runs made
 // it at once) if they are there and ours.
-func (p *Project) removeNetwork(ctx context.Context) error {
+// It reports whether none of its own is left; another owner's network
+// of that name is left alone.
+func (p *Project) removeNetwork(ctx context.Context) (bool, error) {
 	name := p.Manifest.Project
 	list, err := p.Engine.NetworkList(ctx, name)
 	if err != nil {
-		return fmt.Errorf("list networks called %s: %w", name, err)
+		return false, fmt.Errorf("list networks called %s: %w", name, err)
 	}
 	for _, n := range list {
 		if n.Labels[LabelProject] != name {
-			continue // not ours: leave it
+			continue // not crispify's: leave it
+		}
+		if !p.mine(n.Labels) {
+			return false, p.refuseForeign("network "+name, n.Labels)
 		}
 		if err := p.Engine.NetworkRemove(ctx, n.ID); err != nil && !errors.Is(err, ErrNotFound) {
-			return fmt.Errorf("remove network %s: %w: is a container of another program still attached? see `docker network inspect %s`", name, err, name)
+			return false, fmt.Errorf("remove network %s: %w: is a container of another program still attached? see `docker network inspect %s`", name, err, name)
 		}
 	}
-	return nil
+	return true, nil
 }
 
 // removeVolumes removes the volumes that carry the project's label.
@@ -110,6 +130,10 @@ func (p *Project) removeVolumes(ctx context.Context) ([]string, error) {
 	for _, v := range vols {
 		if v.Labels[LabelProject] != p.Manifest.Project {
 			continue // belt and braces: the engine filtered already
+		}
+		if !p.mine(v.Labels) {
+			failures = errors.Join(failures, p.refuseForeign("volume "+v.Name, v.Labels))
+			continue
 		}
 		if err := p.Engine.VolumeRemove(ctx, v.Name); err != nil && !errors.Is(err, ErrNotFound) {
 			failures = errors.Join(failures, fmt.Errorf("remove volume %s: %w", v.Name, err))

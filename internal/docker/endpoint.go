@@ -93,8 +93,10 @@ func contextEndpoint(configDir, name, from string) (Endpoint, error) {
 	return ep, nil
 }
 
-// HostAddress is where the engine publishes ports, for CRISPIFY_HOST:
-// 127.0.0.1 for a local engine, the host of a tcp:// endpoint otherwise.
+// HostAddress is where the engine's ports are reachable from here, for
+// CRISPIFY_HOST: the host of a tcp:// endpoint; 127.0.0.1 for a local
+// engine and for an ssh:// one, whose ports crispify forwards to this
+// machine's 127.0.0.1.
 func (e Endpoint) HostAddress() string {
 	u, err := url.Parse(e.Host)
 	if err != nil || (u.Scheme != "tcp" && u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
@@ -104,10 +106,12 @@ func (e Endpoint) HostAddress() string {
 }
 
 // Local reports whether the engine runs on this machine, so that its
-// published ports are this machine's ports.
-func (e Endpoint) Local() bool {
-	return e.HostAddress() == "127.0.0.1" || e.HostAddress() == "localhost"
-}
+// published ports and bind mounts are this machine's.
+func (e Endpoint) Local() bool { return kindOf(e.Host) == engineLocal }
+
+// SSH reports whether the engine is another machine's, reached over ssh://:
+// its ports are forwarded here.
+func (e Endpoint) SSH() bool { return kindOf(e.Host) == engineSSH }
 
 // Connect resolves the endpoint, connects with API version negotiation (so a
 // 20.10 engine works as well as a current one) and pings it. When the engine
@@ -117,11 +121,21 @@ func Connect(ctx context.Context, getenv func(string) string) (Engine, Endpoint,
 	if err != nil {
 		return nil, ep, err
 	}
-	if u, err := url.Parse(ep.Host); err == nil && u.Scheme == "ssh" {
-		return nil, ep, fmt.Errorf("docker endpoint %s (from %s): ssh:// endpoints are not supported: use a tcp:// endpoint or a local socket", ep.Host, ep.From)
-	}
 	opts := []client.Opt{client.WithHost(ep.Host), client.WithAPIVersionNegotiation()}
+	pingTimeout := 5 * time.Second
+	var dialer *sshDialer
+	if u, err := url.Parse(ep.Host); err == nil && u.Scheme == "ssh" {
+		target, err := parseSSHTarget(ep.Host)
+		if err != nil {
+			return nil, ep, fmt.Errorf("docker endpoint %s (from %s): %w", ep.Host, ep.From, err)
+		}
+		dialer = &sshDialer{target: target}
+		opts = sshClientOpts(dialer)
+		// The first call also logs in over ssh.
+		pingTimeout = sshConnectTimeout + 5*time.Second
+	}
 	switch {
+	case dialer != nil:
 	case ep.CACert != "":
 		opts = append(opts, client.WithTLSClientConfig(ep.CACert, ep.Cert, ep.Key))
 	case getenv("DOCKER_CERT_PATH") != "" && ep.From == "DOCKER_HOST":
@@ -131,12 +145,17 @@ func Connect(ctx context.Context, getenv func(string) string) (Engine, Endpoint,
 	if err != nil {
 		return nil, ep, fmt.Errorf("docker endpoint %s (from %s): %w", ep.Host, ep.From, err)
 	}
-	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	pingCtx, cancel := context.WithTimeout(ctx, pingTimeout)
 	defer cancel()
 	if _, err := c.Ping(pingCtx); err != nil {
 		c.Close()
 		if ctx.Err() != nil {
 			return nil, ep, ctx.Err()
+		}
+		if dialer != nil {
+			if sshErr := dialer.lastError(); sshErr != nil {
+				err = sshErr // what ssh said beats the HTTP client's "EOF"
+			}
 		}
 		return nil, ep, &UnreachableError{Endpoint: ep, Err: err}
 	}
@@ -152,6 +171,10 @@ type UnreachableError struct {
 }
 
 func (e *UnreachableError) Error() string {
+	if t, err := parseSSHTarget(e.Endpoint.Host); err == nil {
+		return fmt.Sprintf("connect to the docker engine at %s (from %s): %v: can this machine log in there without a password? try `ssh %s docker version`",
+			e.Endpoint.Host, e.Endpoint.From, e.Err, t.display())
+	}
 	return fmt.Sprintf("connect to the docker engine at %s (from %s): %v: is Docker running? try `docker info`",
 		e.Endpoint.Host, e.Endpoint.From, e.Err)
 }

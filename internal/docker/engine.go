@@ -49,11 +49,19 @@ type Engine interface {
 	// removeVolumes; never its named ones.
 	ContainerRemove(ctx context.Context, id string, removeVolumes bool) error
 	ContainerRename(ctx context.Context, id, name string) error
+	// CopyToContainer extracts a tar into a container's file system at
+	// dir, before the container starts.
+	CopyToContainer(ctx context.Context, id, dir string, tar io.Reader) error
 	// ContainerLogs streams stdout and stderr merged, as written.
 	ContainerLogs(ctx context.Context, id string, opts LogOptions) (io.ReadCloser, error)
 
 	// Events streams the state changes of containers that carry the labels.
 	Events(ctx context.Context, labels map[string]string) (<-chan ContainerEvent, <-chan error)
+
+	// HostInfo is docker info: the memory and CPUs of the engine's machine.
+	HostInfo(ctx context.Context) (HostInfo, error)
+	// ImagePlatform is the platform of a local image, ErrNotFound when missing.
+	ImagePlatform(ctx context.Context, ref string) (Platform, error)
 }
 
 // Version is what the engine says of itself.
@@ -128,6 +136,9 @@ type ContainerSpec struct {
 	Health  *HealthSpec
 	Network string
 	Aliases []string
+	// Copies are bind mounts made copies for an engine of another
+	// machine (see Copy); the engine is not told of them at create.
+	Copies []Copy
 }
 
 // HealthSpec is a container health check in Docker's terms.

@@ -98,16 +98,14 @@ func (p *Project) follow(ctx, after context.Context, name, id string, start time
 		}
 		switch {
 		case c.State == "running" && (c.Health == "" || c.Health == "healthy"):
-			p.healthy(name, c, start, note)
-			return nil
+			return p.healthy(ctx, name, c, start, note)
 		case c.State == "exited" || c.State == "dead":
 			// Before health: Docker calls a stopped container unhealthy.
 			return p.unhealthy(ctx, name, c, "exited", event.Dead)
 		case c.Health == "unhealthy":
 			return p.unhealthy(ctx, name, c, "unhealthy", event.Sick)
 		case passed && c.State == "running":
-			p.healthyByProbe(after, name, c, start, note, probe)
-			return nil
+			return p.healthyByProbe(ctx, after, name, c, start, note, probe)
 		}
 		if !probing && c.State == "running" {
 			probing = true
@@ -148,12 +146,39 @@ func (p *Project) follow(ctx, after context.Context, name, id string, start time
 	}
 }
 
-func (p *Project) healthy(name string, c Container, start time.Time, note string) {
+// healthy reports a container healthy. On an ssh:// engine its tunnel is
+// opened first: until it is up, nothing on this machine can reach it.
+func (p *Project) healthy(ctx context.Context, name string, c Container, start time.Time, note string) error {
+	return p.healthyBy(ctx, name, c, start, note, "")
+}
+
+// healthyBy reports a container healthy, saying by what when it was not
+// Docker's health check: "amqp answered".
+func (p *Project) healthyBy(ctx context.Context, name string, c Container, start time.Time, note, by string) error {
 	msg := note
 	if msg == "" {
 		msg = fmt.Sprintf("in %.1fs", time.Since(start).Seconds())
 	}
-	p.emit(event.Event{Kind: event.Infra, Name: name, Phase: event.Healthy, Msg: msg, Ports: portStrings(c.Ports)})
+	if by != "" {
+		msg += " (" + by + ")"
+	}
+	// Since is the container's own start, which may be long before this
+	// run's: a board counts its uptime from it.
+	e := event.Event{Kind: event.Infra, Name: name, Phase: event.Healthy, Msg: msg, Ports: portStrings(c.Ports), Since: c.StartedAt}
+	if fw := p.forwards(name); len(fw) > 0 && p.kind() == engineSSH {
+		if p.Tunnels == nil {
+			e.Msg += "; its ports are on the engine's 127.0.0.1, forwarded here only while a stack runs (`crispify -d`)"
+		} else {
+			p.emit(event.Event{Kind: event.Infra, Name: name, Phase: event.Waiting, Tunnel: TunnelConnecting, Msg: "healthy on " + p.Engine.Endpoint() + "; opening its tunnel"})
+			if err := p.Tunnels.Open(ctx, name, fw); err != nil {
+				return err
+			}
+			e.Tunnel = TunnelUp
+			e.Msg += "; tunnel up: " + forwardList(fw) + " <- " + p.Engine.Endpoint()
+		}
+	}
+	p.emit(e)
+	return nil
 }
 
 // unhealthy builds the error of a container that failed, with its last log
@@ -161,7 +186,11 @@ func (p *Project) healthy(name string, c Container, start time.Time, note string
 func (p *Project) unhealthy(ctx context.Context, name string, c Container, state string, phase event.Phase) error {
 	he := &HealthError{Infra: name, Container: ContainerName(p.Manifest.Project, name), State: state, ExitCode: c.ExitCode, CheckOutput: lastLine(c.HealthOutput)}
 	he.Logs = p.lastLogs(ctx, c.ID, 20)
-	p.emit(event.Event{Kind: event.Infra, Name: name, Phase: phase, Error: he.Error()})
+	e := event.Event{Kind: event.Infra, Name: name, Phase: phase, Error: he.Error()}
+	if c.State == "running" {
+		e.Since = c.StartedAt // sick, but up since then
+	}
+	p.emit(e)
 	return he
 }
 

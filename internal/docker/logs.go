@@ -24,7 +24,9 @@ func (p *Project) Logs(ctx context.Context, names []string, tail string, follow 
 	}
 	ids := map[string]string{}
 	for _, c := range list {
-		ids[c.Name] = c.ID
+		if p.mine(c.Labels) { // another owner's logs are theirs
+			ids[c.Name] = c.ID
+		}
 	}
 	var mu sync.Mutex
 	var wg sync.WaitGroup

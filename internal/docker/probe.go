@@ -108,13 +108,18 @@ func imageProbe(image string) (Probe, bool) {
 // the published host port at the engine's host (Host, CRISPIFY_HOST, or the
 // host of the engine's endpoint), or at the address the port is published
 // on when the engine is this machine's. A port published on a remote
-// engine's loopback cannot be reached from here. A port not published is
+// engine's loopback cannot be reached from here. On an ssh:// engine the
+// ports are on its loopback, reached only through the infra's tunnel: a
+// port its tunnel carries is dialled at this machine's end, and before the
+// tunnel exists (it opens once the container is healthy) Docker's health
+// check decides. A port not published is
 // dialled on the container's own address on the project's network, which
 // only an engine on this machine's unix socket, on Linux, routes to here
 // (Docker Desktop's runs in a VM, and the probe then never passes): else
 // Docker's health check alone decides.
-func (p *Project) probeAddr(c Container, port int) (string, bool) {
+func (p *Project) probeAddr(infra string, c Container, port int) (string, bool) {
 	host := p.host()
+	ssh := p.kind() == engineSSH
 	for _, b := range c.Ports {
 		if b.ContainerPort != port || b.Proto != "tcp" || b.HostPort == 0 {
 			continue
@@ -123,6 +128,12 @@ func (p *Project) probeAddr(c Container, port int) (string, bool) {
 			return p.Reach(b)
 		}
 		hostPort := strconv.Itoa(b.HostPort)
+		if ssh {
+			if !p.Tunnels.Holds(infra, b.HostPort) {
+				return "", false
+			}
+			return net.JoinHostPort(p.tunnelEnd(infra, b.HostPort), hostPort), true
+		}
 		switch {
 		case unspecifiedIP(b.HostIP):
 			return net.JoinHostPort(host, hostPort), true
@@ -134,13 +145,24 @@ func (p *Project) probeAddr(c Container, port int) (string, bool) {
 			return net.JoinHostPort(b.HostIP, hostPort), true
 		}
 	}
-	if p.Reach != nil || runtime.GOOS != "linux" || !isLoopback(host) || !strings.HasPrefix(p.Engine.Endpoint(), "unix://") {
+	if p.Reach != nil || ssh || runtime.GOOS != "linux" || !isLoopback(host) || !strings.HasPrefix(p.Engine.Endpoint(), "unix://") {
 		return "", false
 	}
 	if ip := c.NetworkIPs[p.Manifest.Project]; ip != "" {
 		return net.JoinHostPort(ip, strconv.Itoa(port)), true
 	}
 	return "", false
+}
+
+// tunnelEnd is this machine's address of a port an infra's tunnel carries:
+// the manifest's, 127.0.0.1 unless written otherwise.
+func (p *Project) tunnelEnd(infra string, port int) string {
+	for _, f := range p.forwards(infra) {
+		if f.Port == port && !unspecifiedIP(f.LocalIP) {
+			return f.LocalIP
+		}
+	}
+	return "127.0.0.1"
 }
 
 // host is where the engine's published ports are: Host when set, else the
@@ -173,7 +195,7 @@ func (p *Project) readiness(name string, c Container) (Probe, string, bool) {
 	if !ok {
 		return Probe{}, "", false
 	}
-	addr, ok := p.probeAddr(c, pr.Port)
+	addr, ok := p.probeAddr(name, c, pr.Port)
 	return pr, addr, ok
 }
 

@@ -344,6 +344,11 @@ func TestProbeOf(t *testing.T) {
 	}
 }
 
+// carrying is the tunnels of an ssh:// engine with one, of infra, carrying port.
+func carrying(infra string, port int) *Tunnels {
+	return &Tunnels{byInfra: map[string]*tunnel{infra: {ports: []Forward{{LocalIP: "127.0.0.1", Port: port}}}}}
+}
+
 // endpointEngine is an Engine of which only Endpoint is called.
 type endpointEngine struct {
 	Engine
@@ -374,7 +379,11 @@ func TestProbeAddr(t *testing.T) {
 		{"tcp:// remote, on every address", remote, &Project{}, bound("0.0.0.0"), "10.0.0.9:41000", true},
 		{"tcp:// remote, CRISPIFY_HOST said", remote, &Project{Host: "build-box"}, bound("0.0.0.0"), "build-box:41000", true},
 		{"tcp:// remote, on its loopback", remote, &Project{}, bound("127.0.0.1"), "", false},
-		{"remote through a tunnel", "ssh://dev@box", &Project{Reach: tunnel}, bound("127.0.0.1"), "127.0.0.1:41001", true},
+		{"redirected by Reach", "ssh://dev@box", &Project{Reach: tunnel}, bound("127.0.0.1"), "127.0.0.1:41001", true},
+		{"ssh://, no tunnel yet", "ssh://dev@box", &Project{}, bound("127.0.0.1"), "", false},
+		{"ssh://, through its tunnel", "ssh://dev@box", &Project{Tunnels: carrying("rabbitmq", 41000)}, bound("127.0.0.1"), "127.0.0.1:41000", true},
+		{"ssh://, another infra's tunnel", "ssh://dev@box", &Project{Tunnels: carrying("redis", 41000)}, bound("127.0.0.1"), "", false},
+		{"ssh://, not published", "ssh://dev@box", &Project{}, unpublished, "", false},
 		{"not published, local engine", local, &Project{}, unpublished, "172.18.0.5:5672", runtime.GOOS == "linux"},
 		{"not published, remote", remote, &Project{}, unpublished, "", false},
 		{"not published, tunnel", local, &Project{Reach: tunnel}, unpublished, "", false},
@@ -382,7 +391,7 @@ func TestProbeAddr(t *testing.T) {
 	}
 	for _, tt := range tests {
 		tt.p.Manifest, tt.p.Engine = m, endpointEngine{endpoint: tt.endpoint}
-		got, ok := tt.p.probeAddr(tt.c, 5672)
+		got, ok := tt.p.probeAddr("rabbitmq", tt.c, 5672)
 		if !tt.ok {
 			tt.want = ""
 		}

@@ -39,6 +39,14 @@ type Project struct {
 	// ok false means the port cannot be reached from here, and Docker's
 	// health check alone decides.
 	Reach func(b PortBinding) (addr string, ok bool)
+	// Tunnels forward an ssh:// engine's ports here (NewTunnels); nil for
+	// other engines, and for commands that hold no stack (`crispify infra`
+	// then says where the ports are). Close ends them.
+	Tunnels *Tunnels
+	// Owner is the user@host written on everything the project creates,
+	// and the only owner whose resources it changes; empty means this
+	// user on this machine (LocalOwner).
+	Owner string
 
 	lead     *lead      // see ChooseLead
 	confirms sync.Map   // infra name -> *confirmation, see healthyByProbe
@@ -70,7 +78,17 @@ func (p *Project) stopTimeout() time.Duration {
 // not use or change it. Two of its own by that name, which an engine before
 // API 1.44 lets runs create at the same moment (an older crispify, or one
 // without the project's lock), are made one.
+//
+// It is the first thing a boot creates, so it first refuses what cannot
+// work on this engine: a project name another owner uses there, ports a
+// remote engine cannot make reachable (see checkOwners, checkReachable).
 func (p *Project) EnsureNetwork(ctx context.Context) error {
+	if err := p.checkReachable(); err != nil {
+		return err
+	}
+	if err := p.checkOwners(ctx); err != nil {
+		return err
+	}
 	name := p.Manifest.Project
 	list, err := p.Engine.NetworkList(ctx, name)
 	if err != nil {
@@ -81,11 +99,14 @@ func (p *Project) EnsureNetwork(ctx context.Context) error {
 		if n.Labels[LabelProject] != name {
 			return fmt.Errorf("create network %s: a network of that name exists and is not crispify's: remove it with `docker network rm %s` or change project in the manifest", name, n.ID[:min(12, len(n.ID))])
 		}
+		if !p.mine(n.Labels) {
+			return p.refuseForeign("network "+name, n.Labels)
+		}
 		ours = append(ours, n)
 	}
 	if len(ours) == 0 {
 		// Callers hold the project's lock: no other crispify creates it now.
-		if err := p.Engine.NetworkCreate(ctx, name, p.labels()); err != nil {
+		if err := p.Engine.NetworkCreate(ctx, name, p.ownLabels(nil)); err != nil {
 			return fmt.Errorf("create network %s: %w", name, err)
 		}
 		return nil

@@ -336,6 +336,10 @@ func (s *sdk) ContainerRename(ctx context.Context, id, name string) error {
 	return notFound(s.c.ContainerRename(ctx, id, name))
 }
 
+func (s *sdk) CopyToContainer(ctx context.Context, id, dir string, tar io.Reader) error {
+	return notFound(s.c.CopyToContainer(ctx, id, dir, tar, container.CopyToContainerOptions{}))
+}
+
 // ContainerLogs demultiplexes the engine's log stream (containers run
 // without a TTY) into one stream of lines.
 func (s *sdk) ContainerLogs(ctx context.Context, id string, opts LogOptions) (io.ReadCloser, error) {

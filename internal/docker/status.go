@@ -32,13 +32,23 @@ func (p *Project) Status(ctx context.Context) ([]Status, error) {
 		return nil, fmt.Errorf("list containers of project %s: %w", p.Manifest.Project, err)
 	}
 	byName := map[string]Container{}
+	foreign := map[string]Container{}
 	for _, c := range list {
-		byName[c.Name] = c
+		if p.mine(c.Labels) {
+			byName[c.Name] = c
+		} else {
+			foreign[c.Name] = c
+		}
 	}
 	var out []Status
+	tunnels := p.tunnelStates()
 	for _, name := range p.Manifest.InfraNames() {
 		cname := ContainerName(p.Manifest.Project, name)
 		c, ok := byName[cname]
+		if other, theirs := foreign[cname]; !ok && theirs {
+			out = append(out, Status{Name: name, State: StateDead, Container: cname, Detail: p.refuseForeign("container "+cname, other.Labels).Error()})
+			continue
+		}
 		if !ok {
 			out = append(out, Status{Name: name, State: StateDead, Container: cname, Detail: "no container: run `crispify infra " + name + "`"})
 			continue
@@ -57,7 +67,7 @@ func (p *Project) Status(ctx context.Context) ([]Status, error) {
 				st.State, st.Detail = StateHealthy, pr.Kind+" answers; Docker's health check has not passed yet"
 			}
 		}
-		out = append(out, st)
+		out = append(out, p.withTunnel(st, tunnels))
 	}
 	return out, nil
 }

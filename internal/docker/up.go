@@ -36,7 +36,10 @@ func (p *Project) up(ctx context.Context, name string) error {
 	if err != nil {
 		return fmt.Errorf("start %s: image %s is not present: %w", name, in.Image, err)
 	}
-	spec := Spec(p.Manifest, in, imageID)
+	spec, err := p.spec(in, imageID)
+	if err != nil {
+		return err
+	}
 	if err := p.ensureVolumes(ctx, name, spec); err != nil {
 		return err
 	}
@@ -61,7 +64,7 @@ func (p *Project) up(ctx context.Context, name string) error {
 			return err
 		}
 		p.emit(event.Event{Kind: event.Infra, Name: name, Phase: event.Creating, Msg: spec.Image})
-		id, err := p.Engine.ContainerCreate(ctx, spec)
+		id, err := p.create(ctx, spec)
 		if err != nil {
 			return fmt.Errorf("create container %s: %w", spec.Name, err)
 		}
@@ -104,6 +107,9 @@ func (p *Project) current(ctx context.Context, infra, name string) (*Container, 
 	var current *Container
 	var aside []Container
 	for i, c := range list {
+		if !p.mine(c.Labels) {
+			return nil, p.refuseForeign("container "+c.Name, c.Labels)
+		}
 		if c.Name == name {
 			current = &list[i]
 		} else {
@@ -164,7 +170,7 @@ func (p *Project) recreate(ctx context.Context, infra string, old Container, spe
 		return "", err
 	}
 	spec.Mounts = append(spec.Mounts, anonymousVolumes(old, spec)...)
-	id, err := p.Engine.ContainerCreate(ctx, spec)
+	id, err := p.create(ctx, spec)
 	if err != nil {
 		return "", fmt.Errorf("recreate container %s: %w", spec.Name, err)
 	}
@@ -199,15 +205,17 @@ func (p *Project) ensureVolumes(ctx context.Context, infra string, spec Containe
 		if m.Type != "volume" {
 			continue
 		}
-		_, err := p.Engine.VolumeInspect(ctx, m.Name)
+		v, err := p.Engine.VolumeInspect(ctx, m.Name)
 		if err == nil {
+			if v.Labels[LabelProject] == p.Manifest.Project && !p.mine(v.Labels) {
+				return p.refuseForeign("volume "+m.Name, v.Labels)
+			}
 			continue
 		}
 		if !errors.Is(err, ErrNotFound) {
 			return fmt.Errorf("inspect volume %s: %w", m.Name, err)
 		}
-		labels := map[string]string{LabelProject: p.Manifest.Project, LabelInfra: infra}
-		if err := p.Engine.VolumeCreate(ctx, m.Name, labels); err != nil {
+		if err := p.Engine.VolumeCreate(ctx, m.Name, p.ownLabels(map[string]string{LabelInfra: infra})); err != nil {
 			return fmt.Errorf("create volume %s: %w", m.Name, err)
 		}
 	}

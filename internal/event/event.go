@@ -93,6 +93,17 @@ type Event struct {
 	Ports    []string `json:"ports,omitempty"`
 	Restarts int      `json:"restarts,omitempty"`
 	ExitCode *int     `json:"exit_code,omitempty"`
+	// Since is when an infra container started, by the engine's clock: its
+	// uptime, which may well begin before this run did.
+	Since time.Time `json:"since,omitzero"`
+	// Git is a repo's git state, on repo events where the working copy is
+	// on disk; nil where it was not read.
+	Git *Git `json:"git,omitempty"`
+
+	// Tunnel is the state of an infra container's tunnel from an ssh://
+	// engine to this machine: connecting, up or down; empty when its
+	// engine needs none.
+	Tunnel string `json:"tunnel,omitempty"`
 
 	// Line is one line a worker or setup command wrote, when the event
 	// carries output rather than a change of state; Phase is then the

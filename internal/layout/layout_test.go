@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -11,7 +12,7 @@ import (
 const module = "github.com/crispify/crispify/"
 
 // engine packages: they report through events and never know the UI.
-var engine = []string{"internal/event", "internal/manifest", "internal/repos", "internal/stack", "internal/docker", "internal/workers"}
+var engine = []string{"internal/event", "internal/manifest", "internal/repos", "internal/stack", "internal/docker", "internal/workers", "internal/watch", "internal/toolchain", "internal/toolchain/constraint", "internal/preflight"}
 
 // forbiddenInEngine are import path prefixes the engine must not depend on.
 var forbiddenInEngine = []string{module + "internal/ui", module + "internal/cli", "charm.land/", "github.com/charmbracelet/", "github.com/spf13/cobra"}
@@ -88,6 +89,26 @@ func TestOnlyTheDockerPackageImportsTheDockerSDK(t *testing.T) {
 		for _, d := range p.Imports {
 			if strings.HasPrefix(d, "github.com/docker/docker/") {
 				t.Errorf("%s imports the Docker SDK (%s): go through internal/docker", name, d)
+			}
+		}
+	}
+}
+
+// The commands talk to the engine through internal/stack, which owns a
+// stack's lifecycle: never to docker, workers or repos directly.
+func TestCommandsGoThroughTheStack(t *testing.T) {
+	pkgs := list(t)
+	cli, ok := pkgs["internal/cli"]
+	if !ok {
+		t.Fatal("go list found no internal/cli")
+	}
+	if !slices.Contains(cli.Imports, module+"internal/stack") {
+		t.Errorf("internal/cli does not import internal/stack: is the test looking at the right package? %q", cli.Imports)
+	}
+	for _, d := range cli.Imports {
+		for _, f := range []string{"internal/docker", "internal/workers", "internal/repos"} {
+			if d == module+f {
+				t.Errorf("internal/cli imports %s: go through internal/stack", f)
 			}
 		}
 	}

@@ -194,9 +194,37 @@ func (l *loader) service(name string, n *yaml.Node, path string) *Service {
 			s.Restart = RestartPolicy(l.str(v, p))
 		case "profiles":
 			s.Profiles = l.stringList(v, p, false)
+		case "watch":
+			s.Watch = l.watch(name, v, p)
+		case "tools":
+			s.Tools = l.tools(name, v, p)
 		}
 	})
 	return s
+}
+
+// tools reads a service's tools: map. A version may be written as a YAML
+// number (go: 1.26): its text is kept as written, so 1.20 stays 1.20.
+func (l *loader) tools(service string, n *yaml.Node, path string) *Tools {
+	t := &Tools{}
+	what := fmt.Sprintf("in tools of service %q", service)
+	ok := l.object(n, path, what, keysOf[Tools](), func(key string, v *yaml.Node, p string) {
+		val := ToolVersion(l.str(v, p))
+		switch key {
+		case "node":
+			t.Node = val
+		case "go":
+			t.Go = val
+		case "ruby":
+			t.Ruby = val
+		case "python":
+			t.Python = val
+		}
+	})
+	if !ok {
+		return nil
+	}
+	return t
 }
 
 func (l *loader) ready(service string, n *yaml.Node, path string) *Ready {

@@ -45,6 +45,9 @@ func fillDefaults(l *loader, m *Manifest) {
 		if s.Ready != nil && !l.has(p+"ready.timeout") {
 			s.Ready.Timeout = DefaultReadyTimeout
 		}
+		if s.Watch != nil && !l.has(p+"watch.debounce") {
+			s.Watch.Debounce = DefaultWatchDebounce
+		}
 		if m.WorkspaceDir != "" {
 			s.Dir = filepath.Join(m.WorkspaceDir, filepath.FromSlash(s.Path))
 		}

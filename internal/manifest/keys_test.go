@@ -32,7 +32,7 @@ func TestEveryKeyDecoded(t *testing.T) {
 		}
 	}
 	check("Manifest", []reflect.Value{reflect.ValueOf(*m)})
-	var infra, health, services, ready []reflect.Value
+	var infra, health, services, ready, watch, tools []reflect.Value
 	for _, in := range m.Infra {
 		infra = append(infra, reflect.ValueOf(*in))
 		if in.Health != nil {
@@ -44,11 +44,19 @@ func TestEveryKeyDecoded(t *testing.T) {
 		if s.Ready != nil {
 			ready = append(ready, reflect.ValueOf(*s.Ready))
 		}
+		if s.Watch != nil {
+			watch = append(watch, reflect.ValueOf(*s.Watch))
+		}
+		if s.Tools != nil {
+			tools = append(tools, reflect.ValueOf(*s.Tools))
+		}
 	}
 	check("Infra", infra)
 	check("Health", health)
 	check("Service", services)
 	check("Ready", ready)
+	check("Watch", watch)
+	check("Tools", tools)
 }
 
 func TestClosest(t *testing.T) {

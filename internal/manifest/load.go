@@ -23,6 +23,10 @@ type Options struct {
 	Workspace string
 	// Home is the folder ~ stands for; empty means os.UserHomeDir.
 	Home string
+	// Project overrides the manifest's project (from --project or
+	// $CRISPIFY_PROJECT): two people sharing an engine need two names.
+	// Empty means the manifest's own.
+	Project string
 }
 
 // Load reads, parses and validates the manifest at path. A manifest with
@@ -76,6 +80,12 @@ func Parse(data []byte, file string, opts Options) (*Manifest, error) {
 	}
 	if err := l.result(); err != nil {
 		return nil, err
+	}
+	if opts.Project != "" {
+		if !nameRE.MatchString(opts.Project) {
+			return nil, fmt.Errorf("project name %q (from --project or CRISPIFY_PROJECT) must match %s: lowercase letters, digits, _ and -, at most 31", opts.Project, namePattern)
+		}
+		m.Project = opts.Project
 	}
 	return m, nil
 }

@@ -89,6 +89,7 @@ func TestLoadFullManifest(t *testing.T) {
 		Replicas:  1,
 		Restart:   RestartOnFailure,
 		Profiles:  []string{"messaging"},
+		Tools:     &Tools{Node: ">=20", Go: "1.26"},
 		Dir:       filepath.Join(m.WorkspaceDir, "api"),
 	}
 	if !reflect.DeepEqual(api, wantAPI) {
@@ -107,6 +108,13 @@ func TestLoadFullManifest(t *testing.T) {
 	}
 	if billing.Ready.Timeout.D() != 2*time.Minute || billing.Replicas != 2 || billing.Restart != RestartAlways {
 		t.Errorf("billing = %+v", billing)
+	}
+	wantWatch := &Watch{Paths: []string{"billing", "requirements.txt"}, Ignore: []string{"*.log", "!keep.log"}, Debounce: Duration(500 * time.Millisecond)}
+	if !reflect.DeepEqual(billing.Watch, wantWatch) {
+		t.Errorf("billing watch = %+v, want %+v", billing.Watch, wantWatch)
+	}
+	if got, want := billing.Tools.Wanted(), [][2]string{{"ruby", "~> 3.2"}, {"python", "3.12"}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("billing tools = %q, want %q", got, want)
 	}
 	if got := m.Services["mailer"].Ready.Log; got != `ready in \d+ms` {
 		t.Errorf("mailer ready.log = %q", got)

@@ -216,6 +216,9 @@ func (g *schemaGen) typ(t reflect.Type) (*jsonSchema, error) {
 		return &jsonSchema{Type: "string", Pattern: portPattern}, nil
 	case reflect.TypeFor[Volume]():
 		return &jsonSchema{Type: "string", Pattern: volumePattern}, nil
+	case reflect.TypeFor[ToolVersion]():
+		// go: 1.26 is a YAML number; the loader keeps its text.
+		return &jsonSchema{Type: []string{"string", "number"}}, nil
 	case reflect.TypeFor[RestartPolicy]():
 		return &jsonSchema{Type: "string", Enum: []string{string(RestartOnFailure), string(RestartAlways), string(RestartNever)}}, nil
 	}

@@ -69,6 +69,7 @@ func TestSchemaAgreesWithLoader(t *testing.T) {
 	for _, src := range []string{
 		doc("version: 1", "project: p", "x-anchors: {a: 1}"),
 		doc("version: 1", "project: p", "services:", "  a: {repo: r, setup: [a, b], ready: {log: x}}"),
+		doc("version: 1", "project: p", "services:", "  a: {repo: r, run: x, watch: true}", "  b: {repo: r, run: x, watch: {paths: [src], debounce: 1s}}"),
 	} {
 		if err := valid(src); err != nil {
 			t.Errorf("schema rejects\n%s: %v", src, err)
@@ -89,6 +90,9 @@ func TestSchemaAgreesWithLoader(t *testing.T) {
 		doc("version: 1", "project: p", "services:", "  a: {repo: r, restart: sometimes}"),
 		doc("version: 1", "project: p", "services:", "  a: {repo: r, replicas: 0}"),
 		doc("version: 1", "project: p", "services:", "  a: {run: x}"),
+		doc("version: 1", "project: p", "services:", "  a: {repo: r, run: x, watch: yes}"),
+		doc("version: 1", "project: p", "services:", "  a: {repo: r, run: x, watch: {path: [src]}}"),
+		doc("version: 1", "project: p", "services:", "  a: {repo: r, run: x, watch: {debounce: 3x}}"),
 	} {
 		if err := valid(src); err == nil {
 			t.Errorf("schema accepts\n%s", src)

@@ -3,5 +3,7 @@ package manifest
 import "path/filepath"
 
 // StateDir is where crispify keeps its state for this workspace:
-// supervisor.pid, supervisor.sock, logs/, setup/ (DESIGN.md).
+// each project's supervisor-<project>.pid, .sock and .lock, logs/,
+// setup/ (DESIGN.md; docs/decisions.md says why the names carry the
+// project).
 func (m *Manifest) StateDir() string { return filepath.Join(m.WorkspaceDir, ".crispify") }

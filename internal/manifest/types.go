@@ -94,6 +94,8 @@ type Service struct {
 	Replicas  int               `yaml:"replicas" min:"1" doc:"Processes of the worker; default 1."`
 	Restart   RestartPolicy     `yaml:"restart" doc:"on-failure (default), always or never; backoff 1s doubling to 30s."`
 	Profiles  []string          `yaml:"profiles" doc:"--profile P starts only the services in profile P."`
+	Watch     *Watch            `yaml:"watch" schema:"bool-or-object" doc:"Restart the worker when its files change: true, or a map that narrows what is watched; false keeps --watch from watching it. Without it, only --watch watches the service."`
+	Tools     *Tools            `yaml:"tools" doc:"The toolchain versions the service needs, checked before its setup runs; they override what its repo's .tool-versions, .nvmrc, .node-version, go.mod, .ruby-version and .python-version ask for."`
 
 	// Dir is the repo's absolute folder: WorkspaceDir joined with Path.
 	Dir string `yaml:"-"`
@@ -105,6 +107,45 @@ type Ready struct {
 	HTTP    string   `yaml:"http" oneof:"probe" doc:"An http:// or https:// URL answers with a 2xx status."`
 	Log     string   `yaml:"log" oneof:"probe" doc:"A regular expression a line of the worker's output matches."`
 	Timeout Duration `yaml:"timeout" doc:"How long the worker may take to become ready; default 60s."`
+}
+
+// Watch says what of a service's repo is watched, for --watch and watch:.
+// watch: true is a Watch with every field at its default.
+type Watch struct {
+	// Off is set by watch: false: the service is not watched at start, not
+	// even under --watch (the board's w still turns it on).
+	Off      bool     `yaml:"-"`
+	Paths    []string `yaml:"paths" doc:"Files and folders (relative to the repo, never outside it) that are watched; default the whole repo."`
+	Ignore   []string `yaml:"ignore" doc:"Patterns in .gitignore syntax, relative to the repo, that never trigger a restart, on top of .git, what the repo's .gitignore files ignore, node_modules, vendor, target, dist, build, __pycache__, *.pyc, *.log and editors' swap files; !pattern watches what those ignore."`
+	Debounce Duration `yaml:"debounce" doc:"How long the files must be quiet before the restart; default 300ms. A stream of changes that never stops still restarts every 10 debounces."`
+}
+
+// Tools are the versions of the toolchains a service needs, as version
+// constraints: "20.11.1" exactly, "20" or "1.26" a prefix, ">=20", "^20",
+// "~20.1", ">=18 <23", "^18 || ^20", "lts/*" (node only).
+type Tools struct {
+	Node   ToolVersion `yaml:"node" doc:"node --version must meet this, e.g. \">=20\", \"20.11.1\", \"^20\", \"lts/*\"."`
+	Go     ToolVersion `yaml:"go" doc:"go version must meet this, e.g. \"1.26\" (any 1.26.x) or \">=1.22\"; quote it, or YAML reads 1.20 as 1.2 in other tools."`
+	Ruby   ToolVersion `yaml:"ruby" doc:"ruby --version must meet this, e.g. \"3.3\" or \"~> 3.2\"."`
+	Python ToolVersion `yaml:"python" doc:"python3 --version (else python --version) must meet this, e.g. \"3.12\" or \">=3.11\"."`
+}
+
+// ToolVersion is a version constraint on one tool, as written.
+type ToolVersion string
+
+// Wanted lists the tools named, in a fixed order (node, go, ruby, python),
+// as tool name and constraint.
+func (t *Tools) Wanted() [][2]string {
+	if t == nil {
+		return nil
+	}
+	var out [][2]string
+	for _, kv := range [][2]string{{"node", string(t.Node)}, {"go", string(t.Go)}, {"ruby", string(t.Ruby)}, {"python", string(t.Python)}} {
+		if kv[1] != "" {
+			out = append(out, kv)
+		}
+	}
+	return out
 }
 
 // RestartPolicy says what the supervisor does when a worker exits.
@@ -149,4 +190,5 @@ const (
 	DefaultReadyTimeout   = Duration(60 * time.Second)
 	DefaultReplicas       = 1
 	DefaultRestart        = RestartOnFailure
+	DefaultWatchDebounce  = Duration(300 * time.Millisecond)
 )

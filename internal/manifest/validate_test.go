@@ -101,8 +101,17 @@ func TestDiagnostics(t *testing.T) {
 		{"unknown key in health", doc("version: 1", "project: p", "infra:", "  redis:", "    image: r", "    health: {cmd: x, intervall: 2s}"), []string{
 			`m.yaml:6:22: unknown key "intervall" in health of infra "redis" (did you mean "interval"?)`,
 		}},
+		{"tools", doc("version: 1", "project: p", "services:", "  api:", "    repo: r", "    tools: {nodejs: 20, go: twenty, ruby: lts/*, python: \"\"}"), []string{
+			`m.yaml:6:13: unknown key "nodejs" in tools of service "api" (did you mean "node"?)`,
+			`m.yaml:6:29: services.api.tools.go: version constraint "twenty": "twenty" is not a version: it must start with a number, like 20.11.1 (forms: 20.11.1, 20, >=20, ^20, ~20.1, >=18 <23, ^18 || ^20, lts/*)`,
+			`m.yaml:6:43: services.api.tools.ruby: "lts/*" is a Node LTS alias; ruby takes a version like 3.12 or >=3.11`,
+			`m.yaml:6:58: services.api.tools.python is empty: write a version like 3.12 or >=3.11`,
+		}},
+		{"tools not a map", doc("version: 1", "project: p", "services:", "  api:", "    repo: r", "    tools: [node]"), []string{
+			`m.yaml:6:12: services.api.tools: expected a map, got a list`,
+		}},
 		{"unknown key in service", doc("version: 1", "project: p", "services:", "  api:", "    repo: r", "    depends_on: [x]"), []string{
-			`m.yaml:6:5: unknown key "depends_on" in service "api" (allowed: repo, branch, path, setup, setup_when, run, env, env_file, needs, ready, replicas, restart, profiles)`,
+			`m.yaml:6:5: unknown key "depends_on" in service "api" (allowed: repo, branch, path, setup, setup_when, run, env, env_file, needs, ready, replicas, restart, profiles, watch, tools)`,
 		}},
 		{"unknown key in ready", doc("version: 1", "project: p", "services:", "  api:", "    repo: r", "    ready: {tpc: 80}"), []string{
 			`m.yaml:6:5: ready of service "api" needs one of tcp, http or log`,

@@ -38,6 +38,9 @@ type Result struct {
 	Reason string
 	// Err is set when Phase is Failed; see the Err* values for its causes.
 	Err error
+	// Git is the git state of the working copy the run left; nil where
+	// there is none (a clone that failed) or it could not be read.
+	Git *GitState
 }
 
 // Options tune a run.

@@ -24,7 +24,7 @@ func syncAll(ctx context.Context, specs []Spec, opts Options, sink event.Sink) [
 		j := job{spec: spec, opts: opts, sink: sink}
 		dir := filepath.Clean(spec.Dir)
 		if first, taken := owner[dir]; taken {
-			results[i] = j.finish(j.fail("clone", fmt.Errorf("%s is also the folder of %s: give one of them another path", spec.Dir, first)))
+			results[i] = j.finish(ctx, j.fail("clone", fmt.Errorf("%s is also the folder of %s: give one of them another path", spec.Dir, first)))
 			continue
 		}
 		owner[dir] = spec.Name
@@ -45,7 +45,7 @@ type job struct {
 }
 
 func (j job) run(ctx context.Context) Result {
-	return j.finish(j.sync(ctx))
+	return j.finish(ctx, j.sync(ctx))
 }
 
 func (j job) sync(ctx context.Context) Result {
@@ -76,11 +76,15 @@ func (j job) sync(ctx context.Context) Result {
 	return j.clone(ctx, found == emptyDir)
 }
 
-// finish reports the outcome of a repo, as its final event.
-func (j job) finish(r Result) Result {
+// finish reports the outcome of a repo, as its final event, with the git
+// state of the working copy it leaves, wherever there is one to read.
+func (j job) finish(ctx context.Context, r Result) Result {
 	e := event.Event{Kind: event.Repo, Name: j.spec.Name, Phase: r.Phase, Msg: Redact(r.Reason)}
 	if r.Err != nil {
 		e.Error = Redact(r.Err.Error())
+	}
+	if st, err := ReadState(ctx, j.spec.Dir, j.spec.Branch); err == nil {
+		r.Git, e.Git = &st, &st
 	}
 	j.sink.Emit(e)
 	return r

@@ -1,6 +1,3 @@
-// Package stack is the plan: one dependency graph over repos, images, infra,
-// setup and workers, each node started the moment what it needs is done. A
-// failed node fails only what depends on it; the rest goes on.
 package stack
 
 import (
@@ -23,6 +20,10 @@ type Node struct {
 	Name  string
 	Needs []string
 	Run   func(ctx context.Context) error
+	// NeedFailed, when set, reports a need's failure in the node's place
+	// (a worker that keeps running its old version says so); otherwise a
+	// failed event of Kind and Name is emitted.
+	NeedFailed func(*NeedError)
 }
 
 // NeedError is the error of a node that did not run because a need failed.
@@ -73,12 +74,12 @@ func (g *Graph) Has(id string) bool {
 // Len is the number of nodes.
 func (g *Graph) Len() int { return len(g.nodes) }
 
-// Result is the outcome of every node, by ID: nil for done.
-type Result map[string]error
+// Outcome is the outcome of every node, by ID: nil for done.
+type Outcome map[string]error
 
 // Failed lists the IDs of nodes that failed by themselves (not because a
 // need failed), in the order they were added.
-func (r Result) Failed(g *Graph) []string {
+func (r Outcome) Failed(g *Graph) []string {
 	var out []string
 	for _, n := range g.nodes {
 		var need *NeedError
@@ -90,7 +91,7 @@ func (r Result) Failed(g *Graph) []string {
 }
 
 // Err joins every node's own failure; nil when everything was done.
-func (r Result) Err(g *Graph) error {
+func (r Outcome) Err(g *Graph) error {
 	var errs []error
 	for _, id := range r.Failed(g) {
 		errs = append(errs, r[id])
@@ -102,7 +103,7 @@ func (r Result) Err(g *Graph) error {
 // ready. A node whose need failed does not run: its result is a NeedError
 // and a failed event is emitted for it. Run returns when every node is
 // settled. Needs that name no node are an error of the plan.
-func (g *Graph) Run(ctx context.Context, sink event.Sink) (Result, error) {
+func (g *Graph) Run(ctx context.Context, sink event.Sink) (Outcome, error) {
 	for _, n := range g.nodes {
 		for _, need := range n.Needs {
 			if _, ok := g.byID[need]; !ok {
@@ -118,7 +119,7 @@ func (g *Graph) Run(ctx context.Context, sink event.Sink) (Result, error) {
 		done[n.ID] = make(chan struct{})
 	}
 	var mu sync.Mutex
-	result := make(Result, len(g.nodes))
+	result := make(Outcome, len(g.nodes))
 	var wg sync.WaitGroup
 	for _, n := range g.nodes {
 		wg.Add(1)
@@ -135,7 +136,7 @@ func (g *Graph) Run(ctx context.Context, sink event.Sink) (Result, error) {
 	return result, nil
 }
 
-func (g *Graph) runNode(ctx context.Context, n *Node, done map[string]chan struct{}, mu *sync.Mutex, result Result, sink event.Sink) error {
+func (g *Graph) runNode(ctx context.Context, n *Node, done map[string]chan struct{}, mu *sync.Mutex, result Outcome, sink event.Sink) error {
 	for _, need := range n.Needs {
 		select {
 		case <-done[need]:
@@ -147,7 +148,11 @@ func (g *Graph) runNode(ctx context.Context, n *Node, done map[string]chan struc
 		mu.Unlock()
 		if err != nil {
 			ne := &NeedError{Need: need, Err: err}
-			if n.Kind != "" && ctx.Err() == nil {
+			switch {
+			case ctx.Err() != nil:
+			case n.NeedFailed != nil:
+				n.NeedFailed(ne)
+			case n.Kind != "":
 				sink.Emit(event.Event{Kind: n.Kind, Name: n.Name, Phase: event.Failed, Error: ne.Error()})
 			}
 			return ne

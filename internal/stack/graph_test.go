@@ -155,3 +155,15 @@ func TestAddIgnoresDuplicates(t *testing.T) {
 		t.Errorf("runs %d, len %d, err %v", runs, g.Len(), err)
 	}
 }
+
+// last is the last state event of an item.
+func (e *events) last(kind event.Kind, name string) event.Event {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for i := len(e.all) - 1; i >= 0; i-- {
+		if ev := e.all[i]; ev.Kind == kind && ev.Name == name && !ev.IsOutput() {
+			return ev
+		}
+	}
+	return event.Event{}
+}

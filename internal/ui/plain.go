@@ -16,7 +16,7 @@ type Plain struct {
 	w      io.Writer
 	colour bool
 	start  time.Time
-	width  int // of the name column; grows with the longest name seen
+	width  int // of the name column: see widen
 	last   map[itemKey]printed
 }
 
@@ -43,7 +43,7 @@ func (p *Plain) Render(e event.Event) {
 		p.start = e.TS
 	}
 	if e.IsOutput() {
-		p.width = max(p.width, len(e.Name))
+		p.widen(e)
 		fmt.Fprintf(p.w, "%6.1fs  %-6s  %-*s  | %s\n", e.TS.Sub(p.start).Seconds(), e.Kind, p.width, e.Name, e.Line)
 		return
 	}
@@ -56,8 +56,22 @@ func (p *Plain) Render(e event.Event) {
 		return
 	}
 	p.last[k] = now
-	p.width = max(p.width, len(e.Name))
+	p.widen(e)
 	fmt.Fprintln(p.w, p.line(e))
+}
+
+// nameCap bounds the name column: a longer name pushes only its own lines
+// to the right, not those of every repo and worker after it.
+const nameCap = 24
+
+// widen grows the name column to fit e's name, up to nameCap. An image's
+// name, a reference such as crispify-fixture/elasticsearch-standin:8, never
+// widens it: images have a few lines each, at the start, and would push
+// every later line of a repo or worker far to the right.
+func (p *Plain) widen(e event.Event) {
+	if e.Kind != event.Image {
+		p.width = max(p.width, min(len(e.Name), nameCap))
+	}
 }
 
 func (p *Plain) line(e event.Event) string {
@@ -66,6 +80,9 @@ func (p *Plain) line(e event.Event) string {
 	b.WriteString(paint(p.colour, ClassOf(e.Phase), fmt.Sprintf("%-10s", e.Phase)))
 	if e.Progress != nil && !e.Phase.Final() {
 		fmt.Fprintf(&b, " %3.0f%%", *e.Progress*100)
+	}
+	if e.Git != nil {
+		b.WriteString("  " + e.Git.String())
 	}
 	if e.Msg != "" {
 		b.WriteString("  " + e.Msg)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"sort"
 	"sync"
 
@@ -21,15 +20,15 @@ import (
 // cannot be read, and the workers of a crispify that is still alive (a
 // detach daemon). The file is then cleared of what was handled. It returns
 // the names of the services it ended processes of, sorted.
-func EndLeftovers(ctx context.Context, stateDir string, sink event.Sink) (ended []string, err error) {
+func EndLeftovers(ctx context.Context, statePath string, sink event.Sink) (ended []string, err error) {
 	if sink == nil {
 		sink = event.Discard
 	}
-	if _, err := os.Stat(filepath.Join(stateDir, stateFile)); errors.Is(err, fs.ErrNotExist) {
+	if _, err := os.Stat(statePath); errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	var stale []stateEntry
-	err = updateState(stateDir, func(entries []stateEntry) []stateEntry {
+	err = updateState(statePath, func(entries []stateEntry) []stateEntry {
 		var keep []stateEntry
 		for _, e := range entries {
 			if ownerAlive(e) {
@@ -41,7 +40,7 @@ func EndLeftovers(ctx context.Context, stateDir string, sink event.Sink) (ended 
 		return keep
 	})
 	if err != nil {
-		return nil, fmt.Errorf("read the worker state in %s: %w", stateDir, err)
+		return nil, fmt.Errorf("read the worker state in %s: %w", statePath, err)
 	}
 	var (
 		wg   sync.WaitGroup
@@ -74,14 +73,20 @@ func EndLeftovers(ctx context.Context, stateDir string, sink event.Sink) (ended 
 	return ended, errors.Join(errs...)
 }
 
-// isOurs reports whether the entry's process is still the one crispify
-// started: alive, with the start time recorded.
+// isOurs reports whether the entry's process group is still the one
+// crispify started: its leader alive with the start time recorded, or, the
+// leader gone (a `sh -c` that did not exec, killed with crispify), members
+// of its group started since. While a member lives the group's id is not
+// given to another process, so those members can only be the leader's own.
 func isOurs(e stateEntry) bool {
-	if e.PID <= 1 || e.PGID <= 1 || e.Start == 0 || !processAlive(e.PID) {
+	if e.PID <= 1 || e.PGID <= 1 || e.Start == 0 {
 		return false
 	}
-	start, ok := startTime(e.PID)
-	return ok && start == e.Start
+	if processAlive(e.PID) {
+		start, ok := startTime(e.PID)
+		return ok && start == e.Start
+	}
+	return groupHasMemberSince(e.PGID, e.Start)
 }
 
 // ownerAlive reports whether the supervisor that wrote the entry still runs.

@@ -17,7 +17,7 @@ import (
 	"github.com/crispify/crispify/internal/event"
 )
 
-// startLeftover starts testdata/worker in a group of its own, as the
+// startLeftover starts fixtures/worker in a group of its own, as the
 // supervisor would, and returns it; the test ends it if it still runs.
 func startLeftover(t *testing.T, args ...string) *proc {
 	t.Helper()
@@ -41,7 +41,7 @@ func deadPID(t *testing.T) int {
 
 func writeState(t *testing.T, dir string, entries ...stateEntry) {
 	t.Helper()
-	if err := updateState(dir, func([]stateEntry) []stateEntry { return entries }); err != nil {
+	if err := updateState(StatePath(dir, ""), func([]stateEntry) []stateEntry { return entries }); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -49,7 +49,7 @@ func writeState(t *testing.T, dir string, entries ...stateEntry) {
 func TestEndLeftoversEndsOnlyWhatIsOurs(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	leftover := startLeftover(t, "-grandchild")
+	leftover := startLeftover(t, "-child")
 	reused := startLeftover(t)
 	live := startLeftover(t)
 	self, _ := startTime(os.Getpid())
@@ -73,7 +73,7 @@ func TestEndLeftoversEndsOnlyWhatIsOurs(t *testing.T) {
 	)
 	rec := &recorder{}
 	began := time.Now()
-	ended, err := EndLeftovers(ctxFor(t, 30*time.Second), dir, rec)
+	ended, err := EndLeftovers(ctxFor(t, 30*time.Second), StatePath(dir, ""), rec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,18 +93,18 @@ func TestEndLeftoversEndsOnlyWhatIsOurs(t *testing.T) {
 	if e.PID != leftover.pid {
 		t.Errorf("event: %+v", e)
 	}
-	left := readState(dir)
+	left := readState(StatePath(dir, ""))
 	if len(left) != 1 || left[0].Name != "mailer" {
 		t.Errorf("state file after: %+v, want only mailer's entry", left)
 	}
 	// Nothing left to do: a second call ends nothing.
-	if ended, err := EndLeftovers(ctxFor(t, 5*time.Second), dir, event.Discard); err != nil || len(ended) != 0 {
+	if ended, err := EndLeftovers(ctxFor(t, 5*time.Second), StatePath(dir, ""), event.Discard); err != nil || len(ended) != 0 {
 		t.Errorf("second call: %q, %v", ended, err)
 	}
 }
 
 func TestEndLeftoversWithoutStateFile(t *testing.T) {
-	ended, err := EndLeftovers(context.Background(), t.TempDir()+"/nothing-here", nil)
+	ended, err := EndLeftovers(context.Background(), t.TempDir()+"/nothing-here/workers.json", nil)
 	if err != nil || ended != nil {
 		t.Errorf("got %q, %v", ended, err)
 	}
@@ -116,7 +116,7 @@ func TestStateFileFollowsTheWorkers(t *testing.T) {
 	if err := s.Start(ctxFor(t, 20*time.Second), Spec{Name: "api", Command: workerCmd(), Replicas: 2}); err != nil {
 		t.Fatal(err)
 	}
-	entries := readState(s.stateDir)
+	entries := readState(s.state.path)
 	if len(entries) != 2 || entries[0].Name != "api" || entries[0].Replica != 0 || entries[1].Replica != 1 {
 		t.Fatalf("state: %+v", entries)
 	}
@@ -126,13 +126,13 @@ func TestStateFileFollowsTheWorkers(t *testing.T) {
 		}
 	}
 	// A live supervisor's workers are no leftovers.
-	if ended, _ := EndLeftovers(ctxFor(t, 5*time.Second), s.stateDir, nil); len(ended) != 0 {
+	if ended, _ := EndLeftovers(ctxFor(t, 5*time.Second), s.state.path, nil); len(ended) != 0 {
 		t.Errorf("EndLeftovers ended the workers of a live supervisor: %q", ended)
 	}
 	if err := s.Stop(ctxFor(t, 20*time.Second), "api"); err != nil {
 		t.Fatal(err)
 	}
-	if entries := readState(s.stateDir); len(entries) != 0 {
+	if entries := readState(s.state.path); len(entries) != 0 {
 		t.Errorf("state after stop: %+v", entries)
 	}
 }
@@ -185,10 +185,85 @@ func TestWatchdogEndsGroupsWhenCrispifyIsKilled(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	// The state file still lists it; the next run finds nothing to end.
-	if ended, err := EndLeftovers(ctxFor(t, 5*time.Second), dir, nil); err != nil || len(ended) != 0 {
+	if ended, err := EndLeftovers(ctxFor(t, 5*time.Second), StatePath(dir, ""), nil); err != nil || len(ended) != 0 {
 		t.Errorf("EndLeftovers after the watchdog: %q, %v", ended, err)
 	}
-	if entries := readState(dir); len(entries) != 0 {
+	if entries := readState(StatePath(dir, "")); len(entries) != 0 {
 		t.Errorf("state file not cleared: %+v", entries)
+	}
+}
+
+// Killed with its supervisor and watchdog, a worker run by a `sh -c` that
+// did not exec loses its group leader (the shell gets the parent-death
+// signal and dies) while the real program lives on in the group. The next
+// run ends it by its group all the same.
+func TestEndLeftoversEndsAGroupWhoseLeaderIsGone(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	// The shell forks the worker (two commands: no exec) and waits for it.
+	p, err := startProc(workerCmd("-ignore-term", "-child")+"; echo the worker ended", t.TempDir(), os.Environ())
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := make(chan string, 16)
+	go p.follow(func(l string) { lines <- l })
+	t.Cleanup(func() { killGroup(p.pid) })
+	var members []int
+	for len(members) < 2 {
+		select {
+		case l := <-lines:
+			for _, prefix := range []string{"pid=", "child="} {
+				if n, err := strconv.Atoi(strings.TrimPrefix(l, prefix)); err == nil && strings.HasPrefix(l, prefix) {
+					members = append(members, n)
+				}
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("the worker did not say its pids; got %v", members)
+		}
+	}
+	start, ok := startTime(p.pid)
+	if !ok {
+		t.Fatal("no start time of the shell")
+	}
+	writeState(t, dir, stateEntry{Name: "api", PID: p.pid, PGID: p.pid, Start: start, Owner: deadPID(t), OwnerStart: 1})
+	// The leader dies as it would of the parent-death signal.
+	if err := syscall.Kill(p.pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	<-p.exited
+	for _, m := range members {
+		if !processAlive(m) {
+			t.Fatalf("member %d of the group died with its leader: the test proves nothing", m)
+		}
+	}
+	ended, err := EndLeftovers(ctxFor(t, 30*time.Second), StatePath(dir, ""), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(ended, []string{"api"}) {
+		t.Errorf("ended %q, want [api]", ended)
+	}
+	for _, m := range members {
+		if processAlive(m) {
+			t.Errorf("process %d of the group outlived EndLeftovers", m)
+		}
+	}
+}
+
+// A group whose leader is gone and whose members all started before the
+// recorded start is not ours: the start time guards against a stale entry.
+func TestEndLeftoversLeavesAGroupOlderThanItsEntry(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	other := startLeftover(t)
+	start, _ := startTime(other.pid)
+	// An entry naming a dead leader whose group id is other's, recorded
+	// as starting after other did.
+	writeState(t, dir, stateEntry{Name: "api", PID: deadPID(t), PGID: other.pid, Start: start + 1000, Owner: deadPID(t), OwnerStart: 1})
+	if ended, err := EndLeftovers(ctxFor(t, 10*time.Second), StatePath(dir, ""), nil); err != nil || len(ended) != 0 {
+		t.Errorf("ended %q, %v: want nothing", ended, err)
+	}
+	if !processAlive(other.pid) {
+		t.Error("a process older than the entry was ended")
 	}
 }

@@ -27,7 +27,7 @@ const (
 	helperWorkerEnv = "CRISPIFY_WORKERS_TEST_WORKER"
 )
 
-// workerBin is testdata/worker, built once by TestMain.
+// workerBin is fixtures/worker, built once by TestMain.
 var workerBin string
 
 func TestMain(m *testing.M) {
@@ -47,9 +47,9 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	workerBin = filepath.Join(dir, "worker")
-	build := exec.Command("go", "build", "-o", workerBin, "./testdata/worker")
+	build := exec.Command("go", "build", "-o", workerBin, "../../fixtures/worker")
 	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "build testdata/worker: %v\n%s", err, out)
+		fmt.Fprintf(os.Stderr, "build fixtures/worker: %v\n%s", err, out)
 		os.Exit(1)
 	}
 	code := m.Run()
@@ -62,9 +62,9 @@ func TestMain(m *testing.M) {
 func runHelper() int {
 	var out sync.Mutex
 	sink := event.SinkFunc(func(e event.Event) {
-		if strings.HasPrefix(e.Line, "grandchild ") {
+		if strings.HasPrefix(e.Line, "child=") {
 			out.Lock()
-			fmt.Println(e.Line)
+			fmt.Println("grandchild", strings.TrimPrefix(e.Line, "child="))
 			out.Unlock()
 		}
 	})
@@ -79,7 +79,7 @@ func runHelper() int {
 			env = append(env, kv)
 		}
 	}
-	spec := Spec{Name: "orphan", Command: shellLine(os.Getenv(helperWorkerEnv), "-grandchild"), Env: env, Ready: readyLog("^grandchild")}
+	spec := Spec{Name: "orphan", Command: shellLine(os.Getenv(helperWorkerEnv), "-child"), Env: env, Ready: readyLog("^child=")}
 	if err := s.Start(context.Background(), spec); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -192,7 +192,7 @@ func newSupervisor(t *testing.T) (*Supervisor, *recorder) {
 	return s, rec
 }
 
-// workerCmd returns the shell command running testdata/worker with args.
+// workerCmd returns the shell command running fixtures/worker with args.
 func workerCmd(args ...string) string {
 	return shellLine(append([]string{workerBin}, args...)...)
 }

@@ -91,3 +91,6 @@ func (p *proc) waitOutput(d time.Duration) {
 	case <-time.After(d):
 	}
 }
+
+// ProcessAlive reports whether a process with this pid runs (not a zombie).
+func ProcessAlive(pid int) bool { return processAlive(pid) }

@@ -28,3 +28,19 @@ func zombie(pid int) bool {
 // onlyZombies: launchd reaps orphans at once, so a group that answers
 // kill(-pgid, 0) has a live member.
 func onlyZombies(int) bool { return false }
+
+// groupHasMemberSince reports whether a live process of the group started
+// at or after start (microseconds since the epoch, as startTime).
+func groupHasMemberSince(pgid int, start uint64) bool {
+	procs, err := unix.SysctlKinfoProcSlice("kern.proc.pgrp", pgid)
+	if err != nil {
+		return false
+	}
+	for _, k := range procs {
+		t := k.Proc.P_starttime
+		if k.Proc.P_stat != 5 && uint64(t.Sec)*1e6+uint64(t.Usec) >= start {
+			return true
+		}
+	}
+	return false
+}

@@ -49,11 +49,39 @@ func zombie(pid int) bool {
 	return ok && len(f) > 0 && (f[0] == "Z" || f[0] == "X")
 }
 
+// groupHasMemberSince reports whether a live process of the group started
+// at or after start (clock ticks since boot, as startTime).
+func groupHasMemberSince(pgid int, start uint64) bool {
+	found := false
+	eachInGroup(pgid, func(f []string) bool {
+		// Field 22, the start time, is index 19.
+		if len(f) > 19 {
+			if v, err := strconv.ParseUint(f[19], 10, 64); err == nil && v >= start {
+				found = true
+				return false
+			}
+		}
+		return true
+	})
+	return found
+}
+
 // onlyZombies reports whether every process of the group is a zombie.
 func onlyZombies(pgid int) bool {
+	only := true
+	eachInGroup(pgid, func([]string) bool {
+		only = false
+		return false
+	})
+	return only
+}
+
+// eachInGroup calls fn with the stat fields (as procStat) of every live,
+// not zombie, process of the group, until fn returns false.
+func eachInGroup(pgid int, fn func(stat []string) bool) {
 	dirs, err := filepath.Glob("/proc/[0-9]*")
 	if err != nil {
-		return false
+		return
 	}
 	want := strconv.Itoa(pgid)
 	for _, d := range dirs {
@@ -63,9 +91,8 @@ func onlyZombies(pgid int) bool {
 		}
 		f, ok := procStat(pid)
 		// Field 5 is the process group.
-		if ok && len(f) > 2 && f[2] == want && f[0] != "Z" && f[0] != "X" {
-			return false
+		if ok && len(f) > 2 && f[2] == want && f[0] != "Z" && f[0] != "X" && !fn(f) {
+			return
 		}
 	}
-	return true
 }

@@ -97,3 +97,7 @@ func describeExit(ps *os.ProcessState) (short, long string) {
 
 // ignoreHangup: a process started in a new process group gets no Ctrl-C.
 func ignoreHangup() {}
+
+// groupHasMemberSince: a job of processes has no leader to lose on windows;
+// the watchdog ends the tree.
+func groupHasMemberSince(int, uint64) bool { return false }

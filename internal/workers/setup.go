@@ -31,6 +31,13 @@ func SetupHashPath(stateDir, name string) string {
 	return filepath.Join(stateDir, "setup", name+".hash")
 }
 
+// SetupRun says whether a setup ran, and why: "package-lock.json
+// changed", "first setup here". A restart of the worker says the same.
+type SetupRun struct {
+	Ran bool
+	Why string
+}
+
 // RunSetup runs the setup's commands in order, each with sh -c in Dir, when
 // it never succeeded here (no hash file: the first run after clone) or when
 // the hash over the commands and the When files' contents changed since it
@@ -38,43 +45,45 @@ func SetupHashPath(stateDir, name string) string {
 // file and out as Setup events. The hash is written only after every
 // command succeeded, so a failed setup runs again next time. Cancelling ctx
 // ends the running command's process group.
-func RunSetup(ctx context.Context, stateDir string, s Setup, sink event.Sink) error {
+func RunSetup(ctx context.Context, stateDir string, s Setup, sink event.Sink) (SetupRun, error) {
 	if sink == nil {
 		sink = event.Discard
 	}
 	if len(s.Commands) == 0 {
-		return nil
+		return SetupRun{}, nil
 	}
 	emit := func(e event.Event) {
 		e.TS, e.Kind, e.Name = time.Now(), event.Setup, s.Name
 		sink.Emit(e)
 	}
-	err := runSetup(ctx, stateDir, s, emit)
+	run, err := runSetup(ctx, stateDir, s, emit)
 	if f, ok := err.(*Failure); ok {
 		sink.Emit(f.event())
 	} else if err != nil {
 		emit(event.Event{Phase: event.Failed, Error: err.Error()})
 	}
-	return err
+	return run, err
 }
 
-func runSetup(ctx context.Context, stateDir string, s Setup, emit func(event.Event)) error {
+func runSetup(ctx context.Context, stateDir string, s Setup, emit func(event.Event)) (SetupRun, error) {
 	sum, err := setupHash(s)
 	if err != nil {
-		return &Failure{Kind: event.Setup, Name: s.Name, What: err.Error(), Hint: "check the service's setup_when in the manifest"}
+		return SetupRun{}, &Failure{Kind: event.Setup, Name: s.Name, What: err.Error(), Hint: "check the service's setup_when in the manifest"}
 	}
 	hashPath := SetupHashPath(stateDir, s.Name)
-	if old, err := os.ReadFile(hashPath); err == nil && strings.TrimSpace(string(old)) == sum {
+	old := readSetupRecord(hashPath)
+	if old.sum == sum.sum {
 		msg := "done before"
 		if len(s.When) > 0 {
 			msg = "setup_when files unchanged"
 		}
 		emit(event.Event{Phase: event.Unchanged, Msg: msg})
-		return nil
+		return SetupRun{}, nil
 	}
+	run := SetupRun{Ran: true, Why: sum.changedSince(old)}
 	log, err := openLog(stateDir, s.Name, logMaxSize)
 	if err != nil {
-		return fmt.Errorf("setup %s: %w", s.Name, err)
+		return run, fmt.Errorf("setup %s: %w", s.Name, err)
 	}
 	defer log.close()
 	env := s.Env
@@ -84,17 +93,17 @@ func runSetup(ctx context.Context, stateDir string, s Setup, emit func(event.Eve
 	for i, command := range s.Commands {
 		emit(event.Event{Phase: event.Running, Progress: event.Fraction(float64(i) / float64(len(s.Commands))), Msg: command})
 		if err := runSetupCommand(ctx, s, command, env, log, emit); err != nil {
-			return err
+			return run, err
 		}
 	}
 	if err := os.MkdirAll(filepath.Dir(hashPath), 0o755); err != nil {
-		return fmt.Errorf("setup %s: record it: %w", s.Name, err)
+		return run, fmt.Errorf("setup %s: record it: %w", s.Name, err)
 	}
-	if err := os.WriteFile(hashPath, []byte(sum+"\n"), 0o644); err != nil {
-		return fmt.Errorf("setup %s: record it in %s: %w", s.Name, hashPath, err)
+	if err := os.WriteFile(hashPath, sum.encode(), 0o644); err != nil {
+		return run, fmt.Errorf("setup %s: record it in %s: %w", s.Name, hashPath, err)
 	}
-	emit(event.Event{Phase: event.Done, Progress: event.Fraction(1)})
-	return nil
+	emit(event.Event{Phase: event.Done, Progress: event.Fraction(1), Msg: run.Why})
+	return run, nil
 }
 
 // runSetupCommand runs one command; a *Failure says how it failed.
@@ -148,30 +157,39 @@ func runSetupCommand(ctx context.Context, s Setup, command string, env []string,
 
 // setupHash is the sha256 over the commands and the When files' contents:
 // what, changed, makes setup run again. A When file that does not exist
-// counts as content of its own, so that its appearing re-runs setup.
-func setupHash(s Setup) (string, error) {
+// counts as content of its own, so that its appearing re-runs setup. The
+// parts' own hashes are kept too, to say which one changed.
+func setupHash(s Setup) (setupRecord, error) {
+	rec := setupRecord{parts: map[string]string{}}
 	h := sha256.New()
 	fmt.Fprintf(h, "crispify setup v1\n")
+	commands := sha256.New()
 	for _, c := range s.Commands {
 		fmt.Fprintf(h, "command %q\n", c)
+		fmt.Fprintf(commands, "%q\n", c)
 	}
+	rec.parts[commandsPart] = hex.EncodeToString(commands.Sum(nil))
 	for _, name := range s.When {
 		fmt.Fprintf(h, "file %q ", name)
 		f, err := os.Open(filepath.Join(s.Dir, name))
 		if errors.Is(err, fs.ErrNotExist) {
 			fmt.Fprintf(h, "missing\n")
+			rec.parts[name] = "missing"
 			continue
 		}
 		if err != nil {
-			return "", fmt.Errorf("read setup_when file %s: %w", name, err)
+			return rec, fmt.Errorf("read setup_when file %s: %w", name, err)
 		}
 		fh := sha256.New()
 		_, err = io.Copy(fh, f)
 		f.Close()
 		if err != nil {
-			return "", fmt.Errorf("read setup_when file %s: %w", name, err)
+			return rec, fmt.Errorf("read setup_when file %s: %w", name, err)
 		}
 		fmt.Fprintf(h, "%x\n", fh.Sum(nil))
+		rec.parts[name] = hex.EncodeToString(fh.Sum(nil))
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	rec.sum = hex.EncodeToString(h.Sum(nil))
+	rec.order = append([]string{commandsPart}, s.When...)
+	return rec, nil
 }

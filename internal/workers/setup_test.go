@@ -37,11 +37,12 @@ func TestSetupRunsOnceThenOnlyWhenALockfileChanges(t *testing.T) {
 	stateDir, s := setupFixture(t)
 	ctx := ctxFor(t, 20*time.Second)
 	rec := &recorder{}
-	if err := RunSetup(ctx, stateDir, s, rec); err != nil {
+	run, err := RunSetup(ctx, stateDir, s, rec)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if runs(t, s) != 1 {
-		t.Fatalf("setup ran %d times, want once", runs(t, s))
+	if runs(t, s) != 1 || run != (SetupRun{Ran: true, Why: "first setup here"}) {
+		t.Fatalf("setup ran %d times (%+v), want once, the first here", runs(t, s), run)
 	}
 	rec.waitFor(t, time.Second, "done", phase("api", event.Done))
 	rec.waitFor(t, time.Second, "output", func(e event.Event) bool { return e.Kind == event.Setup && e.Line == "installing" })
@@ -51,8 +52,8 @@ func TestSetupRunsOnceThenOnlyWhenALockfileChanges(t *testing.T) {
 	}
 
 	rec = &recorder{}
-	if err := RunSetup(ctx, stateDir, s, rec); err != nil {
-		t.Fatal(err)
+	if run, err := RunSetup(ctx, stateDir, s, rec); err != nil || run.Ran {
+		t.Fatal(run, err)
 	}
 	if runs(t, s) != 1 {
 		t.Errorf("setup ran again with nothing changed")
@@ -64,18 +65,31 @@ func TestSetupRunsOnceThenOnlyWhenALockfileChanges(t *testing.T) {
 	// A new mtime with the same content is no change.
 	later := time.Now().Add(time.Hour)
 	os.Chtimes(filepath.Join(s.Dir, "package-lock.json"), later, later)
-	if err := RunSetup(ctx, stateDir, s, event.Discard); err != nil || runs(t, s) != 1 {
+	if _, err := RunSetup(ctx, stateDir, s, event.Discard); err != nil || runs(t, s) != 1 {
 		t.Errorf("touching the lockfile re-ran setup (runs %d, err %v)", runs(t, s), err)
 	}
 
+	// Each re-run says what changed: a restart of the worker says it too.
 	os.WriteFile(filepath.Join(s.Dir, "package-lock.json"), []byte(`{"v":2}`), 0o644)
-	if err := RunSetup(ctx, stateDir, s, event.Discard); err != nil || runs(t, s) != 2 {
-		t.Errorf("a changed lockfile did not re-run setup (runs %d, err %v)", runs(t, s), err)
+	if run, err := RunSetup(ctx, stateDir, s, event.Discard); err != nil || runs(t, s) != 2 || run.Why != "package-lock.json changed" {
+		t.Errorf("a changed lockfile did not re-run setup, saying so (runs %d, %+v, err %v)", runs(t, s), run, err)
 	}
 
 	s.Commands = append(s.Commands, "true")
-	if err := RunSetup(ctx, stateDir, s, event.Discard); err != nil || runs(t, s) != 3 {
-		t.Errorf("changed commands did not re-run setup (runs %d, err %v)", runs(t, s), err)
+	if run, err := RunSetup(ctx, stateDir, s, event.Discard); err != nil || runs(t, s) != 3 || run.Why != "setup commands changed" {
+		t.Errorf("changed commands did not re-run setup, saying so (runs %d, %+v, err %v)", runs(t, s), run, err)
+	}
+
+	// A hash file of an older crispify (one line) still decides; the
+	// reason is then vaguer.
+	hash := readSetupRecord(SetupHashPath(stateDir, "api"))
+	os.WriteFile(SetupHashPath(stateDir, "api"), []byte(hash.sum+"\n"), 0o644)
+	if run, _ := RunSetup(ctx, stateDir, s, event.Discard); run.Ran {
+		t.Errorf("an old-style hash file with the same sum re-ran setup: %+v", run)
+	}
+	os.WriteFile(SetupHashPath(stateDir, "api"), []byte("0000\n"), 0o644)
+	if run, _ := RunSetup(ctx, stateDir, s, event.Discard); !run.Ran || run.Why != "setup_when files or commands changed" {
+		t.Errorf("an old-style hash file with another sum: %+v", run)
 	}
 }
 
@@ -84,7 +98,7 @@ func TestSetupFailureKeepsNoHash(t *testing.T) {
 	stateDir, s := setupFixture(t)
 	s.Commands = []string{"echo run >> runs.txt", "echo resolving; echo 'npm ERR! 404' >&2; exit 4", "echo never"}
 	rec := &recorder{}
-	err := RunSetup(ctxFor(t, 20*time.Second), stateDir, s, rec)
+	_, err := RunSetup(ctxFor(t, 20*time.Second), stateDir, s, rec)
 	var f *Failure
 	if !errors.As(err, &f) || f.ExitCode == nil || *f.ExitCode != 4 {
 		t.Fatalf("want a failure with exit code 4, got %v", err)
@@ -108,7 +122,7 @@ func TestSetupFailureKeepsNoHash(t *testing.T) {
 	}
 	// The next run retries, from the first command.
 	s.Commands[1] = "true"
-	if err := RunSetup(ctxFor(t, 20*time.Second), stateDir, s, event.Discard); err != nil || runs(t, s) != 2 {
+	if _, err := RunSetup(ctxFor(t, 20*time.Second), stateDir, s, event.Discard); err != nil || runs(t, s) != 2 {
 		t.Errorf("retry: runs %d, err %v", runs(t, s), err)
 	}
 }
@@ -116,12 +130,15 @@ func TestSetupFailureKeepsNoHash(t *testing.T) {
 func TestSetupCancelEndsTheCommand(t *testing.T) {
 	t.Parallel()
 	stateDir, s := setupFixture(t)
-	s.Commands = []string{shellLine(workerBin, "-grandchild", "-print", "installing")}
+	s.Commands = []string{shellLine(workerBin, "-child", "-print", "installing")}
 	ctx, cancel := context.WithCancel(context.Background())
 	rec := &recorder{}
 	done := make(chan error, 1)
-	go func() { done <- RunSetup(ctx, stateDir, s, rec) }()
-	line := rec.waitFor(t, 5*time.Second, "grandchild", func(e event.Event) bool { return strings.HasPrefix(e.Line, "grandchild ") })
+	go func() {
+		_, err := RunSetup(ctx, stateDir, s, rec)
+		done <- err
+	}()
+	line := rec.waitFor(t, 5*time.Second, "grandchild", func(e event.Event) bool { return strings.HasPrefix(e.Line, "child=") })
 	cancel()
 	select {
 	case err := <-done:
@@ -143,14 +160,14 @@ func TestSetupCommandNotFound(t *testing.T) {
 	t.Parallel()
 	stateDir, s := setupFixture(t)
 	s.Commands = []string{"no-such-installer-crispify ci"}
-	err := RunSetup(ctxFor(t, 20*time.Second), stateDir, s, event.Discard)
+	_, err := RunSetup(ctxFor(t, 20*time.Second), stateDir, s, event.Discard)
 	if err == nil || !strings.Contains(err.Error(), "command not found") || !strings.Contains(err.Error(), "no-such-installer-crispify") {
 		t.Errorf("got %v", err)
 	}
 }
 
 func atoiSuffix(s string) int {
-	i := strings.LastIndexByte(s, ' ')
+	i := strings.LastIndexAny(s, " =")
 	n := 0
 	for _, c := range s[i+1:] {
 		if c < '0' || c > '9' {

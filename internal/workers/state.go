@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/crispify/crispify/internal/lockfile"
@@ -17,10 +18,20 @@ import (
 // every live worker process with its start time, so that the next run or
 // decrispify can end what a killed crispify left, and only that.
 
-const (
-	stateFile = "workers.json"
-	stateLock = "workers.lock"
-)
+// StatePath is the state file of a project's workers in a state folder:
+// workers-<project>.json, so that two projects sharing a workspace never
+// end each other's processes; workers.json without a project.
+func StatePath(stateDir, project string) string {
+	if project == "" {
+		return filepath.Join(stateDir, "workers.json")
+	}
+	return filepath.Join(stateDir, "workers-"+project+".json")
+}
+
+// stateLockPath is the lock guarding the state file at path.
+func stateLockPath(path string) string {
+	return strings.TrimSuffix(path, ".json") + ".lock"
+}
 
 // stateEntry is one live worker process.
 type stateEntry struct {
@@ -41,7 +52,7 @@ type stateEntry struct {
 // stateRecord keeps this supervisor's entries in workers.json current. Other
 // supervisors' entries in the file are kept as they are.
 type stateRecord struct {
-	dir        string
+	path       string
 	owner      int
 	ownerStart uint64
 
@@ -49,10 +60,10 @@ type stateRecord struct {
 	live map[int]stateEntry // by pid
 }
 
-func newStateRecord(dir string) *stateRecord {
+func newStateRecord(path string) *stateRecord {
 	owner := os.Getpid()
 	start, _ := startTime(owner)
-	return &stateRecord{dir: dir, owner: owner, ownerStart: start, live: map[int]stateEntry{}}
+	return &stateRecord{path: path, owner: owner, ownerStart: start, live: map[int]stateEntry{}}
 }
 
 // add records a process that started; remove one whose group is gone.
@@ -77,7 +88,7 @@ func (s *stateRecord) remove(pid int) {
 }
 
 func (s *stateRecord) saveLocked() error {
-	return updateState(s.dir, func(entries []stateEntry) []stateEntry {
+	return updateState(s.path, func(entries []stateEntry) []stateEntry {
 		out := entries[:0]
 		for _, e := range entries {
 			if e.Owner != s.owner || e.OwnerStart != s.ownerStart {
@@ -91,16 +102,16 @@ func (s *stateRecord) saveLocked() error {
 	})
 }
 
-// updateState rewrites workers.json with change, under a lock file so that
-// two crispify processes of one workspace do not lose each other's entries.
-func updateState(dir string, change func([]stateEntry) []stateEntry) error {
-	release, err := lockfile.Lock(filepath.Join(dir, stateLock))
+// updateState rewrites the state file at path with change, under a lock
+// file so that two crispify processes of one project do not lose each
+// other's entries.
+func updateState(path string, change func([]stateEntry) []stateEntry) error {
+	release, err := lockfile.Lock(stateLockPath(path))
 	if err != nil {
 		return fmt.Errorf("update the workers' state: %w", err)
 	}
 	defer release()
-	entries := change(readState(dir))
-	path := filepath.Join(dir, stateFile)
+	entries := change(readState(path))
 	if len(entries) == 0 {
 		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("clear %s: %w", path, err)
@@ -127,10 +138,10 @@ func updateState(dir string, change func([]stateEntry) []stateEntry) error {
 	return nil
 }
 
-// readState returns the entries of workers.json; none when it is missing or
-// unreadable (a file cut short by a crash is worth nothing).
-func readState(dir string) []stateEntry {
-	b, err := os.ReadFile(filepath.Join(dir, stateFile))
+// readState returns the entries of the state file; none when it is missing
+// or unreadable (a file cut short by a crash is worth nothing).
+func readState(path string) []stateEntry {
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil
 	}

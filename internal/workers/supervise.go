@@ -22,7 +22,7 @@ const (
 // the replica was ready once, its outcome goes to first, exactly once (nil:
 // ready), for Start to decide on; after that it is reported by events only.
 func (w *worker) supervise(r *replica, first chan<- error) {
-	defer w.loops.Done()
+	defer close(r.done)
 	report := func(err error) {
 		if first != nil {
 			first <- err
@@ -30,15 +30,16 @@ func (w *worker) supervise(r *replica, first chan<- error) {
 		}
 	}
 	defer report(errHalted)
-	ctx := w.ctx
+	ctx := r.ctx
+	spec := r.gen.spec
 	for {
 		if ctx.Err() != nil {
 			return // stopped before this replica started
 		}
 		p, matched, err := w.launch(r)
 		if err != nil {
-			f := &Failure{Kind: event.Worker, Name: w.spec.Name, What: w.about(r, fmt.Sprintf("could not start: %v", err)),
-				Hint: fmt.Sprintf("check that %s exists (is the repo cloned?)", w.spec.Dir)}
+			f := &Failure{Kind: event.Worker, Name: w.name, What: w.about(r, fmt.Sprintf("could not start: %v", err)),
+				Hint: fmt.Sprintf("check that %s exists (is the repo cloned?)", spec.Dir)}
 			w.mu.Lock()
 			r.state = event.Failed
 			if first == nil {
@@ -68,13 +69,13 @@ func (w *worker) supervise(r *replica, first chan<- error) {
 
 // launch starts one process of the replica and begins following its output.
 func (w *worker) launch(r *replica) (*proc, chan struct{}, error) {
-	p, err := startProc(w.spec.Command, w.spec.Dir, r.env)
+	p, err := startProc(r.gen.spec.Command, r.gen.spec.Dir, r.env)
 	if err != nil {
 		return nil, nil, err
 	}
-	w.sup.track(w.spec.Name, r.index, p.pid)
+	w.sup.track(w.name, r.index, p.pid)
 	var matched chan struct{}
-	if w.logRE != nil {
+	if r.gen.logRE != nil {
 		matched = make(chan struct{})
 	}
 	w.mu.Lock()
@@ -91,10 +92,10 @@ func (w *worker) launch(r *replica) (*proc, chan struct{}, error) {
 // says so, and steady after steadyAfter. It returns true when the process
 // exited by itself, false when supervision ended and its group is gone.
 func (w *worker) watch(r *replica, p *proc, matched chan struct{}, report func(error)) bool {
-	ctx, cancel := context.WithCancel(w.ctx)
+	ctx, cancel := context.WithCancel(r.ctx)
 	defer cancel()
 	ready := make(chan error, 1)
-	go func() { ready <- w.probe.wait(ctx, r.env, matched) }()
+	go func() { ready <- r.gen.probe.wait(ctx, r.env, matched) }()
 	steady := time.NewTimer(steadyAfter)
 	defer steady.Stop()
 	for {
@@ -119,7 +120,7 @@ func (w *worker) watch(r *replica, p *proc, matched chan struct{}, report func(e
 			w.mu.Unlock()
 		case <-p.exited:
 			return true
-		case <-w.ctx.Done():
+		case <-r.ctx.Done():
 			w.end(r, p)
 			return false
 		}
@@ -128,7 +129,7 @@ func (w *worker) watch(r *replica, p *proc, matched chan struct{}, report func(e
 
 // end stops the process's group for a stop of the worker.
 func (w *worker) end(r *replica, p *proc) {
-	err := stopGroup(w.force, p.pid, w.spec.StopTimeout)
+	err := stopGroup(w.force, p.pid, r.gen.spec.StopTimeout)
 	select {
 	case <-p.exited:
 	case <-time.After(afterKill):
@@ -152,7 +153,8 @@ func (w *worker) exited(r *replica, p *proc, early bool, report func(error)) (wa
 	p.waitOutput(lastLinesWait)
 	// What the process left in its group goes with it: a restart must not
 	// meet its predecessor's child holding the port.
-	err := stopGroup(w.force, p.pid, w.spec.StopTimeout)
+	spec := r.gen.spec
+	err := stopGroup(w.force, p.pid, spec.StopTimeout)
 	p.drainOutput(outputGrace)
 	if err == nil {
 		w.sup.untrack(p.pid)
@@ -161,15 +163,15 @@ func (w *worker) exited(r *replica, p *proc, early bool, report func(error)) (wa
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	r.pid, r.lastExit = 0, intp(code)
-	if w.ctx.Err() != nil {
+	if r.ctx.Err() != nil {
 		r.state = event.Stopped // a stop came while it was exiting
 		return 0, false
 	}
 	r.state = event.Exited
 	w.noteLocked(r, event.Event{PID: p.pid, ExitCode: intp(code)}, short, how)
-	hint := fmt.Sprintf("run `%s` by hand in %s to see why; all its output is in %s", w.spec.Command, w.spec.Dir, w.log.path)
+	hint := fmt.Sprintf("run `%s` by hand in %s to see why; all its output is in %s", spec.Command, spec.Dir, w.log.path)
 	fail := func(what, hint string) {
-		f := &Failure{Kind: event.Worker, Name: w.spec.Name, What: w.about(r, what), ExitCode: intp(code), Lines: r.tail.last(), Hint: hint}
+		f := &Failure{Kind: event.Worker, Name: w.name, What: w.about(r, what), ExitCode: intp(code), Lines: r.tail.last(), Hint: hint}
 		r.state = event.Failed
 		if !early {
 			w.emitLocked(true, event.Event{ExitCode: f.ExitCode, Error: f.Error()})
@@ -179,12 +181,12 @@ func (w *worker) exited(r *replica, p *proc, early bool, report func(error)) (wa
 
 	switch {
 	case permanent(code, ran):
-		what, hint := notRunnable(code, w.spec.Command)
+		what, hint := notRunnable(code, spec.Command)
 		fail(what, hint)
 		return 0, false
-	case !restarts(w.spec.Restart, code):
+	case !restarts(spec.Restart, code):
 		if early {
-			if code == 0 && w.spec.Ready == nil {
+			if code == 0 && spec.Ready == nil {
 				report(nil) // it ran and finished: a one-shot job, not a failure
 			} else {
 				fail(how+" before it was ready", hint)

@@ -34,8 +34,11 @@ type Spec struct {
 
 // Options configure a Supervisor.
 type Options struct {
-	StateDir string     // <workspace>/.crispify: logs, workers.json
-	Sink     event.Sink // nil: events are dropped
+	StateDir string // <workspace>/.crispify: logs
+	// StatePath is the state file of the workers' processes (StatePath);
+	// default workers.json in StateDir.
+	StatePath string
+	Sink      event.Sink // nil: events are dropped
 	// WatchdogCommand runs the watchdog; nil: this binary with WatchdogArg,
 	// whose main must then call RunWatchdog(os.Stdin).
 	WatchdogCommand []string
@@ -66,7 +69,8 @@ type Supervisor struct {
 
 	mu       sync.Mutex
 	workers  map[string]*worker
-	watchdog *watchdog // started with the first worker
+	turns    map[string]chan struct{} // one change at a time per worker: claim
+	watchdog *watchdog                // started with the first worker
 	closed   bool
 }
 
@@ -85,6 +89,10 @@ func New(opts Options) (*Supervisor, error) {
 	if opts.Sink == nil {
 		opts.Sink = event.Discard
 	}
+	statePath := opts.StatePath
+	if statePath == "" {
+		statePath = StatePath(dir, "")
+	}
 	cmd := opts.WatchdogCommand
 	if len(cmd) == 0 {
 		exe, err := os.Executable()
@@ -95,8 +103,8 @@ func New(opts Options) (*Supervisor, error) {
 	}
 	return &Supervisor{
 		stateDir: dir, sink: opts.Sink, watchdogCmd: cmd,
-		state: newStateRecord(dir), logMax: logMaxSize,
-		workers: map[string]*worker{},
+		state: newStateRecord(statePath), logMax: logMaxSize,
+		workers: map[string]*worker{}, turns: map[string]chan struct{}{},
 	}, nil
 }
 
@@ -110,6 +118,15 @@ func New(opts Options) (*Supervisor, error) {
 // other, but three restarts within a minute fail Start rather than leave it
 // sick: a worker that cannot come up is reported, not retried for ever.
 func (s *Supervisor) Start(ctx context.Context, spec Spec) error {
+	release, err := s.claim(ctx, spec.Name)
+	if err != nil {
+		return err
+	}
+	defer release()
+	return s.start(ctx, spec)
+}
+
+func (s *Supervisor) start(ctx context.Context, spec Spec) error {
 	w, err := s.add(spec)
 	if err != nil {
 		return err
@@ -117,15 +134,63 @@ func (s *Supervisor) Start(ctx context.Context, spec Spec) error {
 	return w.start(ctx)
 }
 
+// Replace restarts the running worker of spec's name with spec, and why
+// says the reason in its events ("3 new commits"). A worker with several
+// replicas, or ready by a line of output, rolls: each new replica is ready
+// before the old one stops, and if a new one does not come up the old ones
+// keep running and the error says so. Any other worker stops, then starts
+// with spec. A worker that does not run is started.
+func (s *Supervisor) Replace(ctx context.Context, spec Spec, why string) error {
+	release, err := s.claim(ctx, spec.Name)
+	if err != nil {
+		return err
+	}
+	defer release()
+	s.mu.Lock()
+	w, ok := s.workers[spec.Name]
+	s.mu.Unlock()
+	if !ok || !w.running() {
+		return s.start(ctx, spec)
+	}
+	gen, err := newGeneration(spec)
+	if err != nil {
+		return fmt.Errorf("restart worker %s: %w", spec.Name, err)
+	}
+	w.mu.Lock()
+	old := w.gen.spec
+	w.mu.Unlock()
+	return w.replace(ctx, gen, why, rolls(old, gen.spec))
+}
+
+// claim serialises what is done to one worker (start, restart, stop): a
+// restart from the board must not cross an apply's. It waits for the one
+// under way, or for ctx.
+func (s *Supervisor) claim(ctx context.Context, name string) (release func(), err error) {
+	s.mu.Lock()
+	turn, ok := s.turns[name]
+	if !ok {
+		turn = make(chan struct{}, 1)
+		s.turns[name] = turn
+	}
+	s.mu.Unlock()
+	select {
+	case turn <- struct{}{}:
+		return func() { <-turn }, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("worker %s: waited for the change under way: %w", name, ctx.Err())
+	}
+}
+
 // add makes the worker of spec and registers it, replacing a worker of the
 // same name that no longer runs.
 func (s *Supervisor) add(spec Spec) (*worker, error) {
-	spec, logRE, err := normalize(spec)
+	gen, err := newGeneration(spec)
 	if err != nil {
 		f := &Failure{Kind: event.Worker, Name: spec.Name, What: err.Error(), Hint: "fix the service in the manifest; crispify validate checks it"}
 		s.sink.Emit(f.event())
 		return nil, f
 	}
+	spec = gen.spec
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -149,7 +214,7 @@ func (s *Supervisor) add(spec Spec) (*worker, error) {
 	if err != nil {
 		return nil, fmt.Errorf("start worker %s: %w", spec.Name, err)
 	}
-	w := newWorker(s, spec, logRE, log)
+	w := newWorker(s, gen, log)
 	s.workers[spec.Name] = w
 	return w, nil
 }
@@ -192,6 +257,11 @@ func normalize(spec Spec) (Spec, *regexp.Regexp, error) {
 // after its StopTimeout, or at once when ctx ends; it returns once every
 // group is empty.
 func (s *Supervisor) Stop(ctx context.Context, name string) error {
+	release, err := s.claim(ctx, name)
+	if err != nil {
+		return err
+	}
+	defer release()
 	w, err := s.get(name)
 	if err != nil {
 		return fmt.Errorf("stop worker %s: %w", name, err)
@@ -199,17 +269,32 @@ func (s *Supervisor) Stop(ctx context.Context, name string) error {
 	return w.stop(ctx)
 }
 
-// Restart stops a worker and starts it again from scratch, its restart
-// count and backoff too: a restart by hand.
+// Restart starts a worker again from scratch, its restart count and
+// backoff too: a restart by hand, rolling where Replace would roll. A
+// worker that stopped or failed starts again.
 func (s *Supervisor) Restart(ctx context.Context, name string) error {
 	w, err := s.get(name)
 	if err != nil {
 		return fmt.Errorf("restart worker %s: %w", name, err)
 	}
-	if err := w.stop(ctx); err != nil {
-		return err
+	w.mu.Lock()
+	spec := w.gen.spec
+	w.mu.Unlock()
+	return s.Replace(ctx, spec, "restarted by hand")
+}
+
+// Running reports whether the worker of name runs (starting, ready, sick
+// or restarting), and the spec it was last started or restarted with.
+func (s *Supervisor) Running(name string) (Spec, bool) {
+	s.mu.Lock()
+	w, ok := s.workers[name]
+	s.mu.Unlock()
+	if !ok {
+		return Spec{}, false
 	}
-	return s.Start(ctx, w.spec)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.gen.spec, w.runningLocked()
 }
 
 // StopAll stops the workers of each level in parallel, one level after the
@@ -323,4 +408,13 @@ func sortedNames[V any](m map[string]V) []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// Has reports whether a worker of that name was started here, whether it
+// runs now or not.
+func (s *Supervisor) Has(name string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.workers[name]
+	return ok
 }

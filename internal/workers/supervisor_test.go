@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -31,7 +32,7 @@ func TestReadiness(t *testing.T) {
 		{"tcp", workerCmd("-delay", "300ms", "-listen", strconv.Itoa(tcp)), nil, &manifest.Ready{TCP: tcp}},
 		{"http", workerCmd("-delay", "300ms", "-http", strconv.Itoa(httpPort)), []string{"PORT=" + strconv.Itoa(httpPort)},
 			&manifest.Ready{HTTP: "http://127.0.0.1:${PORT}/health"}},
-		{"log", workerCmd("-delay", "300ms", "-ready", "listening on 8080"), nil, readyLog(`listening on \d+`)},
+		{"log", workerCmd("-delay", "300ms", "-say", "listening on 8080"), nil, readyLog(`listening on \d+`)},
 		{"running", workerCmd(), nil, nil},
 	}
 	for _, tt := range tests {
@@ -94,7 +95,7 @@ func TestReadyTimeoutFailsWithLastLines(t *testing.T) {
 func TestExitAtOnceWithRestartNever(t *testing.T) {
 	t.Parallel()
 	s, rec := newSupervisor(t)
-	spec := Spec{Name: "api", Command: workerCmd("-print", "config missing", "-exit", "3"), Restart: manifest.RestartNever, Ready: &manifest.Ready{TCP: freePort(t)}}
+	spec := Spec{Name: "api", Command: workerCmd("-print", "config missing", "-exit-code", "3"), Restart: manifest.RestartNever, Ready: &manifest.Ready{TCP: freePort(t)}}
 	err := s.Start(ctxFor(t, 20*time.Second), spec)
 	var f *Failure
 	if !errors.As(err, &f) || f.ExitCode == nil || *f.ExitCode != 3 {
@@ -117,7 +118,7 @@ func TestExitAtOnceWithRestartNever(t *testing.T) {
 func TestExitAtOnceWithOnFailureBacksOff(t *testing.T) {
 	t.Parallel()
 	s, rec := newSupervisor(t)
-	spec := Spec{Name: "api", Command: workerCmd("-print", "cannot connect", "-exit", "3"), Restart: manifest.RestartOnFailure}
+	spec := Spec{Name: "api", Command: workerCmd("-print", "cannot connect", "-exit-code", "3"), Restart: manifest.RestartOnFailure}
 	err := s.Start(ctxFor(t, 20*time.Second), spec)
 	if err == nil || !strings.Contains(err.Error(), "3 times within") || !strings.Contains(err.Error(), "cannot connect") {
 		t.Fatalf("start: want a failure after three restarts, with the output; got %v", err)
@@ -179,7 +180,7 @@ func TestCrashLoopIsSick(t *testing.T) {
 	t.Parallel()
 	s, rec := newSupervisor(t)
 	// Ready after 500ms, then exits: up, then down, over and over.
-	if err := s.Start(ctxFor(t, 20*time.Second), Spec{Name: "api", Command: workerCmd("-exit", "1", "-after", "700ms")}); err != nil {
+	if err := s.Start(ctxFor(t, 20*time.Second), Spec{Name: "api", Command: workerCmd("-exit-code", "1", "-exit-after", "700ms")}); err != nil {
 		t.Fatal(err)
 	}
 	sick := rec.waitFor(t, 15*time.Second, "sick", phase("api", event.Sick))
@@ -219,13 +220,13 @@ func TestCommandNotFoundFailsAtOnce(t *testing.T) {
 func TestStopEndsAWorkerIgnoringSIGTERMAndItsGrandchild(t *testing.T) {
 	t.Parallel()
 	s, rec := newSupervisor(t)
-	spec := Spec{Name: "api", Command: workerCmd("-ignore-term", "-grandchild"), Ready: readyLog("^grandchild")}
+	spec := Spec{Name: "api", Command: workerCmd("-ignore-term", "-child"), Ready: readyLog("^child=")}
 	if err := s.Start(ctxFor(t, 20*time.Second), spec); err != nil {
 		t.Fatal(err)
 	}
 	pid := s.Status()[0].PIDs[0]
-	line := rec.waitFor(t, time.Second, "grandchild line", func(e event.Event) bool { return strings.HasPrefix(e.Line, "grandchild ") })
-	grandchild, _ := strconv.Atoi(strings.TrimPrefix(line.Line, "grandchild "))
+	line := rec.waitFor(t, time.Second, "grandchild line", func(e event.Event) bool { return strings.HasPrefix(e.Line, "child=") })
+	grandchild, _ := strconv.Atoi(strings.TrimPrefix(line.Line, "child="))
 	began := time.Now()
 	if err := s.Stop(ctxFor(t, 20*time.Second), "api"); err != nil {
 		t.Fatalf("stop: %v", err)
@@ -362,12 +363,16 @@ func TestRestartByHand(t *testing.T) {
 	if st.State != event.Ready || len(st.PIDs) != 1 || st.PIDs[0] == old || processAlive(old) {
 		t.Errorf("status after restart: %+v (old pid %d)", st, old)
 	}
-	var phases []string
+	// A restart reads as one: restarting with its reason (a new process,
+	// its pid), then ready, saying it was restarted and why; never stopped.
+	var got []string
 	for _, e := range rec.states() {
-		phases = append(phases, string(e.Phase))
+		got = append(got, string(e.Phase)+": "+e.Msg)
 	}
-	if got := strings.Join(phases, " "); got != "starting ready stopped starting ready" {
-		t.Errorf("events: %s", got)
+	want := []string{"starting: pid " + fmt.Sprint(old), "ready: ", "restarting: restarted by hand",
+		"restarting: started, pid " + fmt.Sprint(st.PIDs[0]), "ready: restarted: restarted by hand"}
+	if !slices.Equal(got, want) {
+		t.Errorf("events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	if err := s.Restart(ctxFor(t, time.Second), "nope"); err == nil {
 		t.Error("restart of an unknown worker: no error")

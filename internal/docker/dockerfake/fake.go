@@ -4,6 +4,7 @@
 package dockerfake
 
 import (
+	"archive/tar"
 	"context"
 	"fmt"
 	"io"
@@ -29,6 +30,8 @@ type Image struct {
 	Logs []string
 	// PullError makes pulling this image fail.
 	PullError error
+	// Platform is what it is built for; linux/amd64 when unset.
+	Platform docker.Platform
 }
 
 // Engine is the fake. Its zero value is not usable: call New.
@@ -45,6 +48,16 @@ type Engine struct {
 	nextID     int
 	// Unreachable makes every call fail as an engine that is down.
 	Unreachable error
+	// Host is what HostInfo returns; New sets a linux engine of 8 GiB.
+	Host docker.HostInfo
+	// At is what Endpoint says: fake://engine (a local engine) unless set,
+	// e.g. to ssh://dev@buildbox to play an engine of another machine.
+	At string
+	// Files are what CopyToContainer put in each container, by ID, then
+	// by path (without the leading /): a folder's entry is "<dir>".
+	Files map[string]map[string]string
+	// CopyError makes CopyToContainer fail.
+	CopyError error
 }
 
 type sub struct {
@@ -62,6 +75,7 @@ func New() *Engine {
 		specs:      map[string]docker.ContainerSpec{},
 		Networks:   map[string]docker.Network{},
 		Volumes:    map[string]docker.Volume{},
+		Host:       docker.HostInfo{Name: "fake", OS: "Fake Linux", OSType: "linux", Arch: "x86_64", Kernel: "6.1.0-fake", MemTotal: 8 << 30, NCPU: 4, DataRoot: "/var/lib/docker"},
 	}
 }
 
@@ -110,7 +124,55 @@ func (f *Engine) record(format string, args ...any) {
 	f.calls = append(f.calls, fmt.Sprintf(format, args...))
 }
 
-func (f *Engine) Endpoint() string { return "fake://engine" }
+func (f *Engine) Endpoint() string {
+	if f.At != "" {
+		return f.At
+	}
+	return "fake://engine"
+}
+
+// CopyToContainer reads the tar whole, as the engine does, and keeps what
+// it holds in Files.
+func (f *Engine) CopyToContainer(_ context.Context, id, dir string, r io.Reader) error {
+	files := map[string]string{}
+	tr := tar.NewReader(r)
+	for {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("read the tar of a copy: %w", err)
+		}
+		data, err := io.ReadAll(tr)
+		if err != nil {
+			return err
+		}
+		switch hdr.Typeflag {
+		case tar.TypeDir:
+			files[strings.TrimSuffix(hdr.Name, "/")] = "<dir>"
+		case tar.TypeSymlink:
+			files[hdr.Name] = "-> " + hdr.Linkname
+		default:
+			files[hdr.Name] = string(data)
+		}
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, err := f.lookup(id)
+	if err != nil {
+		return err
+	}
+	f.record("copy %s %s", c.Name, dir)
+	if f.CopyError != nil {
+		return f.CopyError
+	}
+	if f.Files == nil {
+		f.Files = map[string]map[string]string{}
+	}
+	f.Files[c.ID] = files
+	return nil
+}
 
 func (f *Engine) Version(context.Context) (docker.Version, error) {
 	if f.Unreachable != nil {

@@ -125,13 +125,32 @@ func midBoot() []event.Event {
 	return evs
 }
 
-// finished is a booted stack five minutes in: every repo cloned, every
-// infra healthy, nine workers ready and one failed after its restarts.
+// gitStates are the repos of the test stack that are not simply on master,
+// clean and level with origin: what a developer's laptop has on a Monday.
+var gitStates = map[string]event.Git{
+	"api":    {Branch: "master", Want: "master", Upstream: "origin/master", Ahead: 1, Dirty: 3},
+	"auth":   {Branch: "feature/sso", Want: "master"},
+	"ledger": {Branch: "master", Want: "master", Upstream: "origin/master", Behind: 2},
+	"geo":    {Head: "8f3e2a1c0d9b7e6f5a4b3c2d1e0f9a8b7c6d5e4f", Want: "master"},
+}
+
+// gitOf is the git state of a repo of the test stack.
+func gitOf(name string) *event.Git {
+	g, ok := gitStates[name]
+	if !ok {
+		g = event.Git{Branch: "master", Want: "master", Upstream: "origin/master"}
+	}
+	return &g
+}
+
+// finished is a booted stack five minutes in: every repo cloned (four of
+// them with work or elsewhere), every infra healthy, nine workers ready and
+// one failed after its restarts.
 func finished() []event.Event {
 	var evs []event.Event
 	evs = append(evs, at(0, event.Event{Kind: event.Stack, Phase: event.Started}))
 	for i, n := range repoNames {
-		evs = append(evs, at(time.Duration(i)*500*time.Millisecond, event.Event{Kind: event.Repo, Name: n, Phase: event.Cloned}))
+		evs = append(evs, at(time.Duration(i)*500*time.Millisecond, event.Event{Kind: event.Repo, Name: n, Phase: event.Cloned, Git: gitOf(n)}))
 	}
 	for ref := range images {
 		evs = append(evs, at(time.Second, event.Event{Kind: event.Image, Name: ref, Phase: event.Pulled}))

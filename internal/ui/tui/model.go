@@ -24,7 +24,7 @@ type item struct {
 	itemKey
 	label    string      // the name made safe to draw
 	phase    event.Phase // "" until its first event: pending
-	since    time.Time   // when phase was entered: uptime of a healthy or ready item
+	since    time.Time   // when phase was entered, or the container started: uptime
 	progress *float64    // of the current phase, when known
 	msg      string
 	err      string
@@ -32,7 +32,8 @@ type item struct {
 	ports    []string
 	restarts int
 	exit     *int
-	log      ring // output lines and state changes, what enter shows
+	git      *event.Git // a repo's git state, as last read
+	log      ring       // output lines and state changes, what enter shows
 }
 
 // stackState is what the stack events said: when the run started and how it
@@ -171,6 +172,15 @@ func (m *model) apply(e event.Event) {
 		it.since = e.TS
 		it.err = ""
 		m.journal(e)
+	}
+	if !e.Since.IsZero() {
+		// The engine's clock of when a container started beats ours of
+		// when we heard: it may have run for hours before this board.
+		it.since = e.Since
+	}
+	if e.Git != nil {
+		g := *e.Git
+		it.git = &g
 	}
 	it.phase = e.Phase
 	it.progress = e.Progress

@@ -292,10 +292,44 @@ func (m *model) foldText(folded []*item) string {
 	if len(counts) == 1 {
 		text = fmt.Sprintf("✓ %d %s %s", len(folded), noun, folded[0].phase)
 	}
+	if g := gitCounts(folded); g != "" {
+		text += " · " + g
+	}
 	if m.expanded {
 		return text + " · enter to fold"
 	}
 	return text + " · enter to expand"
+}
+
+// gitCounts says how many of the repos hold work or are elsewhere: "2
+// dirty, 1 ahead, 1 off branch"; empty when none.
+func gitCounts(repos []*item) string {
+	var dirty, ahead, behind, off int
+	for _, it := range repos {
+		if g := it.git; g != nil {
+			dirty += b2i(g.Dirty > 0)
+			ahead += b2i(g.Ahead > 0)
+			behind += b2i(g.Behind > 0)
+			off += b2i(g.OffBranch())
+		}
+	}
+	var parts []string
+	for _, c := range []struct {
+		n    int
+		what string
+	}{{dirty, "dirty"}, {ahead, "ahead"}, {behind, "behind"}, {off, "off branch"}} {
+		if c.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", c.n, c.what))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // look is what an item row shows: its own state, or the setup or pull that
@@ -347,10 +381,22 @@ func (m *model) itemLine(it *item, c columns, paint func(lipgloss.Style, string)
 	// Every glyph is one cell wide, so the state cell is measured by length.
 	b.WriteString(paint(st.class[class], glyph(l.phase, m.frame)+" "+state+strings.Repeat(" ", max(c.state-2-len(state), 0))))
 	b.WriteByte(' ')
-	if l.progress != nil && !l.phase.Final() {
+	switch {
+	case l.progress != nil && !l.phase.Final():
 		b.WriteString(m.bar(*l.progress, c.middle, paint))
-	} else {
+	case it.kind == event.Repo && it.git != nil:
+		// A repo's facts are its git state; off its branch is a warning.
+		style := st.dim
+		if it.git.OffBranch() {
+			style = st.class[ui.Warn]
+		}
+		b.WriteString(paint(style, pad(fitGit(*it.git, c.middle), c.middle)))
+	default:
 		b.WriteString(paint(st.dim, pad(truncate(m.facts(it), c.middle), c.middle)))
+	}
+	if g := m.repoGit(it); g != nil && !l.bad && g.Notable() {
+		// A worker whose repo holds work or is elsewhere says so first.
+		l.detail = joinDetail(g.String(), l.detail)
 	}
 	if c.detail > 0 && l.detail != "" {
 		b.WriteByte(' ')
@@ -364,10 +410,45 @@ func (m *model) itemLine(it *item, c columns, paint func(lipgloss.Style, string)
 	return strings.TrimRight(b.String(), " ")
 }
 
-// facts are the numbers beside a state: ports or pid, uptime, restarts and
-// the last exit code.
+// fitGit draws a git state in width cells, shortening the branch rather
+// than the marks, which say what matters.
+func fitGit(g event.Git, width int) string {
+	s := g.String()
+	if textWidth(s) <= width {
+		return s
+	}
+	marks := g.Marks()
+	if room := width - textWidth(marks); room >= 4 {
+		return truncate(g.Where(), room) + marks
+	}
+	return truncate(s, width)
+}
+
+// repoGit is the git state of a worker's repo, for its row.
+func (m *model) repoGit(it *item) *event.Git {
+	if it.kind != event.Worker {
+		return nil
+	}
+	if r := m.items[itemKey{event.Repo, it.name}]; r != nil {
+		return r.git
+	}
+	return nil
+}
+
+func joinDetail(a, b string) string {
+	if b == "" {
+		return a
+	}
+	return a + " · " + b
+}
+
+// facts are the numbers beside a state: a repo's git state; ports or pid,
+// uptime, restarts and the last exit code.
 func (m *model) facts(it *item) string {
 	var parts []string
+	if it.kind == event.Repo && it.git != nil {
+		parts = append(parts, it.git.String())
+	}
 	if it.pid > 0 && it.phase != "" && !isDown(it.phase) {
 		parts = append(parts, fmt.Sprintf("pid %d", it.pid))
 	}

@@ -33,8 +33,14 @@ func main() {
 
 	q := event.NewQueue()
 	q.Emit(event.Event{Kind: event.Stack, Phase: event.Started})
-	for _, n := range repos {
-		q.Emit(event.Event{Kind: event.Repo, Name: n, Phase: event.Cloned})
+	for i, n := range repos {
+		// Every repo with its git state, a few with work or elsewhere, as
+		// the stack reports them after the boot.
+		g := event.Git{Branch: "master", Want: "master", Upstream: "origin/master", Dirty: i % 7 / 6, Ahead: i % 11 / 10}
+		if i == 3 {
+			g.Branch = "feature/x"
+		}
+		q.Emit(event.Event{Kind: event.Repo, Name: n, Phase: event.Cloned, Git: &g})
 	}
 	for i, n := range infra {
 		q.Emit(event.Event{Kind: event.Infra, Name: n, Phase: event.Healthy, Ports: []string{fmt.Sprintf("127.0.0.1:%d->%d/tcp", 5000+i, 5000+i)}})

@@ -1,0 +1,20 @@
+package docker
+
+import (
+	"os/exec"
+	"syscall"
+)
+
+// sshProcAttr puts an ssh process in a process group of its own, so that
+// the terminal's Ctrl-C reaches crispify (which then stops cleanly, still
+// talking to the engine) and not ssh, and ends it when crispify dies.
+func sshProcAttr(cmd *exec.Cmd) {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
+}
+
+func terminate(cmd *exec.Cmd) error { return cmd.Process.Signal(syscall.SIGTERM) }
+
+func processRuns(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return pid > 0 && (err == nil || err == syscall.EPERM)
+}

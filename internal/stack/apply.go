@@ -1,0 +1,485 @@
+package stack
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+
+	"github.com/crispify/crispify/internal/docker"
+	"github.com/crispify/crispify/internal/event"
+	"github.com/crispify/crispify/internal/manifest"
+	"github.com/crispify/crispify/internal/repos"
+	"github.com/crispify/crispify/internal/toolchain"
+	"github.com/crispify/crispify/internal/workers"
+)
+
+// Apply applies req to the running stack: one dependency graph over the
+// selected repos, images, infra, setups and workers, each step started the
+// moment what it needs is done, each worker started, restarted (saying
+// why) or left alone as decide says. What runs but is not selected keeps
+// running. It reports to the stack's events and passes those of its own
+// items to sink; the Result is their summary. Applies run one at a time:
+// a second one waits, saying so.
+func (s *Supervisor) Apply(ctx context.Context, req Request, sink event.Sink) (Result, error) {
+	select {
+	case s.turn <- struct{}{}:
+	default:
+		sink.Emit(event.Event{Kind: event.Stack, Phase: event.Started, Msg: "waiting for the change under way in this stack to end"})
+		select {
+		case s.turn <- struct{}{}:
+		case <-ctx.Done():
+			return Result{}, ctx.Err()
+		}
+	}
+	defer func() { <-s.turn }()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	s.mu.Lock()
+	s.cancelApply = cancel
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.cancelApply = nil
+		s.mu.Unlock()
+	}()
+
+	a, err := s.plan(ctx, req)
+	if err != nil {
+		return Result{Usage: IsUsage(err)}, err
+	}
+	t, closeTap := s.stream.open(a.items(), sink)
+	defer closeTap()
+	s.stream.Emit(event.Event{Kind: event.Stack, Phase: event.Started, Msg: a.summary()})
+	g := a.graph()
+	result, err := g.Run(ctx, s.stream)
+	if a.project != nil {
+		a.project.Unlock()
+	}
+	if err == nil {
+		err = result.Err(g)
+	}
+	end := event.Event{Kind: event.Stack, Phase: event.Done, Counts: t.tally.Counts()}
+	switch {
+	case ctx.Err() != nil:
+		end.Phase, end.Error = event.Failed, "interrupted"
+		err = ctx.Err()
+	case err != nil:
+		end.Phase, end.Error = event.Failed, err.Error()
+	}
+	s.stream.Emit(end)
+	return Result{Settled: a.ordered(t.tally.Settled(event.Repo, event.Infra, event.Setup, event.Worker)), Counts: end.Counts}, err
+}
+
+// ordered sorts a summary as the manifest reads: the infra, then each
+// service's repo, setup and worker together.
+func (a *apply) ordered(settled []event.Event) []event.Event {
+	rank := map[item]int{}
+	for i, name := range a.sel.Infra {
+		rank[item{event.Infra, name}] = i
+	}
+	for i, name := range a.sel.Services {
+		for k, kind := range []event.Kind{event.Repo, event.Setup, event.Worker} {
+			rank[item{kind, name}] = len(a.sel.Infra) + 3*i + k
+		}
+	}
+	slices.SortStableFunc(settled, func(x, y event.Event) int {
+		return rank[item{x.Kind, x.Name}] - rank[item{y.Kind, y.Name}]
+	})
+	return settled
+}
+
+// plan reads the manifest of req again and makes the apply of it.
+func (s *Supervisor) plan(ctx context.Context, req Request) (*apply, error) {
+	m, err := manifest.Load(req.Manifest, manifest.Options{Workspace: req.Workspace, Project: req.Project})
+	if err != nil {
+		return nil, &UsageError{Err: err}
+	}
+	if m.Project != s.files.project || m.StateDir() != s.files.dir {
+		return nil, usageErrorf("this supervisor keeps project %s of %s; the manifest %s is project %s of %s",
+			s.files.project, filepath.Dir(s.files.dir), req.Manifest, m.Project, m.WorkspaceDir)
+	}
+	sel, err := Select(m, req.Names, req.Profile)
+	if err != nil {
+		return nil, err
+	}
+	backend, err := backendOf(req.Backend)
+	if err != nil {
+		return nil, err
+	}
+	a := &apply{
+		m: m, sel: sel, mode: req.Mode, runner: s.workers, records: s.records, sink: s.stream,
+		repoOpts: repos.Options{Update: req.Mode == Remote, Backend: backend},
+		base:     req.Env,
+		heads:    map[string]string{}, setups: map[string]workers.SetupRun{},
+		sync: repos.SyncOne, setup: workers.RunSetup, head: repos.Head, moved: repos.Moved, tools: toolchain.Verify,
+	}
+	if a.base == nil {
+		a.base = os.Environ()
+	}
+	host := "127.0.0.1"
+	if len(sel.Infra) > 0 {
+		p, ep, err := s.project(ctx, m, req.Mode == Remote)
+		if err != nil {
+			return nil, err
+		}
+		a.project = p
+		host = hostAddress(ep)
+	}
+	a.builtins = builtinsOf(m, host)
+	s.mu.Lock()
+	s.latest = m
+	s.mu.Unlock()
+	return a, nil
+}
+
+func backendOf(name string) (repos.Backend, error) {
+	if name == "" {
+		name = repos.DefaultBackend
+	}
+	b, err := repos.BackendByName(name)
+	if err != nil {
+		return nil, &UsageError{Err: err}
+	}
+	return b, nil
+}
+
+// hostAddress is CRISPIFY_HOST: where infra ports are reachable.
+func hostAddress(ep docker.Endpoint) string {
+	if ep.Host == "" {
+		return "127.0.0.1"
+	}
+	return ep.HostAddress()
+}
+
+// runner is what an apply needs of the workers' supervisor.
+type runner interface {
+	Start(ctx context.Context, spec workers.Spec) error
+	Replace(ctx context.Context, spec workers.Spec, why string) error
+	Running(name string) (workers.Spec, bool)
+	Status() []workers.Status
+}
+
+// apply is one request, planned: the selection and how each step is done.
+// Its function fields are the real ones, swapped in tests.
+type apply struct {
+	m        *manifest.Manifest
+	sel      Selection
+	mode     Mode
+	repoOpts repos.Options
+	project  *docker.Project // nil when nothing selected needs infra
+	runner   runner
+	records  *records   // what each worker was started with
+	sink     event.Sink // the stack's events
+	base     []string
+	builtins map[string]string
+
+	sync  func(context.Context, repos.Spec, repos.Options, event.Sink) repos.Result
+	setup func(context.Context, string, workers.Setup, event.Sink) (workers.SetupRun, error)
+	head  func(dir string) (string, error)
+	moved func(ctx context.Context, dir, from, to string) string
+	tools func(ctx context.Context, m *manifest.Manifest, s *manifest.Service, env []string) error
+
+	mu     sync.Mutex
+	heads  map[string]string           // a repo's HEAD once its step is done
+	setups map[string]workers.SetupRun // whether a setup ran, and why
+}
+
+// Node IDs of service steps.
+func repoID(name string) string   { return "repo:" + name }
+func setupID(name string) string  { return "setup:" + name }
+func workerID(name string) string { return "worker:" + name }
+
+// graph is the dependency graph of the apply: repo, then setup, then the
+// worker; infra (network, images, containers) alongside; a worker waits for
+// its repo and setup, the infra it needs healthy and the services it needs
+// ready, and nothing else.
+func (a *apply) graph() *Graph {
+	g := &Graph{}
+	if a.project != nil {
+		AddInfra(g, a.project, a.sel.Infra)
+	}
+	jobs := a.repoOpts.Jobs
+	if jobs < 1 {
+		jobs = repos.DefaultJobs
+	}
+	cloneSlots := make(chan struct{}, jobs) // the repos' own fan-out limit, shared across nodes
+	sink := a.sink
+	for _, name := range a.sel.Services {
+		s := a.m.Services[name]
+		g.Add(Node{ID: repoID(name), Kind: event.Repo, Name: name, Run: func(ctx context.Context) error {
+			return a.repo(ctx, s, cloneSlots, sink)
+		}})
+		ready := repoID(name) // what a dependent of this service waits for
+		if len(s.Setup) > 0 {
+			g.Add(Node{ID: setupID(name), Kind: event.Setup, Name: name, Needs: []string{repoID(name)}, Run: func(ctx context.Context) error {
+				return a.runSetup(ctx, s, sink)
+			}})
+			ready = setupID(name)
+		}
+		if s.Run != "" {
+			g.Add(Node{ID: workerID(name), Kind: event.Worker, Name: name, Needs: append([]string{ready}, a.needs(s)...),
+				Run:        func(ctx context.Context) error { return a.worker(ctx, s, sink) },
+				NeedFailed: func(ne *NeedError) { a.workerNotTouched(s, ne, sink) },
+			})
+		}
+	}
+	return g
+}
+
+// needs are the nodes a worker waits for beyond its own repo and setup.
+func (a *apply) needs(s *manifest.Service) []string {
+	var out []string
+	for _, n := range s.Needs {
+		if _, ok := a.m.Infra[n]; ok {
+			out = append(out, InfraID(n))
+			continue
+		}
+		dep := a.m.Services[n]
+		switch {
+		case dep.Run != "":
+			out = append(out, workerID(n))
+		case len(dep.Setup) > 0:
+			out = append(out, setupID(n))
+		default:
+			out = append(out, repoID(n))
+		}
+	}
+	return out
+}
+
+// items are the kind and name of everything the apply touches: what its
+// requester hears about.
+func (a *apply) items() map[item]bool {
+	out := map[item]bool{}
+	for _, name := range a.sel.Services {
+		s := a.m.Services[name]
+		out[item{event.Repo, name}] = true
+		if len(s.Setup) > 0 {
+			out[item{event.Setup, name}] = true
+		}
+		if s.Run != "" {
+			out[item{event.Worker, name}] = true
+		}
+	}
+	for _, name := range a.sel.Infra {
+		out[item{event.Infra, name}] = true
+		out[item{event.Image, a.m.Infra[name].Image}] = true
+	}
+	return out
+}
+
+func (a *apply) summary() string {
+	return fmt.Sprintf("%d repos, %d infra, %d workers of project %s", len(a.sel.Services), len(a.sel.Infra), len(a.sel.Workers(a.m)), a.m.Project)
+}
+
+func (a *apply) repo(ctx context.Context, s *manifest.Service, slots chan struct{}, sink event.Sink) error {
+	// run never fetches: a repo on disk is used as it is; a missing one
+	// (a service new in the manifest) is cloned like local does.
+	if _, err := os.Stat(filepath.Join(s.Dir, ".git")); a.mode == Run && err == nil {
+		sink.Emit(event.Event{Kind: event.Repo, Name: s.Name, Phase: event.Unchanged, Msg: "present"})
+	} else {
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		r := a.sync(ctx, repos.Spec{Name: s.Name, URL: s.Repo, Branch: s.Branch, Dir: s.Dir}, a.repoOpts, sink)
+		<-slots
+		if r.Phase == event.Failed {
+			return r.Err
+		}
+	}
+	// Where the worker starts from, or whether it moved under a running one.
+	if head, err := a.head(s.Dir); err == nil {
+		a.mu.Lock()
+		a.heads[s.Name] = head
+		a.mu.Unlock()
+	}
+	return nil
+}
+
+func (a *apply) runSetup(ctx context.Context, s *manifest.Service, sink event.Sink) error {
+	env, err := a.env(s)
+	if err != nil {
+		sink.Emit(event.Event{Kind: event.Setup, Name: s.Name, Phase: event.Failed, Error: err.Error()})
+		return err
+	}
+	if err := a.checkTools(ctx, s, env, event.Setup, sink); err != nil {
+		return err
+	}
+	run, err := a.setup(ctx, a.m.StateDir(), workers.Setup{
+		Name: s.Name, Dir: s.Dir, Commands: s.Setup, When: s.SetupWhen, Env: env,
+	}, sink)
+	a.mu.Lock()
+	a.setups[s.Name] = run
+	a.mu.Unlock()
+	return err
+}
+
+// worker starts, restarts or leaves the worker of s, as decide says.
+func (a *apply) worker(ctx context.Context, s *manifest.Service, sink event.Sink) error {
+	env, err := a.env(s)
+	if err != nil {
+		sink.Emit(event.Event{Kind: event.Worker, Name: s.Name, Phase: event.Failed, Error: err.Error()})
+		return err
+	}
+	if len(s.Setup) == 0 { // with a setup, its step checked the tools
+		if err := a.checkTools(ctx, s, env, event.Worker, sink); err != nil {
+			return err
+		}
+	}
+	spec := workers.Spec{
+		Name: s.Name, Dir: s.Dir, Command: s.Run, Env: env,
+		Replicas: s.Replicas, Restart: s.Restart, Ready: s.Ready,
+	}
+	a.mu.Lock()
+	head, setup := a.heads[s.Name], a.setups[s.Name]
+	a.mu.Unlock()
+	want := shapeOf(s, env)
+	_, running := a.runner.Running(s.Name)
+	was, known := a.records.get(s.Name)
+	moved := ""
+	if known && head != was.head && head != "" && was.head != "" {
+		moved = a.moved(ctx, s.Dir, was.head, head)
+	}
+	d := decide(want, head, moved, setup, observed{running: running, known: known, was: was})
+	switch d.action {
+	case actLeave:
+		st := a.status(s.Name)
+		sink.Emit(event.Event{Kind: event.Worker, Name: s.Name, Phase: st.State, Msg: d.why, PID: firstPID(st)})
+		return nil
+	case actStart:
+		err = a.runner.Start(ctx, spec)
+	default:
+		err = a.runner.Replace(ctx, spec, d.why)
+	}
+	if err == nil {
+		a.records.set(s.Name, applied{shape: want, head: head})
+	}
+	return err
+}
+
+// checkTools fails a service whose node, go, ruby or python is missing or
+// of the wrong version, before its setup (or its worker, when it has no
+// setup) runs, in doctor's words; the other services go on.
+func (a *apply) checkTools(ctx context.Context, s *manifest.Service, env []string, kind event.Kind, sink event.Sink) error {
+	if a.tools == nil {
+		return nil
+	}
+	if err := a.tools(ctx, a.m, s, env); err != nil {
+		sink.Emit(event.Event{Kind: kind, Name: s.Name, Phase: event.Failed, Error: err.Error()})
+		return err
+	}
+	return nil
+}
+
+// workerNotTouched reports a worker whose repo, setup or needs failed: it
+// was not started or restarted; if it runs, its old version goes on.
+func (a *apply) workerNotTouched(s *manifest.Service, ne *NeedError, sink event.Sink) {
+	if _, running := a.runner.Running(s.Name); running {
+		st := a.status(s.Name)
+		sink.Emit(event.Event{Kind: event.Worker, Name: s.Name, Phase: st.State, PID: firstPID(st),
+			Msg: "not restarted: it needs " + displayName(ne.Need) + ", which failed; the running one goes on"})
+		return
+	}
+	sink.Emit(event.Event{Kind: event.Worker, Name: s.Name, Phase: event.Failed, Error: ne.Error()})
+}
+
+func (a *apply) status(name string) workers.Status {
+	for _, st := range a.runner.Status() {
+		if st.Name == name {
+			return st
+		}
+	}
+	return workers.Status{Name: name, State: event.Stopped}
+}
+
+func firstPID(st workers.Status) int {
+	if len(st.PIDs) > 0 {
+		return st.PIDs[0]
+	}
+	return 0
+}
+
+// env composes the environment of s's setup and worker.
+func (a *apply) env(s *manifest.Service) ([]string, error) {
+	return serviceEnv(a.base, a.builtins, s)
+}
+
+// serviceEnv composes the environment of a service's setup and worker:
+// base (the user's), the built-ins, its env_file, its env.
+func serviceEnv(base []string, builtins map[string]string, s *manifest.Service) ([]string, error) {
+	envFile := ""
+	if s.EnvFile != "" {
+		envFile = filepath.Join(s.Dir, s.EnvFile)
+	}
+	env, err := workers.Environment(base, builtins, envFile, s.Env)
+	if err != nil {
+		return nil, fmt.Errorf("environment of service %s: %w", s.Name, err)
+	}
+	return env, nil
+}
+
+// builtinsOf are the variables every service gets, for ${VAR} too.
+func builtinsOf(m *manifest.Manifest, host string) map[string]string {
+	return map[string]string{"CRISPIFY_HOST": host, "CRISPIFY_PROJECT": m.Project, "CRISPIFY_WORKSPACE": m.WorkspaceDir}
+}
+
+// records are what a supervisor's workers were last started with, by
+// service: what the next apply compares against.
+type records struct {
+	mu  sync.Mutex
+	all map[string]applied
+}
+
+func newRecords() *records { return &records{all: map[string]applied{}} }
+
+func (r *records) get(name string) (applied, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	a, ok := r.all[name]
+	return a, ok
+}
+
+func (r *records) set(name string, a applied) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.all[name] = a
+}
+
+// StopOrder is the reverse of the dependency order of the named services'
+// workers: a worker stops before the workers it needs, those of one level
+// together.
+func StopOrder(m *manifest.Manifest, names []string) [][]string {
+	depth := map[string]int{}
+	var visit func(name string) int
+	visit = func(name string) int {
+		if d, ok := depth[name]; ok {
+			return d
+		}
+		depth[name] = 0 // the manifest has no cycles; this only guards recursion
+		d := 0
+		for _, n := range m.Services[name].Needs {
+			if _, ok := m.Services[n]; ok {
+				d = max(d, visit(n)+1)
+			}
+		}
+		depth[name] = d
+		return d
+	}
+	deepest := 0
+	for _, name := range names {
+		deepest = max(deepest, visit(name))
+	}
+	levels := make([][]string, deepest+1)
+	for _, name := range names {
+		if m.Services[name].Run == "" {
+			continue
+		}
+		levels[deepest-depth[name]] = append(levels[deepest-depth[name]], name)
+	}
+	return levels
+}

@@ -1,0 +1,214 @@
+package stack
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"time"
+
+	"github.com/crispify/crispify/internal/event"
+	"github.com/crispify/crispify/internal/lockfile"
+	"github.com/crispify/crispify/internal/workers"
+)
+
+// ErrNotRunning says no supervisor runs for the project in its workspace.
+var ErrNotRunning = errors.New("no crispify supervisor runs for this project")
+
+// Client talks to a running supervisor.
+type Client struct {
+	files files
+	pid   int
+}
+
+// dial connects to the project's supervisor; ErrNotRunning when none runs.
+// A socket and pid file left by a dead one are removed, but only under the
+// supervisor lock: a supervisor still binding its socket holds the lock,
+// and its files are left alone.
+func dial(ctx context.Context, f files) (*Client, error) {
+	c := &Client{files: f}
+	ctx, cancel := context.WithTimeout(ctx, dialTimeout)
+	defer cancel()
+	resp, err := c.call(ctx, request{Op: opPing})
+	if errors.Is(err, ErrNotRunning) {
+		cleanStale(f)
+		return nil, ErrNotRunning
+	}
+	if err != nil {
+		return nil, fmt.Errorf("ask the supervisor at %s: %w: if it is hung, end it (its pid is in %s)", f.socket(), err, f.pid())
+	}
+	c.pid = resp.PID
+	return c, nil
+}
+
+// cleanStale removes the files of a supervisor that is gone.
+func cleanStale(f files) {
+	release, err := lockfile.TryLock(f.lock())
+	if err != nil {
+		return // held: a supervisor lives (maybe still starting)
+	}
+	defer release()
+	f.removeLive()
+}
+
+// PID is the supervisor's process id.
+func (c *Client) PID() int { return c.pid }
+
+// Status returns where every worker of the supervisor stands.
+func (c *Client) Status(ctx context.Context) ([]workers.Status, error) {
+	resp, err := c.call(ctx, request{Op: opStatus})
+	if err != nil {
+		return nil, fmt.Errorf("ask the supervisor for the workers' status: %w", err)
+	}
+	return resp.Status, nil
+}
+
+// Restart restarts workers or containers by name, as by hand; kind "" is
+// whichever has the name.
+func (c *Client) Restart(ctx context.Context, kind event.Kind, names ...string) error {
+	if _, err := c.call(ctx, request{Op: opRestart, Kind: kind, Names: names}); err != nil {
+		return fmt.Errorf("ask the supervisor to restart %s: %w", words(names), err)
+	}
+	return nil
+}
+
+// Stop stops workers or containers by name; the rest of the stack and the
+// supervisor go on.
+func (c *Client) Stop(ctx context.Context, kind event.Kind, names ...string) error {
+	if _, err := c.call(ctx, request{Op: opStop, Kind: kind, Names: names}); err != nil {
+		return fmt.Errorf("ask the supervisor to stop %s: %w", words(names), err)
+	}
+	return nil
+}
+
+// Down has the supervisor stop every worker and exit; it returns once the
+// supervisor is gone (or ctx ends).
+func (c *Client) Down(ctx context.Context) error {
+	if _, err := c.call(ctx, request{Op: opDown}); err != nil {
+		return fmt.Errorf("ask the supervisor to stop: %w", err)
+	}
+	t := time.NewTicker(50 * time.Millisecond)
+	defer t.Stop()
+	for {
+		_, err := c.call(ctx, request{Op: opPing})
+		// A supervisor in this very process (tests) cannot be waited for.
+		gone := errors.Is(err, ErrNotRunning) && (c.pid == os.Getpid() || !workers.ProcessAlive(c.pid))
+		if gone {
+			return nil
+		}
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return fmt.Errorf("wait for the supervisor (pid %d) to exit: %w", c.pid, ctx.Err())
+		}
+	}
+}
+
+// Events calls fn with the supervisor's events: the current state of
+// every item, then live ones. It returns nil when the supervisor ends the
+// stream (it stopped), ctx's error when ctx ends.
+func (c *Client) Events(ctx context.Context, fn func(event.Event)) error {
+	_, err := c.stream(ctx, request{Op: opEvents}, fn)
+	if err != nil && ctx.Err() == nil {
+		return fmt.Errorf("follow the supervisor's events: %w", err)
+	}
+	return err
+}
+
+// Apply has the supervisor apply req to the running stack, calling fn with
+// the apply's events as they happen, and returns its result. ctx ending
+// cancels the apply: what it already changed stays.
+func (c *Client) Apply(ctx context.Context, req Request, fn func(event.Event)) (Result, error) {
+	resp, err := c.stream(ctx, request{Op: opApply, Apply: &req}, fn)
+	if err != nil {
+		if resp.Result != nil && ctx.Err() == nil {
+			return *resp.Result, err // the apply ran, and failed
+		}
+		return Result{}, err
+	}
+	if resp.Result == nil {
+		return Result{}, errors.New("the supervisor ended the apply without its result: see its log")
+	}
+	return *resp.Result, nil
+}
+
+// stream sends req and calls fn with each event until the last response,
+// which it returns; a response carrying an error is returned with it.
+func (c *Client) stream(ctx context.Context, req request, fn func(event.Event)) (response, error) {
+	conn, err := c.open(ctx, req)
+	if err != nil {
+		return response{}, err
+	}
+	defer conn.Close()
+	defer context.AfterFunc(ctx, func() { conn.Close() })()
+	dec := json.NewDecoder(bufio.NewReader(conn))
+	for {
+		var resp response
+		if err := dec.Decode(&resp); err != nil {
+			if ctx.Err() != nil {
+				return response{}, ctx.Err()
+			}
+			if errors.Is(err, io.EOF) {
+				return response{}, nil
+			}
+			return response{}, err
+		}
+		if resp.Event != nil {
+			fn(*resp.Event)
+			continue
+		}
+		if resp.Error != "" {
+			return resp, errors.New(resp.Error)
+		}
+		return resp, nil
+	}
+}
+
+// call sends one request and reads its one response; a response carrying
+// an error is returned as one. A socket nobody answers on is ErrNotRunning.
+func (c *Client) call(ctx context.Context, req request) (response, error) {
+	conn, err := c.open(ctx, req)
+	if err != nil {
+		return response{}, err
+	}
+	defer conn.Close()
+	defer context.AfterFunc(ctx, func() { conn.Close() })()
+	var resp response
+	if err := json.NewDecoder(conn).Decode(&resp); err != nil {
+		if ctx.Err() != nil {
+			return response{}, ctx.Err()
+		}
+		return response{}, fmt.Errorf("read the supervisor's answer: %w", err)
+	}
+	if resp.Error != "" {
+		return resp, errors.New(resp.Error)
+	}
+	return resp, nil
+}
+
+// open connects and sends req.
+func (c *Client) open(ctx context.Context, req request) (net.Conn, error) {
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "unix", c.files.socket())
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		// No socket, or nobody listening on it: either way, no supervisor.
+		return nil, ErrNotRunning
+	}
+	b, _ := json.Marshal(req)
+	if deadline, ok := ctx.Deadline(); ok {
+		conn.SetWriteDeadline(deadline)
+	}
+	if _, err := conn.Write(append(b, '\n')); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("send %s to the supervisor: %w", req.Op, err)
+	}
+	conn.SetWriteDeadline(time.Time{})
+	return conn, nil
+}

@@ -1,0 +1,53 @@
+package stack
+
+import (
+	"time"
+
+	"github.com/crispify/crispify/internal/event"
+	"github.com/crispify/crispify/internal/workers"
+)
+
+// The supervisor serves <workspace>/.crispify/supervisor-<project>.sock, a
+// unix socket (AF_UNIX works on Windows 10 and later too) that only the
+// user may connect to (0600), with newline-delimited JSON: one request per
+// connection, then one response, or a stream of them (events, an apply's
+// events and its result).
+
+// The requests of the protocol.
+const (
+	opPing    = "ping"
+	opStatus  = "status"
+	opEvents  = "events"
+	opApply   = "apply"
+	opStop    = "stop"    // items by name, the rest goes on
+	opRestart = "restart" // items by name
+	opDown    = "down"    // every worker; the supervisor then exits
+)
+
+type request struct {
+	Op    string   `json:"op"`
+	Names []string `json:"names,omitempty"`
+	// Kind limits stop and restart to workers or infra; "" is whichever
+	// has the name.
+	Kind  event.Kind `json:"kind,omitempty"`
+	Apply *Request   `json:"apply,omitempty"`
+}
+
+type response struct {
+	OK      bool             `json:"ok,omitempty"`
+	Error   string           `json:"error,omitempty"`
+	PID     int              `json:"pid,omitempty"`
+	Project string           `json:"project,omitempty"`
+	Status  []workers.Status `json:"status,omitempty"`
+	Event   *event.Event     `json:"event,omitempty"`
+	Result  *Result          `json:"result,omitempty"`
+}
+
+const (
+	// requestTimeout bounds reading a request and writing one response, so
+	// that a stuck client costs a goroutine for a while, not for ever.
+	requestTimeout = 10 * time.Second
+	// dialTimeout bounds connecting to the supervisor and its first
+	// answer: one that does not answer that fast is hung.
+	dialTimeout = 5 * time.Second
+)

@@ -1,0 +1,77 @@
+package stack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// spawn starts a detached supervisor with the command line argv (crispify's
+// hidden daemon command), in a session of its own so that the terminal's
+// Ctrl-C and hang-up do not reach it, its output appended to its log, and
+// waits until it answers on its socket. If it exits first, its log says why.
+func (st *Stack) spawn(ctx context.Context, argv []string) (*Client, error) {
+	f := filesOf(st.Manifest)
+	logPath := f.supervisorLog()
+	if err := os.MkdirAll(filepath.Dir(logPath), 0o700); err != nil {
+		return nil, fmt.Errorf("start the background supervisor: %w", err)
+	}
+	// Its own output (a crash, a panic) goes here too; its events are
+	// written by the supervisor itself, rotated.
+	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("start the background supervisor: %w", err)
+	}
+	defer logFile.Close()
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	cmd.Dir = st.Manifest.Dir
+	detachProcess(cmd)
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start the background supervisor (%s): %w", argv[0], err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	deadline := time.After(30 * time.Second)
+	for {
+		c, err := st.Dial(ctx)
+		if err == nil {
+			return c, nil
+		}
+		if !errors.Is(err, ErrNotRunning) {
+			return nil, err
+		}
+		select {
+		case err := <-exited:
+			return nil, fmt.Errorf("the background supervisor exited before it was up (%v); its log, %s, ends with:\n%s",
+				err, logPath, tailOf(logPath, 15))
+		case <-deadline:
+			return nil, fmt.Errorf("the background supervisor (pid %d) did not answer on %s within 30s: see %s", cmd.Process.Pid, f.socket(), logPath)
+		case <-ctx.Done():
+			cmd.Process.Signal(os.Interrupt)
+			return nil, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// tailOf returns the last n lines of a file, for error messages.
+func tailOf(path string, n int) string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "  (unreadable: " + err.Error() + ")"
+	}
+	if len(data) > 64<<10 {
+		data = data[len(data)-64<<10:]
+	}
+	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+	return "  " + strings.Join(lines[max(0, len(lines)-n):], "\n  ")
+}
+
+// SupervisorLog is the log of the project's detached supervisor.
+func (st *Stack) SupervisorLog() string { return filesOf(st.Manifest).supervisorLog() }

@@ -1,0 +1,278 @@
+package stack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/crispify/crispify/internal/docker"
+	"github.com/crispify/crispify/internal/event"
+	"github.com/crispify/crispify/internal/manifest"
+	"github.com/crispify/crispify/internal/repos"
+)
+
+// Types of the engine packages that commands name, so that they need only
+// this package.
+type (
+	// Engine is the Docker Engine API as crispify uses it.
+	Engine = docker.Engine
+	// Endpoint is where the engine was found, and how.
+	Endpoint = docker.Endpoint
+	// RepoResult is what a repos run did to one repo.
+	RepoResult = repos.Result
+	// Connector reaches the Docker engine, pinging it first.
+	Connector = func(ctx context.Context) (docker.Engine, docker.Endpoint, error)
+)
+
+// Stack is a project's stack as a command sees it: its manifest, and how
+// to reach the engine its infra runs on.
+type Stack struct {
+	Manifest *manifest.Manifest
+	Connect  Connector
+	// Getenv reads the environment, for the endpoint's name; may be nil.
+	Getenv func(string) string
+}
+
+// Dial connects to the project's running supervisor, foreground or
+// detached; ErrNotRunning when none runs.
+func (st *Stack) Dial(ctx context.Context) (*Client, error) {
+	return dial(ctx, filesOf(st.Manifest))
+}
+
+// Request is a boot request of st's manifest, its paths made absolute so
+// that a supervisor in another folder reads the same manifest.
+func (st *Stack) Request(mode Mode, names []string, profile, backend string, env []string) Request {
+	file, err := filepath.Abs(st.Manifest.File)
+	if err != nil {
+		file = st.Manifest.File
+	}
+	return Request{Mode: mode, Names: names, Profile: profile, Backend: backend, Env: env, Manifest: file, Workspace: st.Manifest.WorkspaceDir, Project: st.Manifest.Project}
+}
+
+// Apply applies req through the supervisor that runs the stack, calling
+// sink with the apply's events. With spawn (the command line of a detached
+// supervisor) and none running, it starts one first; an apply that fails
+// and leaves nothing running under a supervisor it started stops it, so
+// that no idle supervisor stays behind, and so does an interrupt of that
+// first apply. pid is the supervisor's.
+func (st *Stack) Apply(ctx context.Context, req Request, sink event.Sink, spawn []string) (res Result, pid int, err error) {
+	c, err := st.Dial(ctx)
+	started := false
+	if errors.Is(err, ErrNotRunning) && spawn == nil {
+		// A supervisor that took the lock but is still binding its socket.
+		c, err = st.waitDial(ctx, 5*time.Second)
+	}
+	if errors.Is(err, ErrNotRunning) && spawn != nil {
+		c, err = st.spawn(ctx, spawn)
+		started = true
+	}
+	if err != nil {
+		return Result{}, 0, err
+	}
+	res, err = c.Apply(ctx, req, sink.Emit)
+	if started && (ctx.Err() != nil || (err != nil && !c.runsAny(context.WithoutCancel(ctx)))) {
+		c.Down(context.WithoutCancel(ctx))
+	}
+	return res, c.PID(), err
+}
+
+// runsAny reports whether any worker of the supervisor runs.
+func (c *Client) runsAny(ctx context.Context) bool {
+	list, err := c.Status(ctx)
+	if err != nil {
+		return false
+	}
+	for _, s := range list {
+		switch s.State {
+		case event.Starting, event.Ready, event.Sick, event.Restarting:
+			return true
+		}
+	}
+	return false
+}
+
+// Stop stops workers or containers by name: through the supervisor when
+// one runs, else the containers directly (no worker runs without one).
+func (st *Stack) Stop(ctx context.Context, names []string) error {
+	return st.control(ctx, "stop", names, (*Client).Stop, (*docker.Project).Stop)
+}
+
+// Restart restarts workers or containers by name, as Stop does.
+func (st *Stack) Restart(ctx context.Context, names []string) error {
+	return st.control(ctx, "restart", names, (*Client).Restart, (*docker.Project).Restart)
+}
+
+func (st *Stack) control(ctx context.Context, verb string, names []string,
+	viaSupervisor func(*Client, context.Context, event.Kind, ...string) error,
+	direct func(*docker.Project, context.Context, string) error) error {
+	m := st.Manifest
+	if err := unknownNames("worker or container", names, append(m.ServiceNames(), m.InfraNames()...)); err != nil {
+		return err
+	}
+	c, err := st.Dial(ctx)
+	if err == nil {
+		return viaSupervisor(c, ctx, "", names...)
+	}
+	if !errors.Is(err, ErrNotRunning) {
+		return err
+	}
+	var errs []error
+	var p *docker.Project
+	for _, name := range names {
+		if _, ok := m.Infra[name]; !ok {
+			errs = append(errs, fmt.Errorf("%s %s: no supervisor runs project %s, so no worker does: start it with `crispify run %s`", verb, name, m.Project, name))
+			continue
+		}
+		if p == nil {
+			if p, err = st.project(ctx, nil); err != nil {
+				return errors.Join(append(errs, err)...)
+			}
+		}
+		errs = append(errs, direct(p, ctx, name))
+	}
+	return errors.Join(errs...)
+}
+
+// project is the stack's infra on its engine, reporting to sink.
+func (st *Stack) project(ctx context.Context, sink event.Sink) (*docker.Project, error) {
+	engine, ep, err := st.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &docker.Project{Engine: engine, Manifest: st.Manifest, Sink: sink, Local: ep.Local()}, nil
+}
+
+// Endpoint connects to the engine and says where it is, for a header.
+func (st *Stack) Endpoint(ctx context.Context) (Endpoint, error) {
+	_, ep, err := st.Connect(ctx)
+	return ep, err
+}
+
+// Infra makes the named infra (and what it needs) exist, run and be
+// healthy, reporting to sink, and ends with the stack event: `crispify
+// infra`.
+func (st *Stack) Infra(ctx context.Context, names []string, pull bool, sink event.Sink) error {
+	engine, ep, err := st.Connect(ctx)
+	if err != nil {
+		return err
+	}
+	p := &docker.Project{Engine: engine, Manifest: st.Manifest, Pull: pull, Local: ep.Local(), Sink: sink}
+	sink.Emit(event.Event{Kind: event.Stack, Phase: event.Started, Msg: fmt.Sprintf("%d infra of project %s", len(names), st.Manifest.Project)})
+	var g Graph
+	AddInfra(&g, p, names)
+	outcome, err := g.Run(ctx, sink)
+	p.Unlock()
+	if err == nil {
+		err = outcome.Err(&g)
+	}
+	end := event.Event{Kind: event.Stack, Phase: event.Done}
+	if t, ok := sink.(*event.Tally); ok {
+		end.Counts = t.Counts()
+	}
+	if err != nil {
+		end.Phase, end.Error = event.Failed, err.Error()
+	}
+	sink.Emit(end)
+	return err
+}
+
+// ReposOptions say how `crispify repos` works.
+type ReposOptions struct {
+	Update  bool
+	Jobs    int
+	Backend string
+}
+
+// Repos clones the named repos (all when none) that are missing and, with
+// Update, fetches and fast-forwards the others, reporting to sink.
+func (st *Stack) Repos(ctx context.Context, names []string, opts ReposOptions, sink event.Sink) ([]RepoResult, error) {
+	m := st.Manifest
+	if err := unknownNames("service", names, m.ServiceNames()); err != nil {
+		return nil, err
+	}
+	backend, err := backendOf(opts.Backend)
+	if err != nil {
+		return nil, err
+	}
+	var specs []repos.Spec
+	for _, name := range m.ServiceNames() {
+		if len(names) > 0 && !contains(names, name) {
+			continue
+		}
+		s := m.Services[name]
+		specs = append(specs, repos.Spec{Name: name, URL: s.Repo, Branch: s.Branch, Dir: s.Dir})
+	}
+	sink.Emit(event.Event{Kind: event.Stack, Phase: event.Started, Msg: fmt.Sprintf("%d repos in %s", len(specs), m.WorkspaceDir)})
+	results := repos.Sync(ctx, specs, repos.Options{Update: opts.Update, Jobs: opts.Jobs, Backend: backend}, sink)
+	counts := map[event.Phase]int{}
+	var failed []string
+	for _, r := range results {
+		counts[r.Phase]++
+		if r.Phase == event.Failed {
+			failed = append(failed, r.Name)
+		}
+	}
+	end := event.Event{Kind: event.Stack, Phase: event.Done, Counts: counts}
+	if len(failed) > 0 {
+		end.Phase = event.Failed
+	}
+	sink.Emit(end)
+	if len(failed) > 0 {
+		return results, fmt.Errorf("%d of %d repos failed: %s", len(failed), len(results), words(failed))
+	}
+	return results, nil
+}
+
+// CheckBackend says whether name is a git backend, as a usage error.
+func CheckBackend(name string) error {
+	_, err := backendOf(name)
+	return err
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// waitDial dials until a supervisor that is starting answers, for d.
+func (st *Stack) waitDial(ctx context.Context, d time.Duration) (*Client, error) {
+	deadline := time.Now().Add(d)
+	for {
+		c, err := st.Dial(ctx)
+		if err == nil || !errors.Is(err, ErrNotRunning) || time.Now().After(deadline) {
+			return c, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// EngineFrom is the Connector of the real world: the endpoint of
+// DOCKER_HOST, DOCKER_CONTEXT or the current context, read with getenv.
+func EngineFrom(getenv func(string) string) Connector {
+	return func(ctx context.Context) (docker.Engine, docker.Endpoint, error) {
+		return docker.Connect(ctx, getenv)
+	}
+}
+
+// EndpointName is the engine's endpoint, for a header, without connecting;
+// "" when it cannot be resolved.
+func (st *Stack) EndpointName() string {
+	if st.Getenv == nil {
+		return ""
+	}
+	ep, err := docker.ResolveEndpoint(st.Getenv)
+	if err != nil {
+		return ""
+	}
+	return ep.Host
+}

@@ -1,0 +1,259 @@
+package stack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"sync"
+
+	"github.com/crispify/crispify/internal/docker"
+	"github.com/crispify/crispify/internal/event"
+	"github.com/crispify/crispify/internal/lockfile"
+	"github.com/crispify/crispify/internal/manifest"
+	"github.com/crispify/crispify/internal/workers"
+)
+
+// ErrRunning says a supervisor already runs for the project in its
+// workspace: apply through it (Dial) instead.
+var ErrRunning = errors.New("a crispify supervisor already runs for this project")
+
+// Supervisor is this process keeping a project's stack: it holds the
+// project's supervisor lock, runs the workers, applies boot requests (its
+// own first one, and those of other terminals through its socket) and
+// serves the socket until Shutdown. A foreground `crispify` and a detached
+// one are the same Supervisor; only what renders its events differs.
+type Supervisor struct {
+	st      *Stack
+	files   files
+	stream  *stream
+	workers *workers.Supervisor
+	release func() // the supervisor lock
+
+	turn chan struct{} // one apply at a time
+
+	records *records // what each worker was started with
+
+	mu          sync.Mutex
+	latest      *manifest.Manifest // the manifest of the last apply
+	engine      docker.Engine      // connected by the first apply with infra
+	endpoint    docker.Endpoint
+	tunnels     *docker.Tunnels    // an ssh:// engine's ports, forwarded here for the stack's life
+	cancelApply context.CancelFunc // of the apply under way; nil when none
+
+	listener    net.Listener
+	served      chan error
+	stopServing context.CancelFunc
+	stopped     chan struct{} // closed once serving has ended
+	shutdown    sync.Once
+	shutdownErr error
+}
+
+// Start makes this process the supervisor of st's project: it takes the
+// project's supervisor lock (ErrRunning when another process holds it),
+// ends what an earlier crispify left running, and serves the socket. It
+// starts no worker: Apply does.
+func Start(ctx context.Context, st *Stack) (*Supervisor, error) {
+	f := filesOf(st.Manifest)
+	if err := f.checkSocketPath(); err != nil {
+		return nil, err
+	}
+	release, err := lockfile.TryLock(f.lock())
+	if errors.Is(err, lockfile.ErrLocked) {
+		if pid, ok := f.readPID(); ok {
+			return nil, fmt.Errorf("%w (pid %d)", ErrRunning, pid)
+		}
+		return nil, ErrRunning
+	}
+	if err != nil {
+		return nil, fmt.Errorf("lock the supervisor of project %s: %w", st.Manifest.Project, err)
+	}
+	s := &Supervisor{
+		st: st, files: f, stream: newStream(), release: release,
+		turn: make(chan struct{}, 1), records: newRecords(), latest: st.Manifest,
+		served: make(chan error, 1), stopped: make(chan struct{}),
+	}
+	// Files of a supervisor that died; the lock says none lives.
+	f.removeLive()
+	if _, err := workers.EndLeftovers(ctx, f.workers(), s.stream); err != nil {
+		release()
+		return nil, err
+	}
+	s.workers, err = workers.New(workers.Options{StateDir: f.dir, StatePath: f.workers(), Sink: s.stream})
+	if err != nil {
+		release()
+		return nil, err
+	}
+	s.listener, err = listen(f)
+	if err != nil {
+		release()
+		return nil, err
+	}
+	serveCtx, cancel := context.WithCancel(context.Background())
+	s.stopServing = cancel
+	go func() {
+		s.served <- serveOn(serveCtx, s.listener, f, s, func() { close(s.stopped) })
+	}()
+	return s, nil
+}
+
+// PID is the supervisor's process id (this process).
+func (s *Supervisor) PID() int { return os.Getpid() }
+
+// Events subscribes to the stack's events: the state of every item, then
+// each change, until ctx ends.
+func (s *Supervisor) Events(ctx context.Context) *event.Queue { return s.stream.hub.Subscribe(ctx) }
+
+// Stopped is closed once serving has ended: decrispify through the socket
+// stopped the workers, or Shutdown ran.
+func (s *Supervisor) Stopped() <-chan struct{} { return s.stopped }
+
+// Shutdown stops every worker, those that need others first, stops
+// serving, closes the event stream and lets go of the lock. Infra is left
+// running. It is done once; later calls return the first one's result.
+func (s *Supervisor) Shutdown(ctx context.Context) error {
+	s.shutdown.Do(func() {
+		s.mu.Lock()
+		if s.cancelApply != nil {
+			s.cancelApply()
+		}
+		s.mu.Unlock()
+		err := s.workers.StopAll(ctx, s.stopOrder())
+		if cerr := s.workers.Close(ctx); cerr != nil && err == nil {
+			err = cerr
+		}
+		// The tunnels go with the workers that used them.
+		s.mu.Lock()
+		tunnels := s.tunnels
+		s.mu.Unlock()
+		if terr := tunnels.Close(); terr != nil && err == nil {
+			err = terr
+		}
+		s.stopServing()
+		if serr := <-s.served; serr != nil && err == nil {
+			err = serr
+		}
+		s.stream.hub.Close()
+		s.release()
+		s.shutdownErr = err
+	})
+	return s.shutdownErr
+}
+
+// stopOrder is the reverse of the dependency order of the workers of the
+// latest manifest: a worker stops before those it needs.
+func (s *Supervisor) stopOrder() [][]string {
+	s.mu.Lock()
+	m := s.latest
+	s.mu.Unlock()
+	return StopOrder(m, m.ServiceNames())
+}
+
+// project is the infra of m on the supervisor's engine, connecting to it
+// the first time.
+func (s *Supervisor) project(ctx context.Context, m *manifest.Manifest, pull bool) (*docker.Project, docker.Endpoint, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.engine == nil {
+		engine, ep, err := s.st.Connect(ctx)
+		if err != nil {
+			return nil, ep, err
+		}
+		s.engine, s.endpoint = engine, ep
+		s.tunnels = docker.NewTunnels(ep, m.StateDir(), s.stream)
+	}
+	return &docker.Project{Engine: s.engine, Manifest: m, Sink: s.stream, Pull: pull, Local: s.endpoint.Local(), Tunnels: s.tunnels}, s.endpoint, nil
+}
+
+// Restart restarts workers or containers by name, as the board's r does.
+func (s *Supervisor) Restart(ctx context.Context, kind event.Kind, names ...string) error {
+	return s.eachItem(ctx, "restart", kind, names, s.workers.Restart, func(p *docker.Project, name string) error { return p.Restart(ctx, name) })
+}
+
+// Stop stops workers or containers by name, as the board's s does.
+func (s *Supervisor) Stop(ctx context.Context, kind event.Kind, names ...string) error {
+	return s.eachItem(ctx, "stop", kind, names, s.workers.Stop, func(p *docker.Project, name string) error { return p.Stop(ctx, name) })
+}
+
+// eachItem does a stop or restart to each named worker (of kind "" or
+// worker) or container (of kind "" or infra), all of them, and joins the
+// failures.
+func (s *Supervisor) eachItem(ctx context.Context, verb string, kind event.Kind, names []string,
+	worker func(context.Context, string) error, infra func(*docker.Project, string) error) error {
+	s.mu.Lock()
+	m := s.latest
+	s.mu.Unlock()
+	var errs []error
+	for _, name := range names {
+		_, isInfra := m.Infra[name]
+		_, isService := m.Services[name]
+		switch {
+		case kind != event.Infra && s.workers.Has(name):
+			errs = append(errs, worker(ctx, name))
+		case kind != event.Worker && isInfra:
+			p, _, err := s.project(ctx, m, false)
+			if err == nil {
+				err = infra(p, name)
+			}
+			errs = append(errs, err)
+		case kind != event.Infra && isService:
+			errs = append(errs, fmt.Errorf("%s %s: its worker does not run in this stack: start it with `crispify run %s`", verb, name, name))
+		default:
+			errs = append(errs, fmt.Errorf("%s %s: no worker or container of that name in project %s", verb, name, m.Project))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// The socket's requests.
+
+func (s *Supervisor) events(ctx context.Context, send func(event.Event) error) error {
+	q := s.Events(ctx)
+	for {
+		batch, ok := q.Next(ctx)
+		if !ok {
+			return ctx.Err()
+		}
+		for _, e := range batch {
+			if err := send(e); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+func (s *Supervisor) status() []workers.Status { return s.workers.Status() }
+
+func (s *Supervisor) apply(ctx context.Context, req Request, send func(event.Event) error) (Result, error) {
+	// The client is read at its own pace: the apply never waits on it.
+	q := event.NewQueue()
+	drained := make(chan struct{})
+	go func() {
+		defer close(drained)
+		q.Drain(func(e event.Event) { send(e) })
+	}()
+	res, err := s.Apply(ctx, req, q)
+	q.Close()
+	<-drained
+	return res, err
+}
+
+func (s *Supervisor) stop(ctx context.Context, kind event.Kind, names []string) error {
+	return s.Stop(ctx, kind, names...)
+}
+
+func (s *Supervisor) restart(ctx context.Context, kind event.Kind, names []string) error {
+	return s.Restart(ctx, kind, names...)
+}
+
+// down stops every worker for decrispify; serving ends after the answer,
+// and the process that owns the supervisor then shuts it down.
+func (s *Supervisor) down(ctx context.Context) error {
+	s.mu.Lock()
+	if s.cancelApply != nil {
+		s.cancelApply()
+	}
+	s.mu.Unlock()
+	return s.workers.StopAll(context.WithoutCancel(ctx), s.stopOrder())
+}
