@@ -10,14 +10,17 @@ import (
 )
 
 // healthyByProbe reports a container healthy on its readiness probe's pass,
-// and follows it on, within after, until Docker's own health check has a
-// verdict: a container that answered and then died, or that its health
-// check finds unhealthy, is reported so, as if the probe had never passed.
-func (p *Project) healthyByProbe(ctx, after context.Context, name string, c Container, start time.Time, note string, pr Probe) error {
+// and follows it on until Docker's own health check has a verdict: a
+// container that answered and then died, or that its health check finds
+// unhealthy, is reported so, as if the probe had never passed. The watch
+// outlives the boot that started it (a stack's boot ends as soon as all is
+// up), within the health check's own budget; stopping, removing or
+// recreating the container, or Close, ends it sooner.
+func (p *Project) healthyByProbe(ctx context.Context, name string, c Container, start time.Time, note string, pr Probe) error {
 	if err := p.healthyBy(ctx, name, c, start, note, pr.Kind+" answered"); err != nil {
 		return err
 	}
-	cctx, cancel := context.WithTimeout(after, p.healthBudget(name))
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.healthBudget(name))
 	this := &confirmation{cancel: cancel}
 	if old, loaded := p.confirms.Swap(name, this); loaded {
 		old.(*confirmation).cancel()
@@ -78,6 +81,14 @@ func (p *Project) confirm(ctx context.Context, name, id string) {
 			}
 		}
 	}
+}
+
+// endConfirms ends every watch of healthyByProbe: the project is closing.
+func (p *Project) endConfirms() {
+	p.confirms.Range(func(name, _ any) bool {
+		p.endConfirm(name.(string))
+		return true
+	})
 }
 
 // endConfirm stops following an infra's container after its probe passed:

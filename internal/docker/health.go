@@ -60,7 +60,7 @@ func (p *Project) startAndWait(ctx context.Context, name, id string, start time.
 		}
 		return fmt.Errorf("start container %s: %w", ContainerName(p.Manifest.Project, name), err)
 	}
-	if err := p.follow(wctx, ctx, name, id, start, "", events, errs); err != nil {
+	if err := p.follow(wctx, name, id, start, "", events, errs); err != nil {
 		return err
 	}
 	p.recordHealthTime(name, time.Since(start))
@@ -72,7 +72,7 @@ func (p *Project) waitHealthy(ctx context.Context, name, id string, start time.T
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	events, errs := p.Engine.Events(wctx, map[string]string{LabelProject: p.Manifest.Project, LabelInfra: name})
-	return p.follow(wctx, ctx, name, id, start, note, events, errs)
+	return p.follow(wctx, name, id, start, note, events, errs)
 }
 
 // follow reads the engine's events until the container is healthy, fails,
@@ -81,8 +81,8 @@ func (p *Project) waitHealthy(ctx context.Context, name, id string, start time.T
 // While Docker's health check has not passed, the container's readiness
 // probe runs too (probe.go): its first pass, with the container still
 // running and not unhealthy when inspected right after, counts as healthy;
-// the container is then followed on within after (see confirm).
-func (p *Project) follow(ctx, after context.Context, name, id string, start time.Time, note string, events <-chan ContainerEvent, errs <-chan error) error {
+// the container is then followed on (see confirm).
+func (p *Project) follow(ctx context.Context, name, id string, start time.Time, note string, events <-chan ContainerEvent, errs <-chan error) error {
 	deadline := time.NewTimer(p.healthBudget(name))
 	defer deadline.Stop()
 	poll := time.NewTicker(time.Second)
@@ -105,7 +105,7 @@ func (p *Project) follow(ctx, after context.Context, name, id string, start time
 		case c.Health == "unhealthy":
 			return p.unhealthy(ctx, name, c, "unhealthy", event.Sick)
 		case passed && c.State == "running":
-			return p.healthyByProbe(ctx, after, name, c, start, note, probe)
+			return p.healthyByProbe(ctx, name, c, start, note, probe)
 		}
 		if !probing && c.State == "running" {
 			probing = true

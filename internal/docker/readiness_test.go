@@ -129,10 +129,12 @@ func TestProbePassThenExitIsReportedDead(t *testing.T) {
 	addr, _ := pongServer(t, nil)
 	p, fake, rec := probedProject(t, probedManifest, addr)
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	if err := p.Up(ctx, "redis"); err != nil {
 		t.Fatalf("up: %v", err)
 	}
+	// The boot that brought it up is over, as a stack's apply ends once
+	// all is up: the watch goes on.
+	cancel()
 	if err := fake.Exit("crisp-redis", 3); err != nil {
 		t.Fatal(err)
 	}
@@ -254,4 +256,23 @@ func containsInOrder(got []event.Phase, want ...event.Phase) bool {
 		}
 	}
 	return i == len(want)
+}
+
+func TestCloseEndsTheWatchAfterAProbePass(t *testing.T) {
+	addr, _ := pongServer(t, nil)
+	p, fake, rec := probedProject(t, probedManifest, addr)
+	if err := p.Up(context.Background(), "redis"); err != nil {
+		t.Fatalf("up: %v", err)
+	}
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+	n := len(rec.phases(event.Infra, "redis"))
+	if err := fake.Exit("crisp-redis", 3); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if got := rec.phases(event.Infra, "redis"); len(got) != n {
+		t.Errorf("events after Close: %v", got[n:])
+	}
 }
