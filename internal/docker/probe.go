@@ -104,19 +104,18 @@ func imageProbe(image string) (Probe, bool) {
 }
 
 // probeAddr is where the probe of a container port dials: where the workers
-// reach it. That is Reach's answer when set (a remote engine's tunnel); else
-// the published host port at the engine's host (Host, CRISPIFY_HOST, or the
-// host of the engine's endpoint), or at the address the port is published
-// on when the engine is this machine's. A port published on a remote
-// engine's loopback cannot be reached from here. On an ssh:// engine the
-// ports are on its loopback, reached only through the infra's tunnel: a
-// port its tunnel carries is dialled at this machine's end, and before the
-// tunnel exists (it opens once the container is healthy) Docker's health
-// check decides. A port not published is
-// dialled on the container's own address on the project's network, which
-// only an engine on this machine's unix socket, on Linux, routes to here
-// (Docker Desktop's runs in a VM, and the probe then never passes): else
-// Docker's health check alone decides.
+// reach it. That is Reach's answer when set; else the published host port
+// at the engine's host (Host, CRISPIFY_HOST, or the host of the engine's
+// endpoint), or at the address the port is published on when the engine is
+// this machine's. A port published on a remote engine's loopback cannot be
+// reached from here. On an ssh:// engine the ports are on its loopback,
+// reached only through the infra's tunnel: a port its tunnel carries is
+// dialled at this machine's end, and before the tunnel exists (it opens
+// once the container is healthy) Docker's health check decides. A port not
+// published is dialled on the container's own address on the project's
+// network, which only an engine on this machine's unix socket, on Linux,
+// routes to here (Docker Desktop's runs in a VM, and the probe then never
+// passes); elsewhere Docker's health check alone decides.
 func (p *Project) probeAddr(infra string, c Container, port int) (string, bool) {
 	host := p.host()
 	ssh := p.kind() == engineSSH
@@ -137,15 +136,15 @@ func (p *Project) probeAddr(infra string, c Container, port int) (string, bool) 
 		switch {
 		case unspecifiedIP(b.HostIP):
 			return net.JoinHostPort(host, hostPort), true
-		case isLoopback(host):
+		case loopback(host):
 			return net.JoinHostPort(b.HostIP, hostPort), true
-		case isLoopback(b.HostIP):
+		case loopback(b.HostIP):
 			return "", false
 		default:
 			return net.JoinHostPort(b.HostIP, hostPort), true
 		}
 	}
-	if p.Reach != nil || ssh || runtime.GOOS != "linux" || !isLoopback(host) || !strings.HasPrefix(p.Engine.Endpoint(), "unix://") {
+	if p.Reach != nil || ssh || runtime.GOOS != "linux" || !loopback(host) || !strings.HasPrefix(p.Engine.Endpoint(), "unix://") {
 		return "", false
 	}
 	if ip := c.NetworkIPs[p.Manifest.Project]; ip != "" {
@@ -175,14 +174,6 @@ func (p *Project) host() string {
 }
 
 func unspecifiedIP(ip string) bool { return ip == "" || ip == "0.0.0.0" || ip == "::" }
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
 
 // readiness is the probe of a started container and where it dials; ok is
 // false when there is none, or nowhere to dial it.

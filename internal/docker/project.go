@@ -35,7 +35,8 @@ type Project struct {
 	// for a local one). The readiness probes dial it (probeAddr).
 	Host string
 	// Reach, when set, says where the readiness probe dials a published
-	// port instead: a remote engine's port forwarded to this machine, say.
+	// port instead: for whatever forwards an engine's ports to this machine
+	// other than Tunnels, which the probe knows.
 	// ok false means the port cannot be reached from here, and Docker's
 	// health check alone decides.
 	Reach func(b PortBinding) (addr string, ok bool)
