@@ -59,7 +59,8 @@ crispify_down() { "$decrispify" -f "$1" "${@:2}" >/dev/null 2>&1; }
 cleanup() {
 	for d in "$work"/*/; do
 		[ -f "$d/crispify.yaml" ] && { crispify_down "$d/crispify.yaml" --volumes --yes || true; }
-		[ -f "$d/compose.yaml" ] && { compose_down "$(basename "$d")co" "$d/compose.yaml" -v || true; }
+		# Compose's project is named after its folder: benchco, benchco10.
+		[ -f "$d/compose.yaml" ] && { compose_down "$(basename "$d")" "$d/compose.yaml" -v || true; }
 	done
 	rm -rf "$work"
 }
