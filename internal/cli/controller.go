@@ -24,6 +24,7 @@ type controller struct {
 type itemControl interface {
 	Restart(ctx context.Context, kind event.Kind, names ...string) error
 	Stop(ctx context.Context, kind event.Kind, names ...string) error
+	Watch(ctx context.Context, on bool, names ...string) error
 }
 
 // stackItems acts on a stack through whatever runs it: its supervisor when
@@ -38,6 +39,10 @@ func (s stackItems) Stop(ctx context.Context, _ event.Kind, names ...string) err
 	return s.st.Stop(ctx, names)
 }
 
+func (s stackItems) Watch(ctx context.Context, on bool, names ...string) error {
+	return s.st.Watch(ctx, on, names)
+}
+
 func (c *controller) Restart(ctx context.Context, kind event.Kind, name string) error {
 	if c.items == nil {
 		return fmt.Errorf("restart %s %s: not possible from this command", kind, name)
@@ -50,6 +55,13 @@ func (c *controller) Stop(ctx context.Context, kind event.Kind, name string) err
 		return fmt.Errorf("stop %s %s: not possible from this command", kind, name)
 	}
 	return c.items.Stop(ctx, kind, name)
+}
+
+func (c *controller) Watch(ctx context.Context, name string, on bool) error {
+	if c.items == nil {
+		return fmt.Errorf("watch %s: not possible from this command", name)
+	}
+	return c.items.Watch(ctx, on, name)
 }
 
 func (c *controller) Logs(ctx context.Context, kind event.Kind, name string, tail int, line func(string)) error {

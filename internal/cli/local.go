@@ -28,6 +28,7 @@ type LocalOptions struct {
 	Names   []string
 	Profile string
 	Detach  bool
+	Watch   bool
 	Backend string
 	// suggest names commands close to a word: on the root command, a
 	// name that is no service may be a mistyped command.
@@ -58,6 +59,7 @@ func NewCmdLocal(deps *Deps, g *GlobalOptions, mode bootMode, runF func(context.
 func addBootFlags(cmd *cobra.Command, opts *LocalOptions) {
 	cmd.Flags().BoolVarP(&opts.Detach, "detach", "d", false, "return once everything is up, leaving the workers to a background supervisor")
 	cmd.Flags().StringVar(&opts.Profile, "profile", "", "start only the services of profile `P` (and what they need)")
+	cmd.Flags().BoolVarP(&opts.Watch, "watch", "w", false, "restart a worker when its files change (set up again when a setup_when file did)")
 	cmd.Flags().StringVar(&opts.Backend, "git", stack.DefaultGitBackend, "git implementation: auto (go-git reads, your git writes), go-git or cli")
 }
 
@@ -98,6 +100,7 @@ var bootExample = map[bootMode]string{
 	modeLocal: `  crispify                       # everything
   crispify api billing           # these two and what they need
   crispify -d                    # in the background
+  crispify --watch api           # restart api whenever its files change
   crispify --profile messaging   # the services of one profile`,
 	modeRun: `  crispify run api              # api and what it needs`,
 	modeRemote: `  crispify remote                # on a running stack: restart only what changed
@@ -127,7 +130,7 @@ func bootRun(ctx context.Context, opts *LocalOptions) error {
 	if err := stack.CheckBackend(opts.Backend); err != nil {
 		return exitFor(err)
 	}
-	req := st.Request(stack.Mode(opts.Mode), opts.Names, opts.Profile, opts.Backend, opts.Deps.IO.environ())
+	req := st.Request(opts.Mode, opts.Names, opts.Profile, opts.Backend, opts.Watch, opts.Deps.IO.environ())
 	if opts.Detach {
 		return applyRun(ctx, opts, st, sel, req, true)
 	}

@@ -104,6 +104,10 @@ type Event struct {
 	// engine to this machine: connecting, up or down; empty when its
 	// engine needs none.
 	Tunnel string `json:"tunnel,omitempty"`
+	// Watch says how a worker's files are watched (--watch, watch:, the
+	// board's w): on, polling (the OS's watch limit was reached) or off;
+	// empty when the stack does not watch it.
+	Watch string `json:"watch,omitempty"`
 
 	// Line is one line a worker or setup command wrote, when the event
 	// carries output rather than a change of state; Phase is then the

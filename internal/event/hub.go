@@ -75,3 +75,11 @@ func (h *Hub) Close() {
 		delete(h.subs, q)
 	}
 }
+
+// Last is the latest state event of an item, if it had one.
+func (h *Hub) Last(kind Kind, name string) (Event, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	e, ok := h.state[itemKey{kind, name}]
+	return e, ok
+}

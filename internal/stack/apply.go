@@ -111,6 +111,7 @@ func (s *Supervisor) plan(ctx context.Context, req Request) (*apply, error) {
 	}
 	a := &apply{
 		m: m, sel: sel, mode: req.Mode, runner: s.workers, records: s.records, sink: s.stream,
+		watching: s.watch, watchFlag: req.Watch,
 		repoOpts: repos.Options{Update: req.Mode == Remote, Backend: backend},
 		base:     req.Env,
 		heads:    map[string]string{}, setups: map[string]workers.SetupRun{},
@@ -173,8 +174,12 @@ type apply struct {
 	runner   runner
 	records  *records   // what each worker was started with
 	sink     event.Sink // the stack's events
-	base     []string
-	builtins map[string]string
+	// watching follows the workers' files (nil: not watched); watchFlag
+	// is --watch.
+	watching  *watching
+	watchFlag bool
+	base      []string
+	builtins  map[string]string
 
 	sync  func(context.Context, repos.Spec, repos.Options, event.Sink) repos.Result
 	setup func(context.Context, string, workers.Setup, event.Sink) (workers.SetupRun, error)
@@ -286,7 +291,9 @@ func (a *apply) repo(ctx context.Context, s *manifest.Service, slots chan struct
 		case <-ctx.Done():
 			return ctx.Err()
 		}
+		a.pause(s.Name) // a fast-forward writes the files a watcher follows
 		r := a.sync(ctx, repos.Spec{Name: s.Name, URL: s.Repo, Branch: s.Branch, Dir: s.Dir}, a.repoOpts, sink)
+		a.resume(s.Name)
 		<-slots
 		if r.Phase == event.Failed {
 			return r.Err
@@ -310,9 +317,14 @@ func (a *apply) runSetup(ctx context.Context, s *manifest.Service, sink event.Si
 	if err := a.checkTools(ctx, s, env, event.Setup, sink); err != nil {
 		return err
 	}
+	if s.Run != "" {
+		a.track(s, env) // a fix to a setup that fails brings the worker up
+	}
+	a.pause(s.Name) // setup builds into the repo
 	run, err := a.setup(ctx, a.m.StateDir(), workers.Setup{
 		Name: s.Name, Dir: s.Dir, Commands: s.Setup, When: s.SetupWhen, Env: env,
 	}, sink)
+	a.resume(s.Name)
 	a.mu.Lock()
 	a.setups[s.Name] = run
 	a.mu.Unlock()
@@ -331,10 +343,8 @@ func (a *apply) worker(ctx context.Context, s *manifest.Service, sink event.Sink
 			return err
 		}
 	}
-	spec := workers.Spec{
-		Name: s.Name, Dir: s.Dir, Command: s.Run, Env: env,
-		Replicas: s.Replicas, Restart: s.Restart, Ready: s.Ready,
-	}
+	spec := specOf(s, env)
+	a.track(s, env)
 	a.mu.Lock()
 	head, setup := a.heads[s.Name], a.setups[s.Name]
 	a.mu.Unlock()
@@ -360,6 +370,35 @@ func (a *apply) worker(ctx context.Context, s *manifest.Service, sink event.Sink
 		a.records.set(s.Name, applied{shape: want, head: head})
 	}
 	return err
+}
+
+// specOf is the spec of s's worker.
+func specOf(s *manifest.Service, env []string) workers.Spec {
+	return workers.Spec{
+		Name: s.Name, Dir: s.Dir, Command: s.Run, Env: env,
+		Replicas: s.Replicas, Restart: s.Restart, Ready: s.Ready,
+	}
+}
+
+// track has the watcher follow s's files, as this apply left s.
+func (a *apply) track(s *manifest.Service, env []string) {
+	if a.watching != nil {
+		a.watching.track(s, env, specOf(s, env), a.watchFlag)
+	}
+}
+
+// pause and resume keep what this apply writes to a repo from reading as
+// a change of the developer's.
+func (a *apply) pause(name string) {
+	if a.watching != nil {
+		a.watching.pause(name)
+	}
+}
+
+func (a *apply) resume(name string) {
+	if a.watching != nil {
+		a.watching.resume(name)
+	}
 }
 
 // checkTools fails a service whose node, go, ruby or python is missing or

@@ -85,6 +85,14 @@ func (c *Client) Stop(ctx context.Context, kind event.Kind, names ...string) err
 	return nil
 }
 
+// Watch turns watching of the named workers' files on or off.
+func (c *Client) Watch(ctx context.Context, on bool, names ...string) error {
+	if _, err := c.call(ctx, request{Op: opWatch, Names: names, On: on}); err != nil {
+		return fmt.Errorf("ask the supervisor to watch %s: %w", words(names), err)
+	}
+	return nil
+}
+
 // Down has the supervisor stop every worker and exit; it returns once the
 // supervisor is gone (or ctx ends).
 func (c *Client) Down(ctx context.Context) error {

@@ -22,6 +22,7 @@ const (
 	opStop    = "stop"    // items by name, the rest goes on
 	opRestart = "restart" // items by name
 	opDown    = "down"    // every worker; the supervisor then exits
+	opWatch   = "watch"   // turn watching of workers' files on or off
 )
 
 type request struct {
@@ -30,6 +31,7 @@ type request struct {
 	// Kind limits stop and restart to workers or infra; "" is whichever
 	// has the name.
 	Kind  event.Kind `json:"kind,omitempty"`
+	On    bool       `json:"on,omitempty"` // watch: on or off
 	Apply *Request   `json:"apply,omitempty"`
 }
 

@@ -30,6 +30,9 @@ type Request struct {
 	// Project is the project's name, the manifest's or the one --project
 	// or CRISPIFY_PROJECT gave.
 	Project string `json:"project"`
+	// Watch turns watching on for the selected services (--watch): a
+	// change to their files restarts their workers.
+	Watch bool `json:"watch,omitempty"`
 	// Env is the environment of whoever asked: the base of the workers'
 	// environment, where ${VAR}s of the manifest expand from.
 	Env []string `json:"env,omitempty"`

@@ -26,6 +26,8 @@ type handler interface {
 	apply(ctx context.Context, req Request, send func(event.Event) error) (Result, error)
 	stop(ctx context.Context, kind event.Kind, names []string) error
 	restart(ctx context.Context, kind event.Kind, names []string) error
+	// watchNames turns watching of workers' files on or off.
+	watchNames(ctx context.Context, names []string, on bool) error
 	// down stops every worker; serving ends after the answer.
 	down(ctx context.Context) error
 }
@@ -129,6 +131,8 @@ func serveConn(ctx context.Context, conn net.Conn, h handler, stopped func()) {
 		send(result(h.stop(ctx, req.Kind, req.Names)))
 	case opRestart:
 		send(result(h.restart(ctx, req.Kind, req.Names)))
+	case opWatch:
+		send(result(h.watchNames(ctx, req.Names, req.On)))
 	case opDown:
 		err := h.down(ctx)
 		send(result(err))

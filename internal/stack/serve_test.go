@@ -27,6 +27,7 @@ type fakeHandler struct {
 	stopped   []string
 	downs     int
 	applied   []Request
+	watched   []string
 }
 
 func (h *fakeHandler) events(ctx context.Context, send func(event.Event) error) error {
@@ -82,6 +83,10 @@ func (h *fakeHandler) record(into *[]string, verb string, names []string) error 
 	}
 	*into = append(*into, names...)
 	return nil
+}
+
+func (h *fakeHandler) watchNames(ctx context.Context, names []string, on bool) error {
+	return h.record(&h.watched, fmt.Sprint("watch ", on), names)
 }
 
 func (h *fakeHandler) down(ctx context.Context) error {
@@ -161,6 +166,9 @@ func TestProtocolRoundTrip(t *testing.T) {
 	}
 	if err := c.Stop(ctx, "", "mailer"); err != nil {
 		t.Errorf("stop one worker: %v", err)
+	}
+	if err := c.Watch(ctx, true, "api"); err != nil || !slices.Equal(h.watched, []string{"api"}) {
+		t.Errorf("watch: %v, %q", err, h.watched)
 	}
 	h.mu.Lock()
 	if !slices.Equal(h.restarted, []string{"api"}) || !slices.Equal(h.stopped, []string{"mailer"}) {

@@ -43,12 +43,12 @@ func (st *Stack) Dial(ctx context.Context) (*Client, error) {
 
 // Request is a boot request of st's manifest, its paths made absolute so
 // that a supervisor in another folder reads the same manifest.
-func (st *Stack) Request(mode Mode, names []string, profile, backend string, env []string) Request {
+func (st *Stack) Request(mode Mode, names []string, profile, backend string, watch bool, env []string) Request {
 	file, err := filepath.Abs(st.Manifest.File)
 	if err != nil {
 		file = st.Manifest.File
 	}
-	return Request{Mode: mode, Names: names, Profile: profile, Backend: backend, Env: env, Manifest: file, Workspace: st.Manifest.WorkspaceDir, Project: st.Manifest.Project}
+	return Request{Mode: mode, Names: names, Profile: profile, Backend: backend, Watch: watch, Env: env, Manifest: file, Workspace: st.Manifest.WorkspaceDir, Project: st.Manifest.Project}
 }
 
 // Apply applies req through the supervisor that runs the stack, calling
@@ -102,6 +102,19 @@ func (st *Stack) Stop(ctx context.Context, names []string) error {
 // Restart restarts workers or containers by name, as Stop does.
 func (st *Stack) Restart(ctx context.Context, names []string) error {
 	return st.control(ctx, "restart", names, (*Client).Restart, (*docker.Project).Restart)
+}
+
+// Watch turns watching of the named workers' files on or off, through the
+// supervisor that runs them.
+func (st *Stack) Watch(ctx context.Context, on bool, names []string) error {
+	c, err := st.Dial(ctx)
+	if errors.Is(err, ErrNotRunning) {
+		return fmt.Errorf("watch %s: no supervisor runs project %s: start it with `crispify --watch`", words(names), st.Manifest.Project)
+	}
+	if err != nil {
+		return err
+	}
+	return c.Watch(ctx, on, names...)
 }
 
 func (st *Stack) control(ctx context.Context, verb string, names []string,

@@ -10,9 +10,13 @@ import (
 // every item's state for boards that attach later, and each apply under way
 // gets the events of its own items through a tap.
 type stream struct {
-	hub  *event.Hub
-	mu   sync.Mutex
-	taps map[*tap]struct{}
+	hub *event.Hub
+	// stamp adds what the stack knows of an item to its state events
+	// (how a worker is watched), so that a board that attaches later
+	// replays it too; nil for none.
+	stamp func(*event.Event)
+	mu    sync.Mutex
+	taps  map[*tap]struct{}
 }
 
 func newStream() *stream {
@@ -20,6 +24,9 @@ func newStream() *stream {
 }
 
 func (s *stream) Emit(e event.Event) {
+	if s.stamp != nil && !e.IsOutput() {
+		s.stamp(&e)
+	}
 	s.hub.Emit(e)
 	s.mu.Lock()
 	defer s.mu.Unlock()

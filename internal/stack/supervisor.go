@@ -34,6 +34,7 @@ type Supervisor struct {
 	turn chan struct{} // one apply at a time
 
 	records *records // what each worker was started with
+	watch   *watching
 
 	mu          sync.Mutex
 	latest      *manifest.Manifest // the manifest of the last apply
@@ -90,6 +91,12 @@ func Start(ctx context.Context, st *Stack) (*Supervisor, error) {
 		release()
 		return nil, err
 	}
+	s.watch = newWatching(s)
+	s.stream.stamp = func(e *event.Event) {
+		if e.Kind == event.Worker {
+			e.Watch = s.watch.state(e.Name)
+		}
+	}
 	serveCtx, cancel := context.WithCancel(context.Background())
 	s.stopServing = cancel
 	go func() {
@@ -119,6 +126,7 @@ func (s *Supervisor) Shutdown(ctx context.Context) error {
 			s.cancelApply()
 		}
 		s.mu.Unlock()
+		s.watch.close() // nothing restarts while the stack stops
 		err := s.workers.StopAll(ctx, s.stopOrder())
 		if cerr := s.workers.Close(ctx); cerr != nil && err == nil {
 			err = cerr
@@ -225,6 +233,26 @@ func (s *Supervisor) events(ctx context.Context, send func(event.Event) error) e
 
 func (s *Supervisor) status() []workers.Status { return s.workers.Status() }
 
+// workerStatus is where the worker of name stands; stopped when none runs.
+func (s *Supervisor) workerStatus(name string) workers.Status {
+	for _, st := range s.workers.Status() {
+		if st.Name == name {
+			return st
+		}
+	}
+	return workers.Status{Name: name, State: event.Stopped}
+}
+
+// Watch turns watching of the named workers' files on or off (the board's
+// w): a change then restarts the worker.
+func (s *Supervisor) Watch(ctx context.Context, on bool, names ...string) error {
+	return s.watch.toggle(names, on)
+}
+
+func (s *Supervisor) watchNames(ctx context.Context, names []string, on bool) error {
+	return s.Watch(ctx, on, names...)
+}
+
 func (s *Supervisor) apply(ctx context.Context, req Request, send func(event.Event) error) (Result, error) {
 	// The client is read at its own pace: the apply never waits on it.
 	q := event.NewQueue()
@@ -255,5 +283,6 @@ func (s *Supervisor) down(ctx context.Context) error {
 		s.cancelApply()
 	}
 	s.mu.Unlock()
+	s.watch.close()
 	return s.workers.StopAll(context.WithoutCancel(ctx), s.stopOrder())
 }

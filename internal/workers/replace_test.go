@@ -212,3 +212,56 @@ func TestReplaceOfAWorkerThatDoesNotRunStartsIt(t *testing.T) {
 func itoa(n int) string { return strconv.Itoa(n) }
 
 func testEnv() []string { return os.Environ() }
+
+// A worker restarted for a change to its code that exits before it is
+// ready fails at once, whatever its restart policy: it waits for the next
+// change rather than restarting in a loop.
+func TestFailFastFailsAtTheFirstExitBeforeReady(t *testing.T) {
+	t.Parallel()
+	s, rec := newSupervisor(t)
+	spec := Spec{Name: "api", Env: testEnv(), Command: workerCmd("-print", "undefined: handler", "-exit-code", "2"), Ready: readyLog("never"), FailFast: true}
+	err := s.Start(ctxFor(t, 20*time.Second), spec)
+	if err == nil || !strings.Contains(err.Error(), "undefined: handler") {
+		t.Fatalf("start: %v", err)
+	}
+	if n := rec.count(phase("api", event.Restarting)); n != 0 {
+		t.Errorf("restarted %d times before failing", n)
+	}
+	if st := s.Status()[0]; st.State != event.Failed {
+		t.Errorf("status: %+v", st)
+	}
+}
+
+// Fail stops a running worker and shows it failed with the reason; the
+// next start brings it back.
+func TestFailStopsTheWorkerAndSaysWhy(t *testing.T) {
+	t.Parallel()
+	s, rec := newSupervisor(t)
+	spec := Spec{Name: "api", Env: testEnv(), Command: workerCmd()}
+	if err := s.Start(ctxFor(t, 20*time.Second), spec); err != nil {
+		t.Fatal(err)
+	}
+	pid := s.Status()[0].PIDs[0]
+	s.Fail(ctxFor(t, 20*time.Second), "api", &Failure{Kind: event.Setup, Name: "api", What: "`go build` exited with code 1", Lines: []string{"./main.go:3:1: syntax error"}})
+	if processAlive(pid) {
+		t.Error("the worker still runs after Fail")
+	}
+	e := rec.waitFor(t, time.Second, "failed", phase("api", event.Failed))
+	if !strings.Contains(e.Error, "syntax error") {
+		t.Errorf("failed event: %+v", e)
+	}
+	if _, running := s.Running("api"); running {
+		t.Error("Running says yes after Fail")
+	}
+	if err := s.Replace(ctxFor(t, 20*time.Second), spec, "main.go changed"); err != nil {
+		t.Fatal(err)
+	}
+	if st := s.Status()[0]; st.State != event.Ready {
+		t.Errorf("after the next start: %+v", st)
+	}
+	// A worker never started is reported failed too.
+	s.Fail(ctxFor(t, 5*time.Second), "other", &Failure{Kind: event.Setup, Name: "other", What: "setup failed"})
+	if e := rec.waitFor(t, time.Second, "other failed", phase("other", event.Failed)); e.Kind != event.Worker {
+		t.Errorf("event %+v", e)
+	}
+}

@@ -194,6 +194,10 @@ func (w *worker) exited(r *replica, p *proc, early bool, report func(error)) (wa
 		}
 		return 0, false
 	}
+	if early && spec.FailFast {
+		fail(how+" before it was ready", hint)
+		return 0, false
+	}
 	wait, sick := r.backoff.next(time.Now())
 	if sick && early {
 		fail(fmt.Sprintf("%s, %d times within %s, before it was ready", how, sickRestarts, seconds(sickWindow)), hint)

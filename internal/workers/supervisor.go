@@ -30,6 +30,11 @@ type Spec struct {
 	// exiting. Its Timeout (default 60s) bounds Start.
 	Ready       *manifest.Ready
 	StopTimeout time.Duration // between SIGTERM and SIGKILL; 0: 10s
+	// FailFast fails a start at the first exit before the worker was
+	// ready, rather than after its restart policy's tries: a worker
+	// restarted for a change to its code that does not come up waits for
+	// the next change instead of restarting in a loop.
+	FailFast bool
 }
 
 // Options configure a Supervisor.
@@ -417,4 +422,30 @@ func (s *Supervisor) Has(name string) bool {
 	defer s.mu.Unlock()
 	_, ok := s.workers[name]
 	return ok
+}
+
+// Fail stops the worker of name, if it runs, and reports it failed with
+// err: its setup did not build after a change, say. A worker never started
+// is reported failed all the same. The next Start or Replace starts it.
+func (s *Supervisor) Fail(ctx context.Context, name string, err error) {
+	release, cerr := s.claim(ctx, name)
+	if cerr != nil {
+		return
+	}
+	defer release()
+	f := asFailure(name, err)
+	s.mu.Lock()
+	w, ok := s.workers[name]
+	s.mu.Unlock()
+	if !ok {
+		e := f.event()
+		e.Kind, e.Name = event.Worker, name
+		s.sink.Emit(e)
+		return
+	}
+	w.halt(ctx)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.failure, w.restarting = f, ""
+	w.emitLocked(true, event.Event{ExitCode: f.ExitCode, Error: f.Error()})
 }

@@ -206,6 +206,11 @@ func (f *fakeController) Restart(_ context.Context, kind event.Kind, name string
 	return nil
 }
 
+func (f *fakeController) Watch(_ context.Context, name string, on bool) error {
+	f.record(fmt.Sprintf("watch %s %v", name, on))
+	return nil
+}
+
 func (f *fakeController) Stop(_ context.Context, kind event.Kind, name string) error {
 	f.record("stop " + string(kind) + " " + name)
 	return nil

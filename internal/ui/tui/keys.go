@@ -10,7 +10,8 @@ import (
 // keyMap is every key of the board, with the help the ? overlay shows.
 type keyMap struct {
 	up, down, top, bottom, pageUp, pageDown key.Binding
-	enter, restart, stop, filter, help      key.Binding
+	enter, restart, stop, watch, filter     key.Binding
+	help                                    key.Binding
 	back, quit, interrupt                   key.Binding
 }
 
@@ -25,6 +26,7 @@ func newKeyMap() keyMap {
 		enter:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "show the log; unfold the repos")),
 		restart:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "restart the worker or container")),
 		stop:      key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "stop the worker or container")),
+		watch:     key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "watch the worker's files, or stop watching: a change restarts it")),
 		filter:    key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter rows by name")),
 		help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "show or hide these keys")),
 		back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back; clear the filter")),
@@ -35,7 +37,7 @@ func newKeyMap() keyMap {
 
 // helpOrder is the order of the ? overlay.
 func (k keyMap) helpOrder() []key.Binding {
-	return []key.Binding{k.up, k.down, k.top, k.bottom, k.enter, k.restart, k.stop,
+	return []key.Binding{k.up, k.down, k.top, k.bottom, k.enter, k.restart, k.stop, k.watch,
 		k.filter, k.back, k.help, k.quit, k.interrupt}
 }
 
@@ -76,6 +78,8 @@ func (m *model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.act("restart")
 	case key.Matches(msg, keys.stop):
 		return m.act("stop")
+	case key.Matches(msg, keys.watch):
+		return m.toggleWatch()
 	case key.Matches(msg, keys.filter):
 		m.typing = true
 	case key.Matches(msg, keys.help):

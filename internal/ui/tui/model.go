@@ -33,6 +33,7 @@ type item struct {
 	restarts int
 	exit     *int
 	git      *event.Git // a repo's git state, as last read
+	watch    string     // how a worker's files are watched: on, polling, off or ""
 	log      ring       // output lines and state changes, what enter shows
 }
 
@@ -181,6 +182,9 @@ func (m *model) apply(e event.Event) {
 	if e.Git != nil {
 		g := *e.Git
 		it.git = &g
+	}
+	if e.Watch != "" {
+		it.watch = e.Watch
 	}
 	it.phase = e.Phase
 	it.progress = e.Progress

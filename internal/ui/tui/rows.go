@@ -464,8 +464,14 @@ func (m *model) facts(it *item) string {
 	if it.exit != nil && (isDown(it.phase) || it.restarts > 0) {
 		parts = append(parts, fmt.Sprintf("exit %d", *it.exit))
 	}
+	if it.watching() {
+		parts = append(parts, "◉") // its files are watched: a change restarts it
+	}
 	return strings.Join(parts, " ")
 }
+
+// watching reports whether a worker's files are watched.
+func (it *item) watching() bool { return it.watch == "on" || it.watch == "polling" }
 
 // isDown reports phases in which a worker has no process.
 func isDown(p event.Phase) bool {

@@ -37,6 +37,8 @@ type Controller interface {
 	Restart(ctx context.Context, kind event.Kind, name string) error
 	// Stop stops a worker or an infra container (the s key).
 	Stop(ctx context.Context, kind event.Kind, name string) error
+	// Watch turns watching of a worker's files on or off (the w key).
+	Watch(ctx context.Context, name string, on bool) error
 	// Logs sends the last tail lines of an infra container's log to line,
 	// then follows it until ctx ends. Workers' lines arrive as output events.
 	Logs(ctx context.Context, kind event.Kind, name string, tail int, line func(string)) error
@@ -186,6 +188,7 @@ type nopController struct{}
 
 func (nopController) Restart(context.Context, event.Kind, string) error { return nil }
 func (nopController) Stop(context.Context, event.Kind, string) error    { return nil }
+func (nopController) Watch(context.Context, string, bool) error         { return nil }
 func (nopController) Logs(context.Context, event.Kind, string, int, func(string)) error {
 	return nil
 }

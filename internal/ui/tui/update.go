@@ -215,6 +215,28 @@ func (m *model) act(verb string) tea.Cmd {
 	}
 }
 
+// toggleWatch turns watching of the selected worker's files on or off.
+func (m *model) toggleWatch() tea.Cmd {
+	it := m.items[m.sel]
+	if it == nil || it.kind != event.Worker {
+		m.setFlash("watch: select a worker", true)
+		return nil
+	}
+	if m.quitting {
+		return nil
+	}
+	on := !it.watching()
+	verb := "watch"
+	if !on {
+		verb = "unwatch"
+	}
+	ctx, name := m.ctx, it.name
+	m.setFlash(verb+" "+name+"…", false)
+	return func() tea.Msg {
+		return actionDoneMsg{verb: verb, name: name, err: m.ctrl.Watch(ctx, name, on)}
+	}
+}
+
 func (m *model) setFlash(s string, bad bool) {
 	m.flash, m.flashBad, m.flashUntil = s, bad, m.now.Add(flashFor)
 }

@@ -108,6 +108,9 @@ func (m *model) headerLines() []string {
 	if n := len(m.order[event.Worker]); n > 0 {
 		parts = append(parts, fmt.Sprintf("ready %d/%d", m.countGood(event.Worker), n))
 	}
+	if n := m.countWatched(); n > 0 {
+		parts = append(parts, fmt.Sprintf("◉ watching %d", n))
+	}
 	counts := strings.Join(parts, " · ")
 	if bad := m.troubles(ui.Bad); bad != "" {
 		counts += " · " + st.render(st.class[ui.Bad], bad)
@@ -256,4 +259,15 @@ func (m *model) helpLines() []string {
 	}
 	lines = append(lines, "", truncate("  In a log: ↑↓ pgup pgdn scroll, G follows the tail, esc or q goes back.", m.width))
 	return lines
+}
+
+// countWatched is how many workers' files are watched.
+func (m *model) countWatched() int {
+	n := 0
+	for _, it := range m.order[event.Worker] {
+		if it.watching() {
+			n++
+		}
+	}
+	return n
 }

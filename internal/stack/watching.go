@@ -1,0 +1,288 @@
+package stack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/crispify/crispify/internal/event"
+	"github.com/crispify/crispify/internal/manifest"
+	"github.com/crispify/crispify/internal/repos"
+	"github.com/crispify/crispify/internal/watch"
+	"github.com/crispify/crispify/internal/workers"
+)
+
+// Watch states of a worker, on its events (event.Event.Watch).
+const (
+	watchOn      = "on"
+	watchPolling = "polling"
+	watchOff     = "off"
+)
+
+// watching is the inner loop of a stack: one file watcher for all its
+// services, and what it needs to restart a worker when its files change.
+type watching struct {
+	sup     *Supervisor
+	watcher *watch.Watcher // nil when none could be made: nothing is watched
+	problem error          // why there is no watcher
+	git     *repos.StateReader
+
+	mu      sync.Mutex
+	targets map[string]target        // by service: what to set up and run
+	paused  map[string]int           // by service: crispify writes to its repo; >0 while it does
+	turns   map[string]chan struct{} // by service: one restart at a time
+	done    sync.WaitGroup
+}
+
+// target is what a change restarts: the service as the last apply saw it,
+// its environment, and the worker's spec.
+type target struct {
+	svc  *manifest.Service
+	env  []string
+	spec workers.Spec
+	cfg  watch.Service // as added to the watcher
+}
+
+func newWatching(s *Supervisor) *watching {
+	w := &watching{sup: s, targets: map[string]target{}, paused: map[string]int{}, turns: map[string]chan struct{}{}, git: repos.NewStateReader()}
+	w.watcher, w.problem = watch.New(watch.Options{})
+	if w.watcher != nil {
+		w.done.Go(w.follow)
+	}
+	return w
+}
+
+// close stops watching: nothing restarts while the stack stops.
+func (w *watching) close() {
+	if w.watcher != nil {
+		w.watcher.Close()
+	}
+	w.done.Wait()
+}
+
+// serviceConfig is how the watcher watches s.
+func serviceConfig(s *manifest.Service, disabled bool) watch.Service {
+	cfg := watch.Service{Name: s.Name, Dir: s.Dir, SetupWhen: s.SetupWhen, Disabled: disabled}
+	if s.Watch != nil {
+		cfg.Paths, cfg.Ignore, cfg.Debounce = s.Watch.Paths, s.Watch.Ignore, s.Watch.Debounce.D()
+	}
+	return cfg
+}
+
+// track is called by an apply for every service with a worker once its
+// repo is there: the watcher follows it (turned on when the service is
+// watched by the manifest or by --watch, or was turned on before and the
+// manifest does not turn it off), and a change will restart it as the
+// apply left it.
+func (w *watching) track(s *manifest.Service, env []string, spec workers.Spec, flag bool) {
+	if w.watcher == nil {
+		return
+	}
+	w.mu.Lock()
+	old, known := w.targets[s.Name]
+	w.mu.Unlock()
+	st, _ := w.watcher.Status(s.Name)
+	want := s.Watching(flag) || (known && st.Enabled && (s.Watch == nil || !s.Watch.Off))
+	cfg := serviceConfig(s, !want)
+	var err error
+	switch {
+	case !known:
+		_, err = w.watcher.Add(cfg)
+	case !sameWatch(old.cfg, cfg):
+		w.watcher.Remove(s.Name)
+		_, err = w.watcher.Add(cfg)
+	case want && !st.Enabled:
+		_, err = w.watcher.Enable(s.Name)
+	}
+	w.mu.Lock()
+	w.targets[s.Name] = target{svc: s, env: env, spec: spec, cfg: cfg}
+	w.mu.Unlock()
+	w.announce(s.Name, err, false)
+}
+
+func sameWatch(a, b watch.Service) bool {
+	return a.Dir == b.Dir && slices.Equal(a.Paths, b.Paths) && slices.Equal(a.Ignore, b.Ignore) &&
+		a.Debounce == b.Debounce && slices.Equal(a.SetupWhen, b.SetupWhen)
+}
+
+// announce says on the worker's row how it is watched, or why it cannot
+// be: always after a toggle, and when tracking only when there is
+// something to say (the later events of the worker carry its watch state).
+func (w *watching) announce(name string, err error, always bool) {
+	st := w.sup.workerStatus(name)
+	e := event.Event{Kind: event.Worker, Name: name, Phase: st.State, PID: firstPID(st)}
+	switch {
+	case err != nil:
+		e.Msg = "not watched: " + err.Error()
+	default:
+		if ws, _ := w.watcher.Status(name); ws.Polling && ws.Problem != nil {
+			e.Msg = "watched by polling: " + ws.Problem.Error()
+		}
+	}
+	if e.Msg != "" || always {
+		w.sup.stream.Emit(e)
+	}
+}
+
+// state is the watch state of a service for its events.
+func (w *watching) state(name string) string {
+	if w.watcher == nil {
+		return ""
+	}
+	st, ok := w.watcher.Status(name)
+	w.mu.Lock()
+	paused := w.paused[name] > 0
+	w.mu.Unlock()
+	switch {
+	case !ok:
+		return ""
+	case paused:
+		return watchOn // watched, only not while crispify writes to it
+	case !st.Enabled:
+		return watchOff
+	case st.Polling:
+		return watchPolling
+	}
+	return watchOn
+}
+
+// toggle turns watching of the named services on or off: the board's w,
+// `crispify watch`.
+func (w *watching) toggle(names []string, on bool) error {
+	if w.watcher == nil {
+		return fmt.Errorf("watch %s: no file watcher: %v", words(names), w.problem)
+	}
+	var errs []error
+	for _, name := range names {
+		w.mu.Lock()
+		_, known := w.targets[name]
+		w.mu.Unlock()
+		if !known {
+			errs = append(errs, fmt.Errorf("watch %s: no worker of that name runs in this stack", name))
+			continue
+		}
+		var err error
+		if on {
+			_, err = w.watcher.Enable(name)
+		} else {
+			err = w.watcher.Disable(name)
+		}
+		errs = append(errs, err)
+		w.announce(name, err, true)
+	}
+	return errors.Join(errs...)
+}
+
+// pause stops watching name's repo while crispify itself writes to it (a
+// clone, a fast-forward, a setup building into the repo, a restart for a
+// change): its own writes are no change of the developer's. resume turns
+// it back on; pauses nest.
+func (w *watching) pause(name string) {
+	if w.watcher == nil {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if st, ok := w.watcher.Status(name); w.paused[name] == 0 && (!ok || !st.Enabled) {
+		return // not watched: nothing to pause
+	}
+	if w.paused[name]++; w.paused[name] == 1 {
+		w.watcher.Disable(name)
+	}
+}
+
+func (w *watching) resume(name string) {
+	if w.watcher == nil {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.paused[name] == 0 {
+		return
+	}
+	if w.paused[name]--; w.paused[name] == 0 {
+		w.watcher.Enable(name)
+	}
+}
+
+// follow acts on the watcher's changes until it is closed, each service's
+// one at a time.
+func (w *watching) follow() {
+	var all sync.WaitGroup
+	defer all.Wait()
+	for c := range w.watcher.Changes() {
+		w.refreshGit(c.Service)
+		w.mu.Lock()
+		turn, ok := w.turns[c.Service]
+		if !ok {
+			turn = make(chan struct{}, 1)
+			w.turns[c.Service] = turn
+		}
+		w.mu.Unlock()
+		select {
+		case turn <- struct{}{}:
+		default:
+			continue // a restart for this service is under way; the watcher merges what follows
+		}
+		all.Go(func() {
+			defer func() { <-turn }()
+			w.restart(c)
+		})
+	}
+}
+
+// refreshGit reads the git state of a service's repo again, after its
+// files changed (a save makes it dirty, a checkout moves its branch), and
+// tells the boards when it differs.
+func (w *watching) refreshGit(name string) {
+	w.mu.Lock()
+	t, ok := w.targets[name]
+	w.mu.Unlock()
+	last, seen := w.sup.stream.hub.Last(event.Repo, name)
+	if !ok || !seen {
+		return
+	}
+	e, changed, err := w.git.Refresh(context.Background(), last, t.svc.Dir, t.svc.Branch)
+	if err == nil && changed {
+		w.sup.stream.Emit(e)
+	}
+}
+
+// restart is the inner loop's step for one change: set up again when a
+// setup_when file changed, then restart the worker, rolling where it can.
+// A setup that fails leaves the worker failed with its output; a worker
+// that does not come up fails at once: either waits for the next change.
+func (w *watching) restart(c watch.Change) {
+	w.mu.Lock()
+	t, ok := w.targets[c.Service]
+	w.mu.Unlock()
+	if !ok {
+		return
+	}
+	ctx := context.Background()
+	s := w.sup
+	why := c.Reason()
+	w.pause(c.Service) // what setup and the restart write is ours
+	defer w.resume(c.Service)
+	if len(t.svc.Setup) > 0 {
+		run, err := workers.RunSetup(ctx, s.files.dir, workers.Setup{
+			Name: t.svc.Name, Dir: t.svc.Dir, Commands: t.svc.Setup, When: t.svc.SetupWhen, Env: t.env,
+		}, s.stream)
+		if err != nil {
+			s.workers.Fail(ctx, c.Service, err)
+			return
+		}
+		if run.Ran {
+			why += ", setup re-ran"
+		}
+	}
+	spec := t.spec
+	spec.FailFast = true
+	if err := s.workers.Replace(ctx, spec, why); err != nil {
+		return // the worker's events say why; the next change tries again
+	}
+	head, _ := repos.Head(t.svc.Dir)
+	s.records.set(c.Service, applied{shape: shapeOf(t.svc, t.env), head: head})
+}
