@@ -74,7 +74,7 @@ func ProbeOf(in *manifest.Infra) (pr Probe, ok bool) {
 }
 
 // imageProbe knows the images by the first word of the last part of their
-// name: rabbitmq:3.13-management, bitnami/redis, mongo-standin,
+// name: rabbitmq:3.13-management, bitnami/redis, ssdb-standin,
 // docker.elastic.co/elasticsearch/elasticsearch:8.13.
 func imageProbe(image string) (Probe, bool) {
 	name, _, _ := strings.Cut(image, "@") // no digest
