@@ -41,6 +41,7 @@ type Infra struct {
 	Command []string          `yaml:"command" doc:"Overrides the image's command."`
 	Health  *Health           `yaml:"health" doc:"The container's own health check, run inside it."`
 	Needs   []string          `yaml:"needs" doc:"Other infra that must be healthy first."`
+	Ready   *InfraReady       `yaml:"ready" schema:"bool-or-object" doc:"How crispify probes the container from the host while it starts, to count it healthy before Docker's first health check: one of amqp, mongo, mysql, redis, ssdb or http (with path), set to the container port; false turns probing off. Default: chosen by the image's name and ports."`
 }
 
 // Port is one published port.

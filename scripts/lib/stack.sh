@@ -25,9 +25,10 @@ infra:
     volumes: ["data:/var/lib/rabbitmq"]
     health: {cmd: ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/5672"], interval: 1s, retries: 120}
   mongodb:
-    image: crispify-fixture/mongo-standin:7
+    image: crispify-local/ferretdb:1.24
     ports: ["127.0.0.1:$((infraport + 1)):27017"]
-    health: {cmd: ["/standin", "health"], interval: 1s}
+    volumes: ["data:/data"]
+    health: {cmd: ["/ferretdb", "health"], interval: 1s}
   mysql:
     image: crispify-local/mariadb:10.11
     ports: ["127.0.0.1:$((infraport + 2)):3306"]
