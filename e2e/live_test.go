@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -370,4 +371,27 @@ func supervisorOf(detail string) string {
 		return ""
 	}
 	return strings.TrimSuffix(after, ")")
+}
+
+// Another terminal's board (status --watch) shows an apply as it happens:
+// the restarting row with its reason, then the restart's outcome.
+func TestABoardShowsAnotherTerminalsApply(t *testing.T) {
+	needEngine(t)
+	e := newEnv(t, "board")
+	url := e.workerRepo("api", nil)
+	entry := func(colour string) string {
+		return head + "services:\n" + logWorker("api", url, ", COLOUR: "+colour, "")
+	}
+	e.write(entry("blue"))
+	e.crispify("-d").must(t, 0)
+	tm := startTmux(t, e, filepath.Join(bin, "crispify")+" -f "+e.manifest+" status --watch")
+	tm.waitFor(30*time.Second, `ready 1/1`, `api\s+✓ ready`)
+	e.write(entry("green"))
+	e.crispify().must(t, 0)
+	tm.waitFor(30*time.Second, `api\s+✓ ready.*restarted: env changed`)
+	tm.keys("q")
+	tm.waitFor(10*time.Second, `EXIT=0`)
+	if st := e.status()["worker api"]; st.State != "ready" {
+		t.Errorf("q on another terminal's board stopped the stack: %+v", st)
+	}
 }

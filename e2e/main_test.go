@@ -60,14 +60,14 @@ const (
 	imageRedis    = "crispify-local/redis:7.0"
 	imageRabbitMQ = "crispify-local/rabbitmq:3.10"
 	imageMariaDB  = "crispify-local/mariadb:10.11"
-	imageMongo    = "crispify-fixture/mongo-standin:7"
+	imageFerretDB = "crispify-local/ferretdb:1.24"
 	imageES       = "crispify-fixture/elasticsearch-standin:8"
 	imageSSDB     = "crispify-fixture/ssdb-standin:1"
 )
 
 var imageScriptName = map[string]string{
 	imageRedis: "redis", imageRabbitMQ: "rabbitmq", imageMariaDB: "mariadb",
-	imageMongo: "mongo", imageES: "elasticsearch", imageSSDB: "ssdb",
+	imageFerretDB: "ferretdb", imageES: "elasticsearch", imageSSDB: "ssdb",
 }
 
 // needImages makes the local images exist, building the missing ones with

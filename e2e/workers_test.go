@@ -116,6 +116,7 @@ func TestKilledWorkerRestartsAndCrashLoopTurnsSick(t *testing.T) {
 	if len(first) != 1 {
 		t.Fatalf("steady's pids: %v", first)
 	}
+	e.mustBeAlive("steady", first...)
 	if err := syscall.Kill(first[0], syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
@@ -145,18 +146,7 @@ func TestKilledWorkerRestartsAndCrashLoopTurnsSick(t *testing.T) {
 // worker of names is ready.
 func (e *env) foreground(names ...string) *exec.Cmd {
 	e.t.Helper()
-	cmd := exec.Command(filepath.Join(bin, "crispify"), "-f", e.manifest)
-	cmd.Dir = e.dir
-	cmd.Env = append(os.Environ(), "CI=true", "NO_COLOR=1")
-	out, err := os.Create(filepath.Join(e.dir, "foreground.out"))
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		e.t.Fatal(err)
-	}
-	e.t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait(); out.Close() })
+	cmd, out := e.startCrispify()
 	ok := eventually(60*time.Second, func() bool {
 		for _, n := range names {
 			if e.status()["worker "+n].State != "ready" {
@@ -186,6 +176,7 @@ func TestSIGINTEndsEveryWorkerProcessWithin11s(t *testing.T) {
 	if len(pids) != 4 {
 		t.Fatalf("want 2 workers and 2 grandchildren, got pids %v", pids)
 	}
+	e.mustBeAlive("workers and their children", pids...)
 	start := time.Now()
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
@@ -206,6 +197,7 @@ func TestSIGKILLOfCrispifyLeavesNoWorker(t *testing.T) {
 	stubbornManifest(e)
 	cmd := e.foreground("stubborn", "plain")
 	pids := append(e.pids("stubborn"), e.pids("plain")...)
+	e.mustBeAlive("workers and their children", pids...)
 	if err := cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,7 @@ say() { printf '%s\n' "$*" >&2; }
 export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
 
 "$root/scripts/local-images.sh" >&2
-(cd "$root" && go build -o "$work/" ./cmd/... && go build -o "$work/worker" ./e2e/testdata/worker && go build -o "$work/critpath" ./scripts/critpath)
+(cd "$root" && go build -o "$work/" ./cmd/... && go build -o "$work/worker" ./fixtures/worker && go build -o "$work/critpath" ./scripts/critpath)
 manifest=$work/crispify.yaml
 cleanup() {
 	"$work/decrispify" -f "$manifest" --volumes --yes >/dev/null 2>&1 || true
@@ -28,63 +28,9 @@ trap cleanup EXIT
 
 # shellcheck source=lib/repos.sh
 source "$root/scripts/lib/repos.sh"
-say "generating $REPOS repos ($WORKERS with a worker)"
-mkdir -p "$work/remote" "$work/workersrc"
-cp "$root/e2e/testdata/worker/main.go" "$work/workersrc/"
-printf 'module bench.example/worker\n\ngo 1.22\n' >"$work/workersrc/go.mod"
-infra=(rabbitmq mongodb mysql redis ssdb elasticsearch)
-ports=(5672 27017 3306 6379 8888 9200)
-{
-	cat <<YAML
-version: 1
-project: benchlocal
-workspace: ./ws
-infra:
-  rabbitmq:
-    image: crispify-local/rabbitmq:3.10
-    ports: ["127.0.0.1:43000:5672"]
-    env: {RABBITMQ_DEFAULT_USER: crisp, RABBITMQ_DEFAULT_PASS: crisp}
-    volumes: ["data:/var/lib/rabbitmq"]
-    health: {cmd: ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/5672"], interval: 1s, retries: 120}
-  mongodb:
-    image: crispify-fixture/mongo-standin:7
-    ports: ["127.0.0.1:43001:27017"]
-    health: {cmd: ["/standin", "health"], interval: 1s}
-  mysql:
-    image: crispify-local/mariadb:10.11
-    ports: ["127.0.0.1:43002:3306"]
-    env: {MYSQL_ROOT_PASSWORD: crisp, MYSQL_DATABASE: crisp}
-    volumes: ["data:/var/lib/mysql"]
-    health: {cmd: ["healthcheck.sh", "--connect", "--innodb_initialized"], interval: 1s, retries: 120}
-  redis:
-    image: crispify-local/redis:7.0
-    ports: ["127.0.0.1:43003:6379"]
-    volumes: ["data:/data"]
-    health: {cmd: ["redis-cli", "ping"], interval: 1s}
-  ssdb:
-    image: crispify-fixture/ssdb-standin:1
-    ports: ["127.0.0.1:43004:8888"]
-    health: {cmd: ["/standin", "health"], interval: 1s}
-  elasticsearch:
-    image: crispify-fixture/elasticsearch-standin:8
-    ports: ["127.0.0.1:43005:9200"]
-    health: {cmd: ["/standin", "health"], interval: 1s}
-services:
-YAML
-	for i in $(seq -w 1 "$REPOS"); do
-		generate_repo "$work/remote/svc$i.git" "svc$i" "$FILES" "$COMMITS"
-		printf '  svc%s:\n    repo: file://%s/remote/svc%s.git\n' "$i" "$work" "$i"
-		n=$((10#$i))
-		if [ "$n" -le "$WORKERS" ]; then
-			add_files "$work/remote/svc$i.git" "$work/workersrc"
-			k=$(((n - 1) % 6))
-			printf '    setup: ["cp %s/worker ./worker"]\n    setup_when: [main.go]\n    run: ./worker\n' "$work"
-			printf '    needs: [%s]\n' "${infra[$k]}"
-			printf '    env: {WORKER_DIAL: "127.0.0.1:%d", WORKER_LISTEN: "%d"}\n' $((43000 + k)) $((44000 + n))
-			printf '    ready: {tcp: %d}\n' $((44000 + n))
-		fi
-	done
-} >"$manifest"
+# shellcheck source=lib/stack.sh
+source "$root/scripts/lib/stack.sh"
+bench_stack "$work" benchlocal 43000 44000 >"$manifest"
 "$work/crispify" validate -f "$manifest" >&2
 
 # boot EVENTS: crispify in the foreground, NDJSON events to EVENTS, until

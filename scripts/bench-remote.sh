@@ -25,7 +25,7 @@ engine=$root/e2e/testdata/remote-engine.sh
 name=bench$$
 name=${name:0:8}
 
-images=(crispify-local/rabbitmq:3.10 crispify-fixture/mongo-standin:7 crispify-local/mariadb:10.11
+images=(crispify-local/rabbitmq:3.10 crispify-local/ferretdb:1.24 crispify-local/mariadb:10.11
 	crispify-local/redis:7.0 crispify-fixture/ssdb-standin:1 crispify-fixture/elasticsearch-standin:8)
 "$root/scripts/local-images.sh" >&2
 (cd "$root" && go build -o "$work/" ./cmd/... && go build -o "$work/redisrtt" ./scripts/redisrtt)
@@ -53,9 +53,9 @@ printf 'PATH=%s\n' "$PATH" >"$work/local.env"
 six() { # six PROJECT PORTBASE
 	local -a names=(rabbitmq mongodb mysql redis ssdb elasticsearch)
 	local -a ports=(5672 27017 3306 6379 8888 9200)
-	local -a health=('["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/5672"]' '["/standin", "health"]'
+	local -a health=('["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/5672"]' '["/ferretdb", "health"]'
 		'["healthcheck.sh", "--connect", "--innodb_initialized"]' '["redis-cli", "ping"]' '["/standin", "health"]' '["/standin", "health"]')
-	local -a volumes=(/var/lib/rabbitmq "" /var/lib/mysql /data "" "")
+	local -a volumes=(/var/lib/rabbitmq /data /var/lib/mysql /data "" "")
 	local -a env=('{RABBITMQ_DEFAULT_USER: crisp, RABBITMQ_DEFAULT_PASS: crisp}' '' '{MYSQL_ROOT_PASSWORD: crisp, MYSQL_DATABASE: crisp}' '' '' '')
 	printf 'version: 1\nproject: %s\ninfra:\n' "$1"
 	for i in "${!names[@]}"; do

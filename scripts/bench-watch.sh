@@ -2,8 +2,8 @@
 # bench-watch.sh: the file watcher of --watch (internal/watch) alone, over
 # 40 repos of 500 files each (25 folders, plus an ignored node_modules of
 # 200 files and a .git): the CPU it uses while nothing changes, and how
-# long a save takes to come out as a Change, the 300 ms debounce left out.
-# The end-to-end save-to-ready case belongs with the live stack.
+# long a save takes to come out as a Change, the debounce left out. Then
+# the end-to-end case on a live stack: scripts/bench-watch-stack.sh.
 #
 #   scripts/bench-watch.sh                 # 5 runs of each, 30 s idle
 #   RUNS=3 IDLE=10s scripts/bench-watch.sh
@@ -44,3 +44,6 @@ printf '| adding the 40 repos (walk, .gitignore, OS watches) | %s ms | %s ms | |
 	"$(metric "$work/idle.txt" ms-to-add-40 | median)" "$(metric "$work/idle.txt" ms-to-add-40 | range)"
 printf '| OS watches taken (folders; .git and node_modules take none) | %s | | |\n' \
 	"$(metric "$work/idle.txt" os-watches | sort -g | tail -1)"
+
+echo
+"$root/scripts/bench-watch-stack.sh"

@@ -6,6 +6,7 @@
 #   scripts/bench.sh repos       # crispify repos vs a git clone loop and xargs -P8
 #   scripts/bench.sh infra       # crispify infra vs docker compose, six infra
 #   scripts/bench.sh local       # from nothing to all ready vs the critical path
+#   scripts/bench.sh apply       # crispify remote on a running stack: nothing new, 3 repos moved
 #   scripts/bench.sh ui          # the terminal UI: ns and allocs per event
 #   scripts/bench.sh watch       # the file watcher: idle CPU, save to change
 #   scripts/bench.sh gitstate    # reading 40 repos' git state; the idle board
@@ -17,15 +18,16 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 
-all=(repos infra local ui watch gitstate logs remote-engine)
+all=(repos infra local apply ui watch gitstate logs remote-engine)
 # remote-engine sets up a second engine behind sshd: only when asked for.
-default=(repos infra local ui watch gitstate logs)
+default=(repos infra local apply ui watch gitstate logs)
 
 run() {
 	case $1 in
 	repos) "$here/bench-repos.sh" ;;
 	infra) "$here/bench-infra.sh" ;;
 	local) "$here/bench-local.sh" ;;
+	apply) "$here/bench-apply.sh" ;;
 	ui) (cd "$root" && go test -run '^$' -bench . -benchmem ./internal/ui/tui/) ;;
 	watch) "$here/bench-watch.sh" ;;
 	gitstate) "$here/bench-gitstate.sh" ;;

@@ -18,21 +18,49 @@ manifest=$root/manifests/demo.yaml
 mkdir -p "$demo/bin" "$demo/remotes"
 (cd "$root" && go build -o "$demo/bin/" ./cmd/...)
 
-# One bare repo per example, made once; a later demo clones from it.
+# example_files SRC DIR puts an example's files into DIR. A worker with
+# dependencies (the indexer's MongoDB driver) has its own go.mod and go.sum,
+# fetched through the Go module proxy when it builds; the others need only
+# the standard library.
+example_files() {
+	local src=$1 dir=$2 name
+	name=$(basename "$src")
+	cp "$src"/*.go "$dir/"
+	if [ -f "$src/go.mod" ]; then
+		cp "$src/go.mod" "$dir/"
+		[ -f "$src/go.sum" ] && cp "$src/go.sum" "$dir/"
+	else
+		printf 'module crisp.example/%s\n\ngo 1.22\n' "$name" >"$dir/go.mod"
+	fi
+	printf 'worker\n' >"$dir/.gitignore"
+}
+
+# One bare repo per example, made once; when the example changed since, a
+# new commit brings it up to date, as a team's push would.
 for src in "$root"/examples/*/; do
 	name=$(basename "$src")
 	bare=$demo/remotes/$name.git
-	[ -d "$bare" ] && continue
 	work=$(mktemp -d)
-	cp "$src"/*.go "$work/"
-	printf 'module crisp.example/%s\n\ngo 1.22\n' "$name" >"$work/go.mod"
-	printf 'worker\n' >"$work/.gitignore"
-	git -C "$work" init -q --initial-branch=master
-	git -C "$work" add .
-	git -C "$work" -c user.name=demo -c user.email=demo@crispify.invalid commit -qm "$name: first version"
-	git clone -q --bare "$work" "$bare"
+	if [ -d "$bare" ]; then
+		git clone -q "$bare" "$work/repo"
+		find "$work/repo" -mindepth 1 -maxdepth 1 ! -name .git -exec rm -rf {} +
+		example_files "$src" "$work/repo"
+		if [ -n "$(git -C "$work/repo" status --porcelain)" ]; then
+			git -C "$work/repo" add -A
+			git -C "$work/repo" -c user.name=demo -c user.email=demo@crispify.invalid commit -qm "$name: as in examples/ now"
+			git -C "$work/repo" push -q origin HEAD
+			echo "demo: updated the repo of $name at $bare"
+		fi
+	else
+		mkdir "$work/repo"
+		example_files "$src" "$work/repo"
+		git -C "$work/repo" init -q --initial-branch=master
+		git -C "$work/repo" add .
+		git -C "$work/repo" -c user.name=demo -c user.email=demo@crispify.invalid commit -qm "$name: first version"
+		git clone -q --bare "$work/repo" "$bare"
+		echo "demo: made the repo of $name at $bare"
+	fi
 	rm -rf "$work"
-	echo "demo: made the repo of $name at $bare"
 done
 
 export PATH="$demo/bin:$PATH"

@@ -6,41 +6,45 @@
 #   crispify-local/redis:7.0                  Debian 12's redis-server
 #   crispify-local/rabbitmq:3.10              Debian 12's rabbitmq-server, with management
 #   crispify-local/mariadb:10.11              Debian 12's mariadb-server, standing in for MySQL
-#   crispify-fixture/mongo-standin:7          protocol stand-ins built from fixtures/standin/:
-#   crispify-fixture/elasticsearch-standin:8  test fixtures, not databases
-#   crispify-fixture/ssdb-standin:1
+#   crispify-local/ferretdb:1.24              FerretDB 1.24 (SQLite), a real MongoDB-compatible
+#                                             server built from fixtures/ferretdb/
+#   crispify-fixture/elasticsearch-standin:8  protocol stand-ins built from fixtures/standin/:
+#   crispify-fixture/ssdb-standin:1           test fixtures, not databases
 #
 # The Debian images are root filesystems bootstrapped from the Debian mirror
-# and loaded with `docker import`; the stand-ins are static Go binaries in
-# FROM scratch images. fixtures/README.md says how each one behaves.
+# and loaded with `docker import`; FerretDB and the stand-ins are static Go
+# binaries in FROM scratch images. fixtures/README.md says how each behaves.
 #
 # Usage: scripts/local-images.sh [--force] [NAME...]
-#   NAME     redis rabbitmq mariadb mongo elasticsearch ssdb (default: all)
+#   NAME     redis rabbitmq mariadb ferretdb elasticsearch ssdb (default: all)
 #   --force  rebuild the named images even when they already exist
+#   --print-mirrors  print the Debian mirrors it would use, and build nothing
 #
 # Environment:
 #   CRISPIFY_IMAGE_CACHE    keeps the Debian base root filesystem between runs
 #                           (default /var/cache/crispify-images); delete it to
 #                           bootstrap afresh
-#   DEBIAN_MIRROR           default http://deb.debian.org/debian
-#   DEBIAN_SECURITY_MIRROR  default http://deb.debian.org/debian-security
+#   DEBIAN_MIRROR           default: the Debian archive this machine's apt uses
+#                           (/etc/apt/sources.list and sources.list.d/, one-line
+#                           and deb822 forms)
+#   DEBIAN_SECURITY_MIRROR  default: the security archive this machine's apt uses
+#   APT_SOURCES_DIR         where apt's sources are read from (default /etc/apt)
 #
 # Needs Debian (12), a running Docker engine, root for the Debian images
 # (mmdebstrap, chroot; mmdebstrap is installed with apt-get when missing) and
-# Go for the stand-ins.
+# Go for FerretDB and the stand-ins (FerretDB's modules come from the Go
+# module proxy, as `go env GOPROXY` says).
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cache=${CRISPIFY_IMAGE_CACHE:-/var/cache/crispify-images}
-mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
-security=${DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 
-all=(redis rabbitmq mariadb mongo elasticsearch ssdb)
+all=(redis rabbitmq mariadb ferretdb elasticsearch ssdb)
 declare -A tags=(
 	[redis]=crispify-local/redis:7.0
 	[rabbitmq]=crispify-local/rabbitmq:3.10
 	[mariadb]=crispify-local/mariadb:10.11
-	[mongo]=crispify-fixture/mongo-standin:7
+	[ferretdb]=crispify-local/ferretdb:1.24
 	[elasticsearch]=crispify-fixture/elasticsearch-standin:8
 	[ssdb]=crispify-fixture/ssdb-standin:1
 )
@@ -52,9 +56,64 @@ die() {
 	exit 1
 }
 
-usage() { sed -n '/^# Usage:/,/^#   --force/s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
+usage() { sed -n '/^# Usage:/,/^#   --print-mirrors/s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
 
 # ---------------------------------------------------------------- Debian base
+
+# apt_sources prints "URI SUITE" for every suite of every enabled deb source
+# of this machine's apt, in apt's order: /etc/apt/sources.list, then the
+# files of sources.list.d, one-line (*.list) and deb822 (*.sources) forms.
+apt_sources() {
+	local dir=${APT_SOURCES_DIR:-/etc/apt} f
+	for f in "$dir/sources.list" "$dir"/sources.list.d/*; do
+		[[ -f $f ]] || continue
+		case $f in
+		*.list)
+			# deb [options] URI SUITE COMPONENT...
+			sed -e 's/#.*//' -e 's/\[[^]]*\]//' "$f" | awk '$1 == "deb" && NF >= 3 {print $2, $3}'
+			;;
+		*.sources)
+			# Paragraphs of Field: value, continued on indented lines.
+			awk '
+				function flush() {
+					if (types ~ /(^| )deb( |$)/ && tolower(enabled) != "no") {
+						n = split(uris, u, " "); m = split(suites, s, " ")
+						for (i = 1; i <= n; i++) for (j = 1; j <= m; j++) print u[i], s[j]
+					}
+					types = uris = suites = enabled = field = ""
+				}
+				/^[ \t]*#/ { next }
+				/^[ \t]*$/ { flush(); next }
+				/^[ \t]/ { if (field == "uris") uris = uris " " $0; else if (field == "suites") suites = suites " " $0; next }
+				{
+					field = tolower($0); sub(/:.*/, "", field)
+					value = $0; sub(/^[^:]*:[ \t]*/, "", value)
+					if (field == "types") types = value
+					else if (field == "uris") uris = value
+					else if (field == "suites") suites = value
+					else if (field == "enabled") enabled = value
+				}
+				END { flush() }
+			' "$f"
+			;;
+		esac
+	done
+}
+
+# apt_mirror SUFFIX prints the URI of this machine's first apt source of the
+# Debian release it runs (or of bookworm, which the images are made of) with
+# the suite suffix SUFFIX: "" for the archive, "-security" for the security
+# archive. The images then come from where this machine's packages come from,
+# and no mirror's name is written here.
+apt_mirror() {
+	local want=$1 codename=""
+	[[ -r /etc/os-release ]] && codename=$(. /etc/os-release && printf '%s' "${VERSION_CODENAME:-}")
+	apt_sources | awk -v a="bookworm$want" -v b="${codename:+$codename$want}" \
+		'($2 == a || (b != "" && $2 == b)) && !seen++ {sub(/\/$/, "", $1); print $1}'
+}
+
+mirror=${DEBIAN_MIRROR:-$(apt_mirror "")}
+security=${DEBIAN_SECURITY_MIRROR:-$(apt_mirror -security)}
 
 # The base root filesystem, bootstrapped once and copied for each Debian
 # image. mmdebstrap (in Debian 12) rather than debootstrap: it downloads with
@@ -92,6 +151,12 @@ in_root() {
 	unshare --mount --pid --fork --kill-child --mount-proc="$root/proc" \
 		env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
 		DEBIAN_FRONTEND=noninteractive chroot "$root" "$@"
+}
+
+# need_mirrors fails, saying what to set, when apt's sources named no mirror.
+need_mirrors() {
+	[[ -n $mirror ]] || die "no Debian archive in this machine's apt sources (/etc/apt/sources.list, sources.list.d/): set DEBIAN_MIRROR to a Debian mirror's URL"
+	[[ -n $security ]] || die "no Debian security archive in this machine's apt sources (/etc/apt/sources.list, sources.list.d/): set DEBIAN_SECURITY_MIRROR to its URL"
 }
 
 ensure_mmdebstrap() {
@@ -218,6 +283,24 @@ build_mariadb() {
 		'CMD ["mariadbd"]'
 }
 
+# ------------------------------------------------------------------- FerretDB
+
+# build_ferretdb builds fixtures/ferretdb, a module of its own (FerretDB's
+# dependencies stay out of crispify's go.mod), into a static binary and that
+# into a FROM scratch image. Without PostgreSQL support: only SQLite is used,
+# and the binary is smaller.
+build_ferretdb() {
+	local dir=$cache/work/ferretdb old
+	step ferretdb "building FerretDB from fixtures/ferretdb"
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	(cd "$repo/fixtures/ferretdb" && CGO_ENABLED=0 go build -tags ferretdb_no_postgresql -trimpath -ldflags='-s -w' -o "$dir/ferretdb" .)
+	old=$(image_id "${tags[ferretdb]}")
+	docker build --quiet --tag "${tags[ferretdb]}" --file "$repo/fixtures/images/ferretdb/Dockerfile" "$dir"
+	drop_replaced "${tags[ferretdb]}" "$old"
+	rm -rf "$dir"
+}
+
 # ------------------------------------------------------------------ stand-ins
 
 # build_standins NAME... builds fixtures/standin/NAME into static binaries, in
@@ -291,6 +374,10 @@ main() {
 	for arg; do
 		case $arg in
 		--force) force=1 ;;
+		--print-mirrors)
+			printf 'DEBIAN_MIRROR=%s\nDEBIAN_SECURITY_MIRROR=%s\n' "$mirror" "$security"
+			return 0
+			;;
 		-h | --help)
 			usage
 			return 0
@@ -314,8 +401,8 @@ main() {
 		flock 9
 	}
 
-	# Jobs: one per Debian image, one for all the stand-ins.
-	local jobs=() standins=() name present
+	# Jobs: one per Debian image, one for FerretDB, one for all the stand-ins.
+	local jobs=() gojobs=() standins=() name present
 	present=$'\n'$(docker image ls --format '{{.Repository}}:{{.Tag}}')$'\n'
 	for name in "${names[@]}"; do
 		if ((!force)) && [[ $present == *$'\n'"${tags[$name]}"$'\n'* ]]; then
@@ -324,17 +411,19 @@ main() {
 		fi
 		case $name in
 		redis | rabbitmq | mariadb) jobs+=("$name") ;;
+		ferretdb) gojobs+=(ferretdb) ;;
 		*) standins+=("$name") ;;
 		esac
 	done
-	((${#jobs[@]} + ${#standins[@]})) || return 0
+	((${#jobs[@]} + ${#gojobs[@]} + ${#standins[@]})) || return 0
 
 	local start=$SECONDS
 	if ((${#jobs[@]})); then
 		((EUID == 0)) || die "building the Debian images needs root (mmdebstrap, chroot): run with sudo"
+		need_mirrors
 	fi
-	if ((${#standins[@]})); then
-		command -v go >/dev/null || die "building the stand-ins needs Go: install it, or name only redis rabbitmq mariadb"
+	if ((${#standins[@]} + ${#gojobs[@]})); then
+		command -v go >/dev/null || die "building FerretDB and the stand-ins needs Go: install it, or name only redis rabbitmq mariadb"
 	fi
 
 	# Builds run in the background, each in a process group of its own
@@ -343,7 +432,11 @@ main() {
 	set -m
 	trap interrupted INT TERM
 	trap stop_builds EXIT
-	# The stand-ins need no Debian base: they build while it is bootstrapped.
+	# FerretDB and the stand-ins need no Debian base: they build while it
+	# is bootstrapped.
+	for name in "${gojobs[@]}"; do
+		start_build "$name"
+	done
 	if ((${#standins[@]})); then
 		start_build standins "${standins[@]}"
 	fi

@@ -1,9 +1,12 @@
 // Command indexer is a demo worker: it needs Elasticsearch, MongoDB and
-// SSDB, checks each at start and then "consumes" documents.
+// SSDB. It checks Elasticsearch and SSDB at start, keeps its batches in
+// MongoDB through the official Go driver (insert, then find), and logs what
+// it indexed.
 package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"log"
@@ -12,6 +15,10 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 func main() {
@@ -22,21 +29,61 @@ func main() {
 		log.Fatalf("elasticsearch at %s: %v", es, err)
 	}
 	log.Printf("elasticsearch cluster is %s", status)
-	mongo := env("MONGO_ADDR", "127.0.0.1:27017")
-	if c, err := net.DialTimeout("tcp", mongo, 2*time.Second); err != nil {
-		log.Fatalf("mongodb at %s: %v", mongo, err)
-	} else {
-		c.Close()
-	}
 	ssdb := env("SSDB_ADDR", "127.0.0.1:8888")
 	if err := pingSSDB(ssdb); err != nil {
 		log.Fatalf("ssdb at %s: %v", ssdb, err)
 	}
+
+	uri := env("MONGO_URL", "mongodb://127.0.0.1:27017")
+	ctx := context.Background()
+	client, err := mongo.Connect(options.Client().ApplyURI(uri).SetServerSelectionTimeout(5 * time.Second))
+	if err != nil {
+		log.Fatalf("mongodb at %s: %v", uri, err)
+	}
+	defer client.Disconnect(ctx)
+	if err := client.Ping(ctx, nil); err != nil {
+		log.Fatalf("mongodb at %s: ping: %v", uri, err)
+	}
+	batches := client.Database("indexer").Collection("batches")
+	run := time.Now().UTC().Format(time.RFC3339Nano)
+	if err := store(ctx, batches, run, 0, 0); err != nil {
+		log.Fatalf("mongodb at %s: %v", uri, err)
+	}
 	log.Printf("consuming")
 	for n := 1; ; n++ {
 		time.Sleep(7 * time.Second)
-		log.Printf("indexed %d documents", n*11)
+		if err := store(ctx, batches, run, n, n*11); err != nil {
+			log.Fatalf("mongodb at %s: %v", uri, err)
+		}
 	}
+}
+
+// batch is what the indexer keeps of each batch of documents it indexed.
+type batch struct {
+	Run       string `bson:"run"`
+	Batch     int    `bson:"batch"`
+	Documents int    `bson:"documents"`
+}
+
+// store inserts a batch and finds it back, so that every line the indexer
+// logs says what MongoDB holds.
+func store(ctx context.Context, coll *mongo.Collection, run string, n, docs int) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	res, err := coll.InsertOne(ctx, batch{Run: run, Batch: n, Documents: docs})
+	if err != nil {
+		return fmt.Errorf("insert batch %d: %w", n, err)
+	}
+	var got batch
+	if err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: res.InsertedID}}).Decode(&got); err != nil {
+		return fmt.Errorf("find batch %d back: %w", n, err)
+	}
+	count, err := coll.CountDocuments(ctx, bson.D{{Key: "run", Value: run}})
+	if err != nil {
+		return fmt.Errorf("count batches: %w", err)
+	}
+	log.Printf("mongodb: stored batch %d (%d documents) as %v, found it back; %d batches this run", got.Batch, got.Documents, res.InsertedID, count)
+	return nil
 }
 
 func clusterHealth(base string) (string, error) {

@@ -103,6 +103,8 @@ type Container struct {
 	StartedAt    time.Time
 	Ports        []PortBinding
 	Mounts       []Mount
+	// NetworkIPs are its addresses by network name (set by inspect only).
+	NetworkIPs map[string]string
 }
 
 // PortBinding is a container port published on the host.

@@ -18,6 +18,10 @@ func (p *Project) forwards(infra string) []Forward {
 }
 
 // Close ends what the project keeps open beyond its calls: the tunnels of
-// an ssh:// engine. It is safe to call more than once, and on a project
-// without tunnels.
-func (p *Project) Close() error { return p.Tunnels.Close() }
+// an ssh:// engine, and the watches on containers counted healthy by their
+// probe (confirm). It is safe to call more than once, and on a project
+// without either.
+func (p *Project) Close() error {
+	p.endConfirms()
+	return p.Tunnels.Close()
+}

@@ -78,12 +78,19 @@ func (p *Project) waitHealthy(ctx context.Context, name, id string, start time.T
 // follow reads the engine's events until the container is healthy, fails,
 // or the health check's own budget is spent. A slow inspect poll backs the
 // event stream up, in case the stream breaks or an event came before it.
+// While Docker's health check has not passed, the container's readiness
+// probe runs too (probe.go): its first pass, with the container still
+// running and not unhealthy when inspected right after, counts as healthy;
+// the container is then followed on (see confirm).
 func (p *Project) follow(ctx context.Context, name, id string, start time.Time, note string, events <-chan ContainerEvent, errs <-chan error) error {
 	deadline := time.NewTimer(p.healthBudget(name))
 	defer deadline.Stop()
 	poll := time.NewTicker(time.Second)
 	defer poll.Stop()
 	waitingSaid := false
+	var probe Probe
+	var probed <-chan struct{} // closed by the probe's first pass; nil when none runs
+	probing, passed := false, false
 	for {
 		c, err := p.Engine.ContainerInspect(ctx, id)
 		if err != nil {
@@ -92,10 +99,19 @@ func (p *Project) follow(ctx context.Context, name, id string, start time.Time, 
 		switch {
 		case c.State == "running" && (c.Health == "" || c.Health == "healthy"):
 			return p.healthy(ctx, name, c, start, note)
+		case c.State == "exited" || c.State == "dead":
+			// Before health: Docker calls a stopped container unhealthy.
+			return p.unhealthy(ctx, name, c, "exited", event.Dead)
 		case c.Health == "unhealthy":
 			return p.unhealthy(ctx, name, c, "unhealthy", event.Sick)
-		case c.State == "exited" || c.State == "dead":
-			return p.unhealthy(ctx, name, c, "exited", event.Dead)
+		case passed && c.State == "running":
+			return p.healthyByProbe(ctx, name, c, start, note, probe)
+		}
+		if !probing && c.State == "running" {
+			probing = true
+			if pr, addr, ok := p.readiness(name, c); ok {
+				probe, probed = pr, watchReady(ctx, pr, addr)
+			}
 		}
 		if !waitingSaid {
 			p.emit(event.Event{Kind: event.Infra, Name: name, Phase: event.Waiting, Msg: "health: " + c.Health})
@@ -117,6 +133,9 @@ func (p *Project) follow(ctx context.Context, name, id string, start time.Time, 
 				errs, events = nil, nil // the stream broke: the poll carries on
 			case <-poll.C:
 				break wait
+			case <-probed:
+				passed, probed = true, nil
+				break wait
 			case <-deadline.C:
 				c.State = "timed out"
 				return p.unhealthy(ctx, name, c, "timed out", event.Sick)
@@ -130,9 +149,18 @@ func (p *Project) follow(ctx context.Context, name, id string, start time.Time, 
 // healthy reports a container healthy. On an ssh:// engine its tunnel is
 // opened first: until it is up, nothing on this machine can reach it.
 func (p *Project) healthy(ctx context.Context, name string, c Container, start time.Time, note string) error {
+	return p.healthyBy(ctx, name, c, start, note, "")
+}
+
+// healthyBy reports a container healthy, saying by what when it was not
+// Docker's health check: "amqp answered".
+func (p *Project) healthyBy(ctx context.Context, name string, c Container, start time.Time, note, by string) error {
 	msg := note
 	if msg == "" {
 		msg = fmt.Sprintf("in %.1fs", time.Since(start).Seconds())
+	}
+	if by != "" {
+		msg += " (" + by + ")"
 	}
 	// Since is the container's own start, which may be long before this
 	// run's: a board counts its uptime from it.

@@ -27,6 +27,10 @@ type lead struct {
 	name    string
 	started chan struct{}
 	once    sync.Once
+	// done is closed once the lead's Up has returned (healthy or not):
+	// nothing is held back for it after that.
+	done     chan struct{}
+	doneOnce sync.Once
 	// past is how long each container took to become healthy last time
 	// on this machine; the lead's own time is the length of the boot.
 	past map[string]time.Duration
@@ -36,6 +40,8 @@ type lead struct {
 }
 
 func (l *lead) release() { l.once.Do(func() { close(l.started) }) }
+
+func (l *lead) finish() { l.doneOnce.Do(func() { close(l.done) }) }
 
 // ChooseLead picks, among the named infra that need no other, the one
 // expected to be slowest: by the time it took last on this machine
@@ -60,7 +66,7 @@ func (p *Project) ChooseLead(names []string) {
 		}
 	}
 	if best != "" {
-		p.lead = &lead{name: best, started: make(chan struct{}), past: past}
+		p.lead = &lead{name: best, started: make(chan struct{}), done: make(chan struct{}), past: past}
 	}
 }
 
@@ -88,8 +94,11 @@ func (p *Project) awaitLead(ctx context.Context, name string) {
 		p.emit(event.Event{Kind: event.Infra, Name: name, Phase: event.Waiting,
 			Msg: fmt.Sprintf("held back %s, so as not to slow the boot of %s", d.Round(time.Second), l.name)})
 		t.Reset(d)
+		// A lead that is healthy sooner than its last boot (a machine less
+		// busy than last time) lets the rest go at once.
 		select {
 		case <-t.C:
+		case <-l.done:
 		case <-ctx.Done():
 		}
 	}
@@ -124,6 +133,14 @@ func (p *Project) leadBooting(name string, booting bool) {
 func (p *Project) leadStarted(name string) {
 	if p.lead != nil && p.lead.name == name {
 		p.lead.release()
+	}
+}
+
+// leadDone ends every hold for the lead: its Up has returned.
+func (p *Project) leadDone(name string) {
+	if p.lead != nil && p.lead.name == name {
+		p.lead.release()
+		p.lead.finish()
 	}
 }
 

@@ -30,6 +30,16 @@ type Project struct {
 	// HealthTimeout bounds the wait for a container without a health check
 	// budget of its own; zero derives it from the health check.
 	HealthTimeout time.Duration
+	// Host is where this machine reaches the ports the engine publishes:
+	// CRISPIFY_HOST. Empty is the host of the engine's endpoint (127.0.0.1
+	// for a local one). The readiness probes dial it (probeAddr).
+	Host string
+	// Reach, when set, says where the readiness probe dials a published
+	// port instead: for whatever forwards an engine's ports to this machine
+	// other than Tunnels, which the probe knows.
+	// ok false means the port cannot be reached from here, and Docker's
+	// health check alone decides.
+	Reach func(b PortBinding) (addr string, ok bool)
 	// Tunnels forward an ssh:// engine's ports here (NewTunnels); nil for
 	// other engines, and for commands that hold no stack (`crispify infra`
 	// then says where the ports are). Close ends them.
@@ -39,10 +49,11 @@ type Project struct {
 	// user on this machine (LocalOwner).
 	Owner string
 
-	lead    *lead      // see ChooseLead
-	timesMu sync.Mutex // guards the file of health times
-	lockMu  sync.Mutex // guards unlock
-	unlock  func()     // releases the lock taken by Lock; nil when not held
+	lead     *lead      // see ChooseLead
+	confirms sync.Map   // infra name -> *confirmation, see healthyByProbe
+	timesMu  sync.Mutex // guards the file of health times
+	lockMu   sync.Mutex // guards unlock
+	unlock   func()     // releases the lock taken by Lock; nil when not held
 }
 
 // labels selects everything of this project.

@@ -571,7 +571,16 @@ func TestSecondRunWaitsForTheFirstAndSaysSo(t *testing.T) {
 }
 
 func TestOthersStartJustInTimeForTheLead(t *testing.T) {
-	p, _, rec := newProject(t, testManifest)
+	p, fake, rec := newProject(t, testManifest)
+	// mysql boots as long as last time: healthy 1.6 s after its start.
+	fake.AddImage("mysql:8", dockerfake.Image{ID: "sha256:mysql", Health: "starting"})
+	go func() {
+		for !slices.Contains(fake.CallsMatching("start "), "start crisp-mysql") {
+			time.Sleep(10 * time.Millisecond)
+		}
+		time.Sleep(1600 * time.Millisecond)
+		fake.SetHealth("crisp-mysql", "healthy")
+	}()
 	path := filepath.Join(p.Manifest.StateDir(), "infra-health-times.json")
 	os.MkdirAll(filepath.Dir(path), 0o755)
 	// mysql took 1.6 s last time, plain 0.2 s and redis was never timed:
@@ -653,5 +662,35 @@ func TestDownNamesTheUnnamedVolumesItLeaves(t *testing.T) {
 	// redis's own named volume is not in the list: the next boot reuses it.
 	if !slices.Equal(report.Unnamed, []string{anon}) {
 		t.Errorf("unnamed volumes reported %q, want just %s", report.Unnamed, anon)
+	}
+}
+
+func TestALeadHealthySoonerThanLastTimeReleasesTheOthers(t *testing.T) {
+	p, _, rec := newProject(t, testManifest)
+	path := filepath.Join(p.Manifest.StateDir(), "infra-health-times.json")
+	os.MkdirAll(filepath.Dir(path), 0o755)
+	// mysql took 20 s last time, on a busier machine; now it is healthy at
+	// once, and plain, held back for 14.8 s, must not wait them out.
+	os.WriteFile(path, []byte(`{"mysql": 20000, "plain": 200}`), 0o644)
+	ctx := context.Background()
+	_ = p.EnsureNetwork(ctx)
+	p.ChooseLead([]string{"mysql", "plain"})
+	began := time.Now()
+	var wg sync.WaitGroup
+	for _, n := range []string{"plain", "mysql"} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := p.Up(ctx, n); err != nil {
+				t.Errorf("up %s: %v", n, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if took := time.Since(began); took > 5*time.Second {
+		t.Errorf("took %s: plain waited out a delay its lead no longer needed", took)
+	}
+	if e := rec.phases(event.Infra, "plain"); !slices.Contains(e, event.Waiting) || !slices.Contains(e, event.Healthy) {
+		t.Errorf("plain's phases %v: want held back, then healthy", e)
 	}
 }

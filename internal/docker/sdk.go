@@ -195,7 +195,7 @@ func (s *sdk) ContainerList(ctx context.Context, labels map[string]string) ([]Co
 	}
 	out := make([]Container, 0, len(list))
 	for _, c := range list {
-		k := Container{ID: c.ID, Image: c.Image, ImageID: c.ImageID, Labels: c.Labels, State: string(c.State), Health: healthFromStatus(c.Status)}
+		k := Container{ID: c.ID, Image: c.Image, ImageID: c.ImageID, Labels: c.Labels, State: string(c.State), Health: healthFromStatus(c.Status), ExitCode: exitFromStatus(c.Status)}
 		if len(c.Names) > 0 {
 			k.Name = strings.TrimPrefix(c.Names[0], "/")
 		}
@@ -226,6 +226,18 @@ func healthFromStatus(status string) string {
 	return ""
 }
 
+// exitFromStatus reads the exit code a container list shows in its status
+// text ("Exited (7) 3 seconds ago"); 0 when it shows none.
+func exitFromStatus(status string) int {
+	rest, ok := strings.CutPrefix(status, "Exited (")
+	if !ok {
+		return 0
+	}
+	code, _, _ := strings.Cut(rest, ")")
+	n, _ := strconv.Atoi(code)
+	return n
+}
+
 func (s *sdk) ContainerInspect(ctx context.Context, id string) (Container, error) {
 	c, err := s.c.ContainerInspect(ctx, id)
 	if err != nil {
@@ -246,6 +258,14 @@ func (s *sdk) ContainerInspect(ctx context.Context, id string) (Container, error
 		k.StartedAt, _ = time.Parse(time.RFC3339Nano, st.StartedAt)
 	}
 	if c.NetworkSettings != nil {
+		for name, n := range c.NetworkSettings.Networks {
+			if n != nil && n.IPAddress != "" {
+				if k.NetworkIPs == nil {
+					k.NetworkIPs = map[string]string{}
+				}
+				k.NetworkIPs[name] = n.IPAddress
+			}
+		}
 		for port, bindings := range c.NetworkSettings.Ports {
 			for _, b := range bindings {
 				hp, _ := strconv.Atoi(b.HostPort)

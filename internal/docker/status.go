@@ -59,9 +59,28 @@ func (p *Project) Status(ctx context.Context) ([]Status, error) {
 				c = full
 			}
 		}
-		out = append(out, p.withTunnel(statusOf(name, c), tunnels))
+		st := statusOf(name, c)
+		if st.State == StateStarting {
+			// What the boot counted healthy on its probe's pass, status
+			// does too, until Docker's health check has its say.
+			if pr, ok := p.answers(ctx, name, c); ok {
+				st.State, st.Detail = StateHealthy, pr.Kind+" answers; Docker's health check has not passed yet"
+			}
+		}
+		out = append(out, p.withTunnel(st, tunnels))
 	}
 	return out, nil
+}
+
+// answers probes a container once; ok is true when its probe passes.
+func (p *Project) answers(ctx context.Context, name string, c Container) (Probe, bool) {
+	pr, addr, ok := p.readiness(name, c)
+	if !ok {
+		return Probe{}, false
+	}
+	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
+	defer cancel()
+	return pr, pr.Check(ctx, addr) == nil
 }
 
 func statusOf(name string, c Container) Status {

@@ -16,7 +16,7 @@ import (
 // volumes kept. Its image must be present (EnsureImage) and the network made.
 func (p *Project) Up(ctx context.Context, name string) error {
 	// However it ends, the lead no longer holds the others back.
-	defer p.leadStarted(name)
+	defer p.leadDone(name)
 	err := p.up(ctx, name)
 	if err != nil && ctx.Err() == nil {
 		var h *HealthError
@@ -50,6 +50,9 @@ func (p *Project) up(ctx context.Context, name string) error {
 	start := time.Now()
 	needsStart := current == nil || current.Labels[LabelConfigHash] != spec.Labels[LabelConfigHash] || current.State != "running" || current.Health == "unhealthy"
 	if needsStart {
+		// Whatever followed the old container after its probe passed is
+		// about what this run replaces.
+		p.endConfirm(name)
 		p.awaitLead(ctx, name)
 		start = time.Now()
 	} else {

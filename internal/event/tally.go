@@ -19,9 +19,11 @@ func NewTally(next Sink) *Tally {
 	return &Tally{next: next, last: map[itemKey]Event{}}
 }
 
-// Emit records e if it settles its item, then passes it on.
+// Emit records e if it settles its item, then passes it on. A line of
+// output carries its item's phase but settles nothing: the summary keeps
+// the state change before it.
 func (t *Tally) Emit(e Event) {
-	if e.Phase.Final() && e.Kind != Stack {
+	if e.Phase.Final() && e.Kind != Stack && !e.IsOutput() {
 		k := itemKey{e.Kind, e.Name}
 		t.mu.Lock()
 		if _, seen := t.last[k]; !seen {

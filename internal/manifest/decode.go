@@ -112,6 +112,8 @@ func (l *loader) infra(name string, n *yaml.Node, path string) *Infra {
 			in.Health = l.health(name, v, p)
 		case "needs":
 			in.Needs = l.stringList(v, p, false)
+		case "ready":
+			in.Ready = l.infraReady(name, v, p)
 		}
 	})
 	return in

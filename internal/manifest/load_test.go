@@ -56,12 +56,16 @@ func TestLoadFullManifest(t *testing.T) {
 			Interval: Duration(2 * time.Second), Timeout: Duration(5 * time.Second), Retries: 60,
 		},
 		Needs: []string{},
+		Ready: &InfraReady{AMQP: 5672},
 	}
 	if !reflect.DeepEqual(rabbit, wantRabbit) {
 		t.Errorf("rabbitmq =\n%+v\nwant\n%+v", rabbit, wantRabbit)
 	}
 
 	mongo := m.Infra["mongodb"]
+	if r := mongo.Ready; r == nil || !r.Off {
+		t.Errorf("mongodb ready = %+v, want off (ready: false)", r)
+	}
 	if h := mongo.Health; !h.Shell || len(h.Cmd) != 1 || !strings.HasPrefix(h.Cmd[0], "mongosh") {
 		t.Errorf("mongodb health = %+v, want shell form", h)
 	}

@@ -44,6 +44,7 @@ type Infra struct {
 	Command []string          `yaml:"command" doc:"Overrides the image's command."`
 	Health  *Health           `yaml:"health" doc:"The container's own health check, run inside it."`
 	Needs   []string          `yaml:"needs" doc:"Other infra that must be healthy first."`
+	Ready   *InfraReady       `yaml:"ready" schema:"bool-or-object" doc:"How crispify probes the container from the host while it starts, to count it healthy before Docker's first health check: one of amqp, mongo, mysql, redis, ssdb or http (with path), set to the container port; false turns probing off. Default: chosen by the image's name and ports."`
 }
 
 // Port is one published port.
@@ -119,7 +120,7 @@ type Watch struct {
 	Off      bool     `yaml:"-"`
 	Paths    []string `yaml:"paths" doc:"Files and folders (relative to the repo, never outside it) that are watched; default the whole repo."`
 	Ignore   []string `yaml:"ignore" doc:"Patterns in .gitignore syntax, relative to the repo, that never trigger a restart, on top of .git, what the repo's .gitignore files ignore, node_modules, vendor, target, dist, build, __pycache__, *.pyc, *.log and editors' swap files; !pattern watches what those ignore."`
-	Debounce Duration `yaml:"debounce" doc:"How long the files must be quiet before the restart; default 300ms. A stream of changes that never stops still restarts every 10 debounces."`
+	Debounce Duration `yaml:"debounce" doc:"How long the files must be quiet before the restart; default 150ms. A stream of changes that never stops still restarts every 20 debounces."`
 }
 
 // Tools are the versions of the toolchains a service needs, as version
@@ -192,5 +193,5 @@ const (
 	DefaultReadyTimeout   = Duration(60 * time.Second)
 	DefaultReplicas       = 1
 	DefaultRestart        = RestartOnFailure
-	DefaultWatchDebounce  = Duration(300 * time.Millisecond)
+	DefaultWatchDebounce  = Duration(150 * time.Millisecond)
 )

@@ -31,6 +31,7 @@ func validators() []func(*loader, *Manifest) {
 		checkNames,
 		checkImages,
 		checkHealth,
+		checkInfraReady,
 		checkRepos,
 		checkBranches,
 		checkReplicas,

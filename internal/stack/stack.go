@@ -278,9 +278,9 @@ func EngineFrom(getenv func(string) string) Connector {
 }
 
 // EndpointName is the engine's endpoint, for a header, without connecting;
-// "" when it cannot be resolved.
+// "" when it cannot be resolved, or when the stack has no infra.
 func (st *Stack) EndpointName() string {
-	if st.Getenv == nil {
+	if st.Getenv == nil || len(st.Manifest.Infra) == 0 {
 		return ""
 	}
 	ep, err := docker.ResolveEndpoint(st.Getenv)

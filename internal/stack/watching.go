@@ -132,9 +132,14 @@ func (w *watching) state(name string) string {
 		return ""
 	}
 	st, ok := w.watcher.Status(name)
+	w.mu.Lock()
+	paused := w.paused[name] > 0
+	w.mu.Unlock()
 	switch {
 	case !ok:
 		return ""
+	case paused:
+		return watchOn // watched, only not while crispify writes to it
 	case !st.Enabled:
 		return watchOff
 	case st.Polling:

@@ -14,7 +14,7 @@ const (
 	// DefaultDebounce is how long a repo must be quiet before its change is
 	// reported: an editor's save (swap file, rename, write) and a git
 	// checkout take less.
-	DefaultDebounce = 300 * time.Millisecond
+	DefaultDebounce = 150 * time.Millisecond
 	// DefaultPollInterval is how often a polled repo is looked over.
 	DefaultPollInterval = 2 * time.Second
 	// DefaultPollMaxFiles bounds the files and folders of one polled repo
@@ -26,7 +26,7 @@ const (
 // this many debounces anyway (3 s by default), so that a file written
 // forever still restarts its worker, while a checkout of thousands of files
 // that lasts a second or two still gives one change.
-const maxWaitFactor = 10
+const maxWaitFactor = 20
 
 // Options tune a Watcher; the zero value is the defaults.
 type Options struct {

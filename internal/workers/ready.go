@@ -113,9 +113,16 @@ func (p probe) describe(r *manifest.Ready) string {
 	}
 }
 
-// poll calls ok at once and then every interval until it returns true.
+// firstPoll is the first wait between two probes: a worker that is up
+// within milliseconds (most are, on a restart) is seen so, and the wait
+// doubles up to the probe's interval for one that takes its time.
+const firstPoll = 5 * time.Millisecond
+
+// poll calls ok at once and then, waiting firstPoll doubling to interval,
+// until it returns true.
 func poll(ctx context.Context, interval time.Duration, ok func() bool) error {
-	t := time.NewTicker(interval)
+	wait := min(firstPoll, interval)
+	t := time.NewTimer(wait)
 	defer t.Stop()
 	for {
 		if ok() {
@@ -123,6 +130,8 @@ func poll(ctx context.Context, interval time.Duration, ok func() bool) error {
 		}
 		select {
 		case <-t.C:
+			wait = min(2*wait, interval)
+			t.Reset(wait)
 		case <-ctx.Done():
 			return ctx.Err()
 		}

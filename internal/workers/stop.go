@@ -11,7 +11,9 @@ import (
 const DefaultStopTimeout = 10 * time.Second
 
 const (
-	// pollEvery is how often a stop looks whether the group is empty.
+	// pollEvery is how often a stop looks whether the group is empty; it
+	// looks sooner at first (firstPoll, doubling), since most processes
+	// end within milliseconds of SIGTERM.
 	pollEvery = 50 * time.Millisecond
 	// afterKill bounds the wait once SIGKILL is sent: the kernel ends the
 	// processes at once, but reaping them may take a moment.
@@ -33,7 +35,8 @@ func stopGroup(ctx context.Context, pgid int, timeout time.Duration) error {
 	}
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
-	poll := time.NewTicker(pollEvery)
+	wait := firstPoll
+	poll := time.NewTimer(wait)
 	defer poll.Stop()
 	done := ctx.Done()
 	killed := false
@@ -48,6 +51,8 @@ func stopGroup(ctx context.Context, pgid int, timeout time.Duration) error {
 		}
 		select {
 		case <-poll.C:
+			wait = min(2*wait, pollEvery)
+			poll.Reset(wait)
 		case <-done:
 			if err := kill(); err != nil {
 				return err

@@ -21,7 +21,8 @@ import (
 type Image struct {
 	ID string
 	// Health is what a container with a health check turns into after
-	// start: "healthy" (default) or "unhealthy".
+	// start: "healthy" (default) or "unhealthy"; "starting" leaves it so
+	// until SetHealth, as a check that has not run yet.
 	Health string
 	// ExitCode, when set, makes the container exit right after start.
 	ExitCode int
@@ -369,8 +370,47 @@ func (f *Engine) ContainerStart(_ context.Context, id string) error {
 		if c.Health == "unhealthy" {
 			c.HealthOutput = "check failed"
 		}
-		f.publish(c, "health_status: "+c.Health)
+		if c.Health != "starting" {
+			f.publish(c, "health_status: "+c.Health)
+		}
 	}
+	return nil
+}
+
+// SetHealth gives a running container the health status a check of
+// Docker's would: "healthy" or "unhealthy".
+func (f *Engine) SetHealth(idOrName, status string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, err := f.lookup(idOrName)
+	if err != nil {
+		return err
+	}
+	if c.State != "running" {
+		return fmt.Errorf("container %s is %s, not running", c.Name, c.State)
+	}
+	c.Health = status
+	if status == "unhealthy" {
+		c.HealthOutput = "check failed"
+	}
+	f.publish(c, "health_status: "+status)
+	return nil
+}
+
+// Exit makes a running container exit with code, as a crash would.
+func (f *Engine) Exit(idOrName string, code int) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, err := f.lookup(idOrName)
+	if err != nil {
+		return err
+	}
+	// As Docker does, a stopped container with a health check is unhealthy.
+	c.State, c.ExitCode, c.Ports = "exited", code, nil
+	if c.Health != "" {
+		c.Health = "unhealthy"
+	}
+	f.publish(c, "die")
 	return nil
 }
 
