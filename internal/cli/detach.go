@@ -30,13 +30,16 @@ func applyRun(ctx context.Context, opts *LocalOptions, st *stack.Stack, sel stac
 			return failed(fmt.Errorf("start the background supervisor: find crispify's own binary: %w", err))
 		}
 		spawn = []string{exe, daemonCommand, "--file", req.Manifest, "--workspace", req.Workspace, "--project", req.Project}
+		if opts.Global.Verbose {
+			spawn = append(spawn, "-v") // its git commands and Docker calls, into its log
+		}
 	}
 	mode, err := io.OutputMode(opts.Global.Output)
 	if err != nil {
 		return err
 	}
 	board := mode == OutputTUI && !detach
-	q := event.NewQueue()
+	q := st.Queue()
 	evCtx, stopEvents := context.WithCancel(ctx)
 	defer stopEvents()
 	ctrl := &controller{quit: cancelOnQuit(stopEvents), items: stackItems{st}, logs: st}

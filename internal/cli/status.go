@@ -8,7 +8,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/crispify/crispify/internal/event"
 	"github.com/crispify/crispify/internal/stack"
 	"github.com/crispify/crispify/internal/ui"
 )
@@ -95,7 +94,7 @@ func watchBoard(ctx context.Context, opts *StatusOptions, st *stack.Stack, clien
 	m := st.Manifest
 	ctrl := &controller{quit: cancelOnQuit(cancel), items: client, logs: st}
 	all := stack.Selection{Services: m.ServiceNames(), Infra: m.InfraNames()}
-	q := event.NewQueue()
+	q := st.Queue()
 	out, err := opts.Global.startStreamFrom(ctx, opts.Deps.IO, m, &screen{endpoint: st.EndpointName(), board: true, services: all.Services, infra: all.Infra, workers: all.Workers(m), ctrl: ctrl}, q)
 	if err != nil {
 		return err

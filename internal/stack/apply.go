@@ -451,11 +451,7 @@ func (a *apply) env(s *manifest.Service) ([]string, error) {
 // serviceEnv composes the environment of a service's setup and worker:
 // base (the user's), the built-ins, its env_file, its env.
 func serviceEnv(base []string, builtins map[string]string, s *manifest.Service) ([]string, error) {
-	envFile := ""
-	if s.EnvFile != "" {
-		envFile = filepath.Join(s.Dir, s.EnvFile)
-	}
-	env, err := workers.Environment(base, builtins, envFile, s.Env)
+	env, err := workers.ServiceEnvironment(base, builtins, s) // env_file confined to the repo
 	if err != nil {
 		return nil, fmt.Errorf("environment of service %s: %w", s.Name, err)
 	}

@@ -269,6 +269,13 @@ func (st *Stack) waitDial(ctx context.Context, d time.Duration) (*Client, error)
 	}
 }
 
+// Queue is an event queue for a renderer of st's events: a renderer that
+// falls behind skips worker lines, the oldest first, with a marker naming
+// the log that has them all.
+func (st *Stack) Queue() *event.Queue {
+	return event.NewQueue(logFileOption(st.Manifest.StateDir()))
+}
+
 // EngineFrom is the Connector of the real world: the endpoint of
 // DOCKER_HOST, DOCKER_CONTEXT or the current context, read with getenv.
 func EngineFrom(getenv func(string) string) Connector {

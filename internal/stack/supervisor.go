@@ -43,6 +43,7 @@ type Supervisor struct {
 	tunnels     *docker.Tunnels    // an ssh:// engine's ports, forwarded here for the stack's life
 	cancelApply context.CancelFunc // of the apply under way; nil when none
 
+	base        context.Context // Start's values, never cancelled
 	listener    net.Listener
 	served      chan error
 	stopServing context.CancelFunc
@@ -71,7 +72,7 @@ func Start(ctx context.Context, st *Stack) (*Supervisor, error) {
 		return nil, fmt.Errorf("lock the supervisor of project %s: %w", st.Manifest.Project, err)
 	}
 	s := &Supervisor{
-		st: st, files: f, stream: newStream(), release: release,
+		st: st, files: f, stream: newStream(f.dir), release: release,
 		turn: make(chan struct{}, 1), records: newRecords(), latest: st.Manifest,
 		served: make(chan error, 1), stopped: make(chan struct{}),
 	}
@@ -92,12 +93,16 @@ func Start(ctx context.Context, st *Stack) (*Supervisor, error) {
 		return nil, err
 	}
 	s.watch = newWatching(s)
-	s.stream.stamp = func(e *event.Event) {
+	s.stream.stamp = func(e event.Event) event.Event {
 		if e.Kind == event.Worker {
 			e.Watch = s.watch.state(e.Name)
 		}
+		return e
 	}
-	serveCtx, cancel := context.WithCancel(context.Background())
+	// The values of ctx (the -v tracer) reach the applies of other
+	// terminals and the restarts of watched workers; its end does not.
+	s.base = context.WithoutCancel(ctx)
+	serveCtx, cancel := context.WithCancel(s.base)
 	s.stopServing = cancel
 	go func() {
 		s.served <- serveOn(serveCtx, s.listener, f, s, func() { close(s.stopped) })
@@ -255,7 +260,7 @@ func (s *Supervisor) watchNames(ctx context.Context, names []string, on bool) er
 
 func (s *Supervisor) apply(ctx context.Context, req Request, send func(event.Event) error) (Result, error) {
 	// The client is read at its own pace: the apply never waits on it.
-	q := event.NewQueue()
+	q := event.NewQueue(logFileOption(s.files.dir))
 	drained := make(chan struct{})
 	go func() {
 		defer close(drained)

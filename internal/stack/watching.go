@@ -1,7 +1,6 @@
 package stack
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -244,7 +243,7 @@ func (w *watching) refreshGit(name string) {
 	if !ok || !seen {
 		return
 	}
-	e, changed, err := w.git.Refresh(context.Background(), last, t.svc.Dir, t.svc.Branch)
+	e, changed, err := w.git.Refresh(w.sup.base, last, t.svc.Dir, t.svc.Branch)
 	if err == nil && changed {
 		w.sup.stream.Emit(e)
 	}
@@ -261,8 +260,8 @@ func (w *watching) restart(c watch.Change) {
 	if !ok {
 		return
 	}
-	ctx := context.Background()
 	s := w.sup
+	ctx := s.base
 	why := c.Reason()
 	w.pause(c.Service) // what setup and the restart write is ours
 	defer w.resume(c.Service)

@@ -81,6 +81,7 @@ func (w *worker) launch(r *replica) (*proc, chan struct{}, error) {
 	w.mu.Lock()
 	r.pid = p.pid
 	r.state = event.Starting
+	r.logMatched = false
 	w.noteLocked(r, event.Event{PID: p.pid, Restarts: w.restartsLocked()}, fmt.Sprintf("pid %d", p.pid), fmt.Sprintf("started, pid %d", p.pid))
 	w.mu.Unlock()
 	// Only now: the Starting event must come before the first line.

@@ -61,6 +61,9 @@ type replica struct {
 	backoff  backoff
 	tail     tail
 	stopErr  error
+	// logMatched says a line matched ready.log since the current process
+	// started; launch resets it.
+	logMatched bool
 }
 
 func newWorker(s *Supervisor, gen *generation, log *logFile) *worker {
@@ -426,12 +429,11 @@ func (w *worker) line(r *replica, matched chan struct{}, text string) {
 	defer w.mu.Unlock()
 	w.log.writeLine(shown)
 	r.tail.add(text)
-	if matched != nil && r.gen.logRE.MatchString(text) {
-		select {
-		case <-matched:
-		default:
-			close(matched)
-		}
+	// Once matched, a line need not be matched again: the regexp is the
+	// costliest part of a chatty worker's line.
+	if matched != nil && !r.logMatched && r.gen.logRE.MatchString(text) {
+		r.logMatched = true
+		close(matched)
 	}
 	// An empty Line would read as a change of state, not output.
 	if strings.TrimSpace(shown) != "" {
