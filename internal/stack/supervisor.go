@@ -92,6 +92,9 @@ func Start(ctx context.Context, st *Stack) (*Supervisor, error) {
 		release()
 		return nil, err
 	}
+	// The values of ctx (the -v tracer) reach the applies of other
+	// terminals and the restarts of watched workers; its end does not.
+	s.base = context.WithoutCancel(ctx)
 	s.watch = newWatching(s)
 	s.stream.stamp = func(e event.Event) event.Event {
 		if e.Kind == event.Worker {
@@ -99,9 +102,6 @@ func Start(ctx context.Context, st *Stack) (*Supervisor, error) {
 		}
 		return e
 	}
-	// The values of ctx (the -v tracer) reach the applies of other
-	// terminals and the restarts of watched workers; its end does not.
-	s.base = context.WithoutCancel(ctx)
 	serveCtx, cancel := context.WithCancel(s.base)
 	s.stopServing = cancel
 	go func() {

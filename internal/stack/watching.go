@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -27,6 +28,10 @@ type watching struct {
 	watcher *watch.Watcher // nil when none could be made: nothing is watched
 	problem error          // why there is no watcher
 	git     *repos.StateReader
+	// ctx ends when watching does: a restart under way is cut short, so
+	// that a stack stopping does not wait for it.
+	ctx    context.Context
+	cancel context.CancelFunc
 
 	mu      sync.Mutex
 	targets map[string]target        // by service: what to set up and run
@@ -46,6 +51,7 @@ type target struct {
 
 func newWatching(s *Supervisor) *watching {
 	w := &watching{sup: s, targets: map[string]target{}, paused: map[string]int{}, turns: map[string]chan struct{}{}, git: repos.NewStateReader()}
+	w.ctx, w.cancel = context.WithCancel(s.base)
 	w.watcher, w.problem = watch.New(watch.Options{})
 	if w.watcher != nil {
 		w.done.Go(w.follow)
@@ -55,6 +61,7 @@ func newWatching(s *Supervisor) *watching {
 
 // close stops watching: nothing restarts while the stack stops.
 func (w *watching) close() {
+	w.cancel()
 	if w.watcher != nil {
 		w.watcher.Close()
 	}
@@ -243,7 +250,7 @@ func (w *watching) refreshGit(name string) {
 	if !ok || !seen {
 		return
 	}
-	e, changed, err := w.git.Refresh(w.sup.base, last, t.svc.Dir, t.svc.Branch)
+	e, changed, err := w.git.Refresh(w.ctx, last, t.svc.Dir, t.svc.Branch)
 	if err == nil && changed {
 		w.sup.stream.Emit(e)
 	}
@@ -261,7 +268,7 @@ func (w *watching) restart(c watch.Change) {
 		return
 	}
 	s := w.sup
-	ctx := s.base
+	ctx := w.ctx
 	why := c.Reason()
 	w.pause(c.Service) // what setup and the restart write is ours
 	defer w.resume(c.Service)
