@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"sort"
 
 	gogit "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
@@ -86,7 +87,7 @@ func (goGit) Fetch(ctx context.Context, dir string, r Remote, progress func(stri
 	return got.Hash().String(), nil
 }
 
-func (goGit) Inspect(_ context.Context, dir string) (Local, error) {
+func (goGit) Inspect(ctx context.Context, dir string) (Local, error) {
 	repo, err := open(dir)
 	if err != nil {
 		return Local{}, err
@@ -106,6 +107,15 @@ func (goGit) Inspect(_ context.Context, dir string) (Local, error) {
 	}
 	if l.Head == "" {
 		return l, nil // nothing committed, nothing tracked
+	}
+	// The index's stat data says which tracked files changed without
+	// reading the others (what the git state of a board reads too): much
+	// cheaper than go-git's Worktree.Status, which hashes the tree. Where
+	// only git can tell (filters, an index form go-git does not read), ask
+	// go-git's status as before.
+	if dirty, err := dirtyPaths(ctx, repo, dir, l.Head); err == nil {
+		l.Dirty = dirty
+		return l, nil
 	}
 	wt, err := repo.Worktree()
 	if err != nil {
@@ -262,4 +272,30 @@ func goGitAuth(r Remote) (gittransport.AuthMethod, error) {
 		}
 	}
 	return nil, nil
+}
+
+// dirtyPaths lists the tracked paths with changes, staged or not, from the
+// index: errAskGit or errIndexForm when it cannot tell.
+func dirtyPaths(ctx context.Context, repo *gogit.Repository, dir, head string) ([]string, error) {
+	cfg, err := repo.Config()
+	if err != nil {
+		return nil, err
+	}
+	if f := cfg.Raw.Section("extensions").Options.Get("objectformat"); f != "" && f != "sha1" {
+		return nil, errIndexForm
+	}
+	gd, err := gitDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	commit, err := repo.CommitObject(plumbing.NewHash(head))
+	if err != nil {
+		return nil, err
+	}
+	dirty, err := trackedChanges(ctx, repo, dir, gd, commit.TreeHash, cfg)
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(dirty)
+	return dirty, nil
 }
