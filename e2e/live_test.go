@@ -224,11 +224,17 @@ func TestRollingRestartOfLogReadyReplicasKeepsOneReady(t *testing.T) {
 		}
 	}
 	// Order in the log: each new replica up before an old one got SIGTERM.
-	log := e.workerLog("consumer")
-	upNew0 := strings.Index(log, fmt.Sprintf("up pid=%d", now[0]))
-	upNew1 := strings.Index(log, fmt.Sprintf("up pid=%d", now[1]))
-	term0 := strings.Index(log, fmt.Sprintf("got SIGTERM pid=%d", old[0]))
-	term1 := strings.Index(log, fmt.Sprintf("got SIGTERM pid=%d", old[1]))
+	// The log trails the output by a few milliseconds: wait for its lines.
+	var log string
+	var upNew0, upNew1, term0, term1 int
+	eventually(5*time.Second, func() bool {
+		log = e.workerLog("consumer")
+		upNew0 = strings.Index(log, fmt.Sprintf("up pid=%d", now[0]))
+		upNew1 = strings.Index(log, fmt.Sprintf("up pid=%d", now[1]))
+		term0 = strings.Index(log, fmt.Sprintf("got SIGTERM pid=%d", old[0]))
+		term1 = strings.Index(log, fmt.Sprintf("got SIGTERM pid=%d", old[1]))
+		return upNew0 >= 0 && upNew1 >= 0 && term0 >= 0 && term1 >= 0
+	})
 	firstTerm := min(term0, term1)
 	if upNew0 < 0 || upNew1 < 0 || term0 < 0 || term1 < 0 || min(upNew0, upNew1) > firstTerm {
 		t.Errorf("a replica was told to stop before its successor was up (up %d %d, SIGTERM %d %d):\n%s", upNew0, upNew1, term0, term1, log)

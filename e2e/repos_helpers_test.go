@@ -63,12 +63,19 @@ func (e *env) workerLog(name string) string {
 var pidLine = regexp.MustCompile(`(?m)^(?:pid|child)=(\d+)$`)
 
 // pids are every process a worker said it started, in its log.
+// The log may trail the worker's output by a few milliseconds (lines are
+// read and written in bursts), so a worker just reported ready may not be
+// in it yet: this waits for its first line, for a while.
 func (e *env) pids(name string) []int {
 	var out []int
-	for _, m := range pidLine.FindAllStringSubmatch(e.workerLog(name), -1) {
-		n, _ := strconv.Atoi(m[1])
-		out = append(out, n)
-	}
+	eventually(5*time.Second, func() bool {
+		out = out[:0]
+		for _, m := range pidLine.FindAllStringSubmatch(e.workerLog(name), -1) {
+			n, _ := strconv.Atoi(m[1])
+			out = append(out, n)
+		}
+		return len(out) > 0
+	})
 	return out
 }
 

@@ -3,6 +3,7 @@ package cli
 import (
 	"io"
 	"os"
+	"sync"
 
 	"golang.org/x/term"
 )
@@ -72,4 +73,34 @@ func (s *IOStreams) Colour(noColourFlag, tty bool) bool {
 		return false
 	}
 	return tty
+}
+
+// serialised returns deps whose output streams take one write at a time:
+// the renderer, the -v tracer and the summary all write to stderr from
+// goroutines of their own, and a stream that is not a file (a test's
+// buffer, a pipe's wrapper) may not be written to at once.
+func (d *Deps) serialised() *Deps {
+	io := *d.IO
+	io.Out, io.ErrOut = lockWriter(io.Out), lockWriter(io.ErrOut)
+	copied := *d
+	copied.IO = &io
+	return &copied
+}
+
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func lockWriter(w io.Writer) io.Writer {
+	if _, ok := w.(*lockedWriter); ok || w == nil {
+		return w
+	}
+	return &lockedWriter{w: w}
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

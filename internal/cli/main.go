@@ -38,6 +38,7 @@ func Main(program string, args []string) int {
 // Run runs one command line with the given dependencies, prints its error
 // once, and returns the exit code.
 func Run(ctx context.Context, deps *Deps, args []string) int {
+	deps = deps.serialised()
 	root := NewCmdRoot(deps)
 	root.SetArgs(globalFileFirst(args))
 	err := root.ExecuteContext(ctx)
