@@ -65,18 +65,26 @@ var pidLine = regexp.MustCompile(`(?m)^(?:pid|child)=(\d+)$`)
 // pids are every process a worker said it started, in its log.
 // The log may trail the worker's output by a few milliseconds (lines are
 // read and written in bursts), so a worker just reported ready may not be
-// in it yet: this waits for its first line, for a while.
+// in it yet: this waits, for a while, until the log has a pid and has said
+// no more for 100 ms.
 func (e *env) pids(name string) []int {
-	var out []int
-	eventually(5*time.Second, func() bool {
-		out = out[:0]
+	read := func() []int {
+		var out []int
 		for _, m := range pidLine.FindAllStringSubmatch(e.workerLog(name), -1) {
 			n, _ := strconv.Atoi(m[1])
 			out = append(out, n)
 		}
-		return len(out) > 0
-	})
-	return out
+		return out
+	}
+	var out []int
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		out = read()
+		time.Sleep(100 * time.Millisecond)
+		if again := read(); (len(out) > 0 && len(again) == len(out)) || time.Now().After(deadline) {
+			return again
+		}
+	}
 }
 
 // alive reports whether a process runs (a zombie does not count: nothing

@@ -220,14 +220,14 @@ func TestDetachStatusLogsDecrispifyLeaveNothing(t *testing.T) {
 	port := freePort(t)
 	e.write(head + redisInfra + "services:\n" + service("api", e.workerRepo("api", nil), "redis", `WORKER_LISTEN: "`+itoa(port)+`", WORKER_SAY: api listening, WORKER_CHILD: "1"`, "{tcp: "+itoa(port)+"}"))
 	e.crispify("-d").must(t, 0)
-	before := e.pids("api")
+	before := e.workerPIDs("api")
 	// A second -d applies to the running stack: nothing changed, so
 	// nothing restarts.
 	r := e.crispify("-d").must(t, 0)
 	if !strings.Contains(r.stdout, "worker api") || !strings.Contains(r.stdout, "unchanged") {
 		t.Errorf("a second -d does not say api is unchanged:\n%s", r.stdout)
 	}
-	if after := e.pids("api"); !slices.Equal(before, after) {
+	if after := e.workerPIDs("api"); len(before) != 1 || !slices.Equal(before, after) {
 		t.Errorf("a second -d restarted api: pids %v, then %v", before, after)
 	}
 	r = e.crispify("status").must(t, 0)
