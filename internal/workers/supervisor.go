@@ -285,7 +285,7 @@ func (s *Supervisor) Restart(ctx context.Context, name string) error {
 	w.mu.Lock()
 	spec := w.gen.spec
 	w.mu.Unlock()
-	return s.Replace(ctx, spec, "restarted by hand")
+	return s.Replace(ctx, spec, "by hand")
 }
 
 // Running reports whether the worker of name runs (starting, ready, sick

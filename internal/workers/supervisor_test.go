@@ -369,8 +369,8 @@ func TestRestartByHand(t *testing.T) {
 	for _, e := range rec.states() {
 		got = append(got, string(e.Phase)+": "+e.Msg)
 	}
-	want := []string{"starting: pid " + fmt.Sprint(old), "ready: ", "restarting: restarted by hand",
-		"restarting: started, pid " + fmt.Sprint(st.PIDs[0]), "ready: restarted: restarted by hand"}
+	want := []string{"starting: pid " + fmt.Sprint(old), "ready: ", "restarting: by hand",
+		"restarting: started, pid " + fmt.Sprint(st.PIDs[0]), "ready: restarted: by hand"}
 	if !slices.Equal(got, want) {
 		t.Errorf("events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
