@@ -8,6 +8,7 @@
 #
 #   scripts/bench-logs.sh            # 3 runs
 #   RUNS=5 RATE=5000 FOR=30s WORKERS=10 scripts/bench-logs.sh
+#   RUNS=1 PERF=/tmp/perf.data scripts/bench-logs.sh   # and a CPU profile (perf)
 set -euo pipefail
 
 RUNS=${RUNS:-3} RATE=${RATE:-5000} FOR=${FOR:-30s} WORKERS=${WORKERS:-10}
@@ -78,6 +79,9 @@ for run in $(seq "$RUNS"); do
 	done
 	[ "$ready" -ge "$WORKERS" ] || { say "the workers did not get ready"; tmux capture-pane -p -t "$session" >&2; exit 1; }
 	t0=$(date +%s%N) c0=$(ticks "$pid")
+	if [ -n "${PERF:-}" ]; then
+		perf record -q -e cpu-clock -F 999 -g -p "$pid" -o "$PERF" -- sleep 20 >/dev/null 2>&1 &
+	fi
 	touch "$work/go"
 	until [ "$(done_count)" -ge "$WORKERS" ]; do
 		kill -0 "$pid" 2>/dev/null || { say "crispify ended during the flood"; exit 1; }

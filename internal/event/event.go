@@ -140,6 +140,25 @@ type Sink interface {
 	Emit(Event)
 }
 
+// LineSink is a Sink that also takes lines of output in batches: a chatty
+// worker's lines then cost a lock per batch, not per line.
+type LineSink interface {
+	Sink
+	EmitLines(lines []Event)
+}
+
+// EmitLines emits lines of output to s, in one call when s takes batches.
+// lines is s's only for the call.
+func EmitLines(s Sink, lines []Event) {
+	if ls, ok := s.(LineSink); ok {
+		ls.EmitLines(lines)
+		return
+	}
+	for _, e := range lines {
+		s.Emit(e)
+	}
+}
+
 // SinkFunc adapts a function to a Sink.
 type SinkFunc func(Event)
 

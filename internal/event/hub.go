@@ -56,6 +56,15 @@ func (h *Hub) Emit(e Event) {
 	h.send(e)
 }
 
+// EmitLines passes lines of output to every subscriber, a batch each.
+func (h *Hub) EmitLines(lines []Event) {
+	if subs := h.subs.Load(); subs != nil {
+		for _, q := range *subs {
+			q.EmitLines(lines)
+		}
+	}
+}
+
 func (h *Hub) send(e Event) {
 	if subs := h.subs.Load(); subs != nil {
 		for _, q := range *subs {

@@ -122,6 +122,23 @@ func (q *Queue) Emit(e Event) {
 	q.signal()
 }
 
+// EmitLines queues lines of output, as Emit does each, under one lock.
+func (q *Queue) EmitLines(lines []Event) {
+	q.mu.Lock()
+	if q.closed {
+		q.mu.Unlock()
+		return
+	}
+	for _, e := range lines {
+		if e.TS.IsZero() {
+			e.TS = q.now()
+		}
+		q.addOutput(itemKey{e.Kind, e.Name}, e)
+	}
+	q.mu.Unlock()
+	q.signal()
+}
+
 // addOutput queues a line of output and, past the item's limit, skips its
 // oldest pending line into the item's marker.
 func (q *Queue) addOutput(key itemKey, e Event) {

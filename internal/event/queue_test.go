@@ -3,6 +3,7 @@ package event
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -163,5 +164,32 @@ func TestQueueKeepsEveryOutputLine(t *testing.T) {
 	}
 	if p := batch[0].Progress; p == nil || *p != 0.2 {
 		t.Errorf("progress not coalesced past output lines: %+v", batch[0])
+	}
+}
+
+// Lines given in a batch queue as if emitted one by one: in order, and
+// bounded per item alike.
+func TestEmitLinesIsEmitOfEach(t *testing.T) {
+	one, batch := NewQueue(), NewQueue()
+	var lines []Event
+	for i := range 2500 {
+		lines = append(lines, Event{Kind: Worker, Name: "api", Phase: Ready, Line: fmt.Sprintf("line %d", i)})
+	}
+	for _, e := range lines {
+		one.Emit(e)
+	}
+	EmitLines(batch, lines)
+	a, _ := one.Next(context.Background())
+	b, _ := batch.Next(context.Background())
+	if len(a) != len(b) || len(a) == 0 {
+		t.Fatalf("one by one %d events, in a batch %d", len(a), len(b))
+	}
+	for i := range a {
+		if a[i].Line != b[i].Line {
+			t.Fatalf("event %d: %q one by one, %q in a batch", i, a[i].Line, b[i].Line)
+		}
+	}
+	if !strings.HasPrefix(b[0].Line, "… ") {
+		t.Errorf("a batch past the bound has no skipped-lines marker first: %q", b[0].Line)
 	}
 }

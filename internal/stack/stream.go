@@ -44,6 +44,18 @@ func (s *stream) Emit(e event.Event) {
 	}
 }
 
+// EmitLines passes lines of output on, a batch to the hub.
+func (s *stream) EmitLines(lines []event.Event) {
+	s.hub.EmitLines(lines)
+	if taps := s.taps.Load(); taps != nil {
+		for _, t := range *taps {
+			for _, e := range lines {
+				t.Emit(e)
+			}
+		}
+	}
+}
+
 // tap follows the items of one apply: it passes their events on and keeps
 // the last settled one of each, the apply's summary.
 type tap struct {

@@ -24,25 +24,39 @@ const readPause = 10 * time.Millisecond
 // share one string: a chatty worker costs an allocation per read, not per
 // line (a line kept later keeps at most its read's bytes alive).
 func readLines(r io.Reader, fn func(string)) {
+	readBatches(r, func(lines []string) {
+		for _, l := range lines {
+			fn(l)
+		}
+	})
+}
+
+// readBatches is readLines giving fn the lines of each read at once, so
+// that what is done per read (a lock, the clock) is not done per line. The
+// slice is fn's only for the call.
+func readBatches(r io.Reader, fn func([]string)) {
+	var batch []string
 	buf := make([]byte, maxLine)
 	n := 0 // bytes in buf not yet given to fn
 	for {
 		m, err := r.Read(buf[n:])
 		n += m
 		if end := bytes.LastIndexByte(buf[:n], '\n'); end >= 0 {
+			batch = batch[:0]
 			for chunk := string(buf[:end+1]); chunk != ""; {
 				i := strings.IndexByte(chunk, '\n')
-				fn(strings.TrimSuffix(chunk[:i], "\r"))
+				batch = append(batch, strings.TrimSuffix(chunk[:i], "\r"))
 				chunk = chunk[i+1:]
 			}
+			fn(batch)
 			n = copy(buf, buf[end+1:n])
 		} else if n == len(buf) {
-			fn(string(buf[:n])) // a line longer than maxLine is cut
+			fn([]string{string(buf[:n])}) // a line longer than maxLine is cut
 			n = 0
 		}
 		if err != nil {
 			if n > 0 {
-				fn(strings.TrimSuffix(string(buf[:n]), "\r"))
+				fn([]string{strings.TrimSuffix(string(buf[:n]), "\r")})
 			}
 			return
 		}

@@ -66,9 +66,18 @@ func (p *proc) run(cmd *exec.Cmd, started chan<- error) {
 
 // follow calls fn with each line of output until EOF; run it in a goroutine.
 func (p *proc) follow(fn func(string)) {
+	p.followBatches(func(lines []string) {
+		for _, l := range lines {
+			fn(l)
+		}
+	})
+}
+
+// followBatches is follow with the lines of each read at once.
+func (p *proc) followBatches(fn func([]string)) {
 	defer close(p.outDone)
 	defer p.out.Close()
-	readLines(p.out, fn)
+	readBatches(p.out, fn)
 }
 
 // drainOutput waits up to d for the output to reach EOF. Past that, some

@@ -85,7 +85,7 @@ func (w *worker) launch(r *replica) (*proc, chan struct{}, error) {
 	w.noteLocked(r, event.Event{PID: p.pid, Restarts: w.restartsLocked()}, fmt.Sprintf("pid %d", p.pid), fmt.Sprintf("started, pid %d", p.pid))
 	w.mu.Unlock()
 	// Only now: the Starting event must come before the first line.
-	go p.follow(func(line string) { w.line(r, matched, line) })
+	go p.followBatches(func(lines []string) { w.lines(r, matched, lines) })
 	return p, matched, nil
 }
 

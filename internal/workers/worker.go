@@ -64,6 +64,7 @@ type replica struct {
 	// logMatched says a line matched ready.log since the current process
 	// started; launch resets it.
 	logMatched bool
+	batch      []event.Event // the events of one read of output, reused
 }
 
 func newWorker(s *Supervisor, gen *generation, log *logFile) *worker {
@@ -418,26 +419,37 @@ func (w *worker) about(r *replica, msg string) string {
 	return fmt.Sprintf("replica %d: %s", r.index, msg)
 }
 
-// line handles one line of a replica's output: to the log file, the error
-// tail, the ready.log probe and the events.
-func (w *worker) line(r *replica, matched chan struct{}, text string) {
-	shown := text
-	if r.gen.spec.Replicas > 1 {
-		shown = fmt.Sprintf("[%d] %s", r.index, text)
-	}
+// lines handles the lines of one read of a replica's output: to the log
+// file, the error tail, the ready.log probe and the events. What is done
+// once per read (the lock, the clock) is not done per line: a chatty
+// worker writes thousands a second.
+func (w *worker) lines(r *replica, matched chan struct{}, lines []string) {
+	now := time.Now()
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.log.writeLine(shown)
-	r.tail.add(text)
-	// Once matched, a line need not be matched again: the regexp is the
-	// costliest part of a chatty worker's line.
-	if matched != nil && !r.logMatched && r.gen.logRE.MatchString(text) {
-		r.logMatched = true
-		close(matched)
-	}
-	// An empty Line would read as a change of state, not output.
-	if strings.TrimSpace(shown) != "" {
-		w.sup.sink.Emit(event.Event{TS: time.Now(), Kind: event.Worker, Name: w.name, Phase: w.phase, Line: shown})
+	events := r.batch[:0] // reused: a chatty worker's reads come every few ms
+	defer func() {
+		event.EmitLines(w.sup.sink, events)
+		clear(events) // let the lines go
+		r.batch = events[:0]
+	}()
+	for _, text := range lines {
+		shown := text
+		if r.gen.spec.Replicas > 1 {
+			shown = fmt.Sprintf("[%d] %s", r.index, text)
+		}
+		w.log.writeLine(shown)
+		r.tail.add(text)
+		// Once matched, a line need not be matched again: the regexp is
+		// the costliest part of a chatty worker's line.
+		if matched != nil && !r.logMatched && r.gen.logRE.MatchString(text) {
+			r.logMatched = true
+			close(matched)
+		}
+		// An empty Line would read as a change of state, not output.
+		if strings.TrimSpace(shown) != "" {
+			events = append(events, event.Event{TS: now, Kind: event.Worker, Name: w.name, Phase: w.phase, Line: shown})
+		}
 	}
 }
 

@@ -22,7 +22,12 @@ type ring struct {
 }
 
 func (r *ring) add(line string) {
-	line = clean(line)
+	// Only cut here, which bounds what is kept; the cleaning (escape
+	// codes, control characters) waits for the lines to be shown: a
+	// chatty worker's thousands of lines a second are mostly never read.
+	if len(line) > maxLineLen {
+		line = strings.Clone(line[:maxLineLen])
+	}
 	if len(r.lines) < ringSize {
 		r.lines = append(r.lines, line)
 		return
@@ -31,12 +36,16 @@ func (r *ring) add(line string) {
 	r.next = (r.next + 1) % ringSize
 }
 
-// all returns a copy of the lines, oldest first: the viewport keeps and may
-// edit the slice it is given.
+// all returns a copy of the lines, oldest first, cleaned: the viewport
+// keeps and may edit the slice it is given.
 func (r *ring) all() []string {
 	out := make([]string, 0, len(r.lines))
-	out = append(out, r.lines[r.next:]...)
-	return append(out, r.lines[:r.next]...)
+	for _, part := range [][]string{r.lines[r.next:], r.lines[:r.next]} {
+		for _, l := range part {
+			out = append(out, clean(l))
+		}
+	}
+	return out
 }
 
 // clean makes a line of someone else's output safe to draw: escape sequences
