@@ -336,3 +336,30 @@ func TestDialWithoutSupervisor(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+// A client that cleans a dead supervisor's files holds the lock for an
+// instant: a supervisor starting then waits for it, rather than taking it
+// for one that runs.
+func TestTheLockOfACleaningClientIsWaitedFor(t *testing.T) {
+	t.Parallel()
+	f := shortFiles(t)
+	hold, err := lockfile.TryLock(f.lock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.AfterFunc(200*time.Millisecond, hold)
+	release, err := takeLock(ctxFor(t, 10*time.Second), f)
+	if err != nil {
+		t.Fatalf("the lock of a cleaning client: %v", err)
+	}
+	release()
+	// A supervisor that answers keeps it: ErrRunning, at once.
+	served := serveFake(t, f, &fakeHandler{})
+	began := time.Now()
+	if _, err := takeLock(ctxFor(t, 10*time.Second), f); !errors.Is(err, ErrRunning) || time.Since(began) > time.Second {
+		t.Errorf("with a supervisor running: %v after %v", err, time.Since(began))
+	}
+	c, _ := dial(context.Background(), f)
+	c.Down(ctxFor(t, 10*time.Second))
+	<-served
+}

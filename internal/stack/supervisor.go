@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"time"
 
 	"github.com/crispify/crispify/internal/docker"
 	"github.com/crispify/crispify/internal/event"
@@ -61,13 +62,7 @@ func Start(ctx context.Context, st *Stack) (*Supervisor, error) {
 	if err := f.checkSocketPath(); err != nil {
 		return nil, err
 	}
-	release, err := lockfile.TryLock(f.lock())
-	if errors.Is(err, lockfile.ErrLocked) {
-		if pid, ok := f.readPID(); ok {
-			return nil, fmt.Errorf("%w (pid %d)", ErrRunning, pid)
-		}
-		return nil, ErrRunning
-	}
+	release, err := takeLock(ctx, f)
 	if err != nil {
 		return nil, fmt.Errorf("lock the supervisor of project %s: %w", st.Manifest.Project, err)
 	}
@@ -108,6 +103,38 @@ func Start(ctx context.Context, st *Stack) (*Supervisor, error) {
 		s.served <- serveOn(serveCtx, s.listener, f, s, func() { close(s.stopped) })
 	}()
 	return s, nil
+}
+
+// lockWait bounds how long Start waits for a lock that no supervisor
+// answers for: a client cleaning a dead supervisor's files holds it for an
+// instant, and one that is starting binds its socket within it.
+const lockWait = 3 * time.Second
+
+// takeLock takes the project's supervisor lock, or says ErrRunning when a
+// supervisor holds it.
+func takeLock(ctx context.Context, f files) (release func(), err error) {
+	deadline := time.Now().Add(lockWait)
+	for {
+		release, err := lockfile.TryLock(f.lock())
+		if !errors.Is(err, lockfile.ErrLocked) {
+			return release, err
+		}
+		c, derr := dial(ctx, f)
+		switch {
+		case derr == nil:
+			return nil, fmt.Errorf("%w (pid %d)", ErrRunning, c.PID())
+		case time.Now().After(deadline):
+			if pid, ok := f.readPID(); ok {
+				return nil, fmt.Errorf("%w (pid %d)", ErrRunning, pid)
+			}
+			return nil, ErrRunning
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // PID is the supervisor's process id (this process).
