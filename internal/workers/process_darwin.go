@@ -27,6 +27,10 @@ func zombie(pid int) bool {
 
 // onlyZombies: launchd reaps orphans at once, so a group that answers
 // kill(-pgid, 0) has a live member.
+// leaderLives cannot tell a zombie here: groupGone then asks onlyZombies,
+// which says the group is not gone, as kill did.
+func leaderLives(int) bool { return false }
+
 func onlyZombies(int) bool { return false }
 
 // groupHasMemberSince reports whether a live process of the group started

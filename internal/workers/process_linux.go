@@ -67,6 +67,13 @@ func groupHasMemberSince(pgid int, start uint64) bool {
 }
 
 // onlyZombies reports whether every process of the group is a zombie.
+// leaderLives reports whether the process pgid lives (is no zombie) and
+// still leads its group.
+func leaderLives(pgid int) bool {
+	f, ok := procStat(pgid)
+	return ok && len(f) > 2 && f[2] == strconv.Itoa(pgid) && f[0] != "Z" && f[0] != "X"
+}
+
 func onlyZombies(pgid int) bool {
 	only := true
 	eachInGroup(pgid, func([]string) bool {

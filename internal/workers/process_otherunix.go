@@ -13,6 +13,10 @@ func startTime(int) (uint64, bool) { return 0, false }
 
 func zombie(int) bool { return false }
 
+// leaderLives cannot tell a zombie here: groupGone then asks onlyZombies,
+// which says the group is not gone, as kill did.
+func leaderLives(int) bool { return false }
+
 func onlyZombies(int) bool { return false }
 
 // groupHasMemberSince cannot tell here: a group whose leader is gone is

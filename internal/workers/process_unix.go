@@ -56,6 +56,11 @@ func groupGone(pgid int) bool {
 	if errors.Is(err, unix.ESRCH) {
 		return true
 	}
+	// The leader alive answers at once; only without it are the group's
+	// members looked for one by one (every process of the machine, on Linux).
+	if leaderLives(pgid) {
+		return false
+	}
 	return onlyZombies(pgid)
 }
 

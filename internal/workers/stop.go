@@ -24,6 +24,20 @@ const (
 // at once when ctx ends (a second Ctrl-C forces). It returns once no live
 // process is left in the group, or with an error when one outlives SIGKILL.
 func stopGroup(ctx context.Context, pgid int, timeout time.Duration) error {
+	return stopGroupWaking(ctx, pgid, timeout, nil)
+}
+
+// stopProc is stopGroup for a process crispify started, whose group it
+// leads: the group is looked at again the moment the leader exits, not at
+// the next poll, since most groups are the leader alone. A restart on a
+// fixed port waits for exactly this.
+func stopProc(ctx context.Context, p *proc, timeout time.Duration) error {
+	return stopGroupWaking(ctx, p.pid, timeout, p.exited)
+}
+
+// stopGroupWaking is stopGroup that also looks again when leaderExited is
+// closed.
+func stopGroupWaking(ctx context.Context, pgid int, timeout time.Duration, leaderExited <-chan struct{}) error {
 	if groupGone(pgid) {
 		return nil
 	}
@@ -50,6 +64,8 @@ func stopGroup(ctx context.Context, pgid int, timeout time.Duration) error {
 			return nil
 		}
 		select {
+		case <-leaderExited:
+			leaderExited = nil // closed: once is enough
 		case <-poll.C:
 			wait = min(2*wait, pollEvery)
 			poll.Reset(wait)

@@ -130,7 +130,7 @@ func (w *worker) watch(r *replica, p *proc, matched chan struct{}, report func(e
 
 // end stops the process's group for a stop of the worker.
 func (w *worker) end(r *replica, p *proc) {
-	err := stopGroup(w.force, p.pid, r.gen.spec.StopTimeout)
+	err := stopProc(w.force, p, r.gen.spec.StopTimeout)
 	select {
 	case <-p.exited:
 	case <-time.After(afterKill):
@@ -155,7 +155,7 @@ func (w *worker) exited(r *replica, p *proc, early bool, report func(error)) (wa
 	// What the process left in its group goes with it: a restart must not
 	// meet its predecessor's child holding the port.
 	spec := r.gen.spec
-	err := stopGroup(w.force, p.pid, spec.StopTimeout)
+	err := stopProc(w.force, p, spec.StopTimeout)
 	p.drainOutput(outputGrace)
 	if err == nil {
 		w.sup.untrack(p.pid)
