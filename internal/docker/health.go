@@ -69,6 +69,13 @@ func (p *Project) startAndWait(ctx context.Context, name, id string, start time.
 
 // waitHealthy waits for a container that is already running.
 func (p *Project) waitHealthy(ctx context.Context, name, id string, start time.Time, note string) error {
+	// On a stack that runs, it is most often healthy already: one inspect
+	// says so, without the event stream that follow opens (an update of a
+	// running stack asks this of every container it keeps).
+	c, err := p.Engine.ContainerInspect(ctx, id)
+	if err == nil && c.State == "running" && (c.Health == "" || c.Health == "healthy") {
+		return p.healthy(ctx, name, c, start, note)
+	}
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	events, errs := p.Engine.Events(wctx, map[string]string{LabelProject: p.Manifest.Project, LabelInfra: name})
