@@ -112,7 +112,7 @@ func (s *Supervisor) plan(ctx context.Context, req Request) (*apply, error) {
 	a := &apply{
 		m: m, sel: sel, mode: req.Mode, runner: s.workers, records: s.records, sink: s.stream,
 		watching: s.watch, watchFlag: req.Watch,
-		repoOpts: repos.Options{Update: req.Mode == Remote, Backend: backend},
+		repoOpts: repos.Options{Update: req.Mode == Remote, Backend: backend, State: s.git},
 		base:     req.Env,
 		heads:    map[string]string{}, setups: map[string]workers.SetupRun{},
 		sync: repos.SyncOne, setup: workers.RunSetup, head: repos.Head, moved: repos.Moved, tools: toolchain.Verify,
@@ -314,15 +314,16 @@ func (a *apply) runSetup(ctx context.Context, s *manifest.Service, sink event.Si
 		sink.Emit(event.Event{Kind: event.Setup, Name: s.Name, Phase: event.Failed, Error: err.Error()})
 		return err
 	}
-	if err := a.checkTools(ctx, s, env, event.Setup, sink); err != nil {
-		return err
-	}
 	if s.Run != "" {
 		a.track(s, env) // a fix to a setup that fails brings the worker up
 	}
 	a.pause(s.Name) // setup builds into the repo
 	run, err := a.setup(ctx, a.m.StateDir(), workers.Setup{
 		Name: s.Name, Dir: s.Dir, Commands: s.Setup, When: s.SetupWhen, Env: env,
+		// The toolchain is checked only when the setup is to run: an
+		// unchanged one needs no tool, and a version probe per service
+		// costs an update of a running stack a process each.
+		Before: func(ctx context.Context) error { return a.verifyTools(ctx, s, env) },
 	}, sink)
 	a.resume(s.Name)
 	a.mu.Lock()
@@ -338,11 +339,6 @@ func (a *apply) worker(ctx context.Context, s *manifest.Service, sink event.Sink
 		sink.Emit(event.Event{Kind: event.Worker, Name: s.Name, Phase: event.Failed, Error: err.Error()})
 		return err
 	}
-	if len(s.Setup) == 0 { // with a setup, its step checked the tools
-		if err := a.checkTools(ctx, s, env, event.Worker, sink); err != nil {
-			return err
-		}
-	}
 	spec := specOf(s, env)
 	a.track(s, env)
 	a.mu.Lock()
@@ -356,14 +352,19 @@ func (a *apply) worker(ctx context.Context, s *manifest.Service, sink event.Sink
 		moved = a.moved(ctx, s.Dir, was.head, head)
 	}
 	d := decide(want, head, moved, setup, observed{running: running, known: known, was: was})
-	switch d.action {
-	case actLeave:
+	if d.action == actLeave {
 		st := a.status(s.Name)
 		sink.Emit(event.Event{Kind: event.Worker, Name: s.Name, Phase: st.State, Msg: d.why, PID: firstPID(st)})
 		return nil
-	case actStart:
+	}
+	if !setup.Ran { // a setup that ran checked the tools before it did
+		if err := a.checkTools(ctx, s, env, sink); err != nil {
+			return err
+		}
+	}
+	if d.action == actStart {
 		err = a.runner.Start(ctx, spec)
-	default:
+	} else {
 		err = a.runner.Replace(ctx, spec, d.why)
 	}
 	if err == nil {
@@ -401,18 +402,23 @@ func (a *apply) resume(name string) {
 	}
 }
 
-// checkTools fails a service whose node, go, ruby or python is missing or
-// of the wrong version, before its setup (or its worker, when it has no
-// setup) runs, in doctor's words; the other services go on.
-func (a *apply) checkTools(ctx context.Context, s *manifest.Service, env []string, kind event.Kind, sink event.Sink) error {
-	if a.tools == nil {
-		return nil
-	}
-	if err := a.tools(ctx, a.m, s, env); err != nil {
-		sink.Emit(event.Event{Kind: kind, Name: s.Name, Phase: event.Failed, Error: err.Error()})
+// checkTools fails a worker whose node, go, ruby or python is missing or
+// of the wrong version, before it starts, in doctor's words; the other
+// services go on. A setup checks them the same way (verifyTools) before its
+// commands run.
+func (a *apply) checkTools(ctx context.Context, s *manifest.Service, env []string, sink event.Sink) error {
+	if err := a.verifyTools(ctx, s, env); err != nil {
+		sink.Emit(event.Event{Kind: event.Worker, Name: s.Name, Phase: event.Failed, Error: err.Error()})
 		return err
 	}
 	return nil
+}
+
+func (a *apply) verifyTools(ctx context.Context, s *manifest.Service, env []string) error {
+	if a.tools == nil {
+		return nil
+	}
+	return a.tools(ctx, a.m, s, env)
 }
 
 // workerNotTouched reports a worker whose repo, setup or needs failed: it

@@ -142,6 +142,12 @@ func newTestApply(t *testing.T, ws, text string, names []string, run *fakeRunner
 			rs.mu.Lock()
 			defer rs.mu.Unlock()
 			run := rs.setups[s.Name]
+			if run.Ran && s.Before != nil { // as workers.RunSetup: only a setup that runs
+				if err := s.Before(ctx); err != nil {
+					sink.Emit(event.Event{Kind: event.Setup, Name: s.Name, Phase: event.Failed, Error: err.Error()})
+					return workers.SetupRun{}, err
+				}
+			}
 			sink.Emit(event.Event{Kind: event.Setup, Name: s.Name, Phase: event.Done})
 			return run, nil
 		},
@@ -275,5 +281,81 @@ func TestApplyOrdersItsSummaryAsTheManifest(t *testing.T) {
 	want := []string{"infra redis", "repo api", "setup api", "worker api", "repo mailer", "worker mailer", "repo docs"}
 	if !slices.Equal(got, want) {
 		t.Errorf("order %q, want %q", got, want)
+	}
+}
+
+// The toolchain is probed before what runs: a setup that runs, a worker
+// that starts or restarts. An update that leaves a service alone starts no
+// version probe for it; a wrong tool fails its worker before it starts.
+func TestToolsAreCheckedOnlyForWhatRunsOrStarts(t *testing.T) {
+	run, recs, ws := newFakeRunner(), newRecords(), t.TempDir()
+	rs := &fakeRepos{heads: map[string]string{}, failed: map[string]bool{}, setups: map[string]workers.SetupRun{}}
+	var mu sync.Mutex
+	var checked []string
+	broken := map[string]bool{}
+	plan := func(text string) (*apply, *events) {
+		a, ev := newTestApply(t, ws, text, nil, run, rs, recs)
+		a.tools = func(_ context.Context, _ *manifest.Manifest, s *manifest.Service, _ []string) error {
+			mu.Lock()
+			defer mu.Unlock()
+			checked = append(checked, s.Name)
+			if broken[s.Name] {
+				return errors.New("service " + s.Name + " wants node 20, found node 18")
+			}
+			return nil
+		}
+		return a, ev
+	}
+	took := func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		out := slices.Clone(checked)
+		slices.Sort(out)
+		checked = nil
+		return out
+	}
+	rs.setups["api"] = workers.SetupRun{Ran: true, Why: "first setup here"}
+	a, _ := plan(applyManifest)
+	for _, name := range []string{"api", "mailer", "docs"} {
+		rs.heads[a.m.Services[name].Dir] = "aaa"
+	}
+	if err := runApply(t, a); err != nil {
+		t.Fatal(err)
+	}
+	if got := took(); !slices.Equal(got, []string{"api", "mailer"}) {
+		t.Errorf("first boot checked the tools of %q, want api (before its setup) and mailer (before it starts)", got)
+	}
+
+	rs.setups["api"] = workers.SetupRun{}
+	a, _ = plan(applyManifest)
+	if err := runApply(t, a); err != nil {
+		t.Fatal(err)
+	}
+	if got := took(); len(got) != 0 {
+		t.Errorf("an update with nothing new checked the tools of %q", got)
+	}
+
+	// api restarts with its setup unchanged: its worker step checks.
+	a, _ = plan(strings.Replace(applyManifest, "MODE: dev", "MODE: prod", 1))
+	if err := runApply(t, a); err != nil {
+		t.Fatal(err)
+	}
+	if got := took(); !slices.Equal(got, []string{"api"}) {
+		t.Errorf("a restart of api with its setup unchanged checked the tools of %q, want api", got)
+	}
+
+	// mailer moved, and its node is now wrong: it is not restarted.
+	run.took() // what the applies above did
+	broken["mailer"] = true
+	rs.heads[a.m.Services["mailer"].Dir] = "bbb"
+	a, ev := plan(strings.Replace(applyManifest, "MODE: dev", "MODE: prod", 1))
+	if err := runApply(t, a); err == nil {
+		t.Error("the apply did not fail, though mailer's tools are wrong")
+	}
+	if got := run.took(); slices.ContainsFunc(got, func(s string) bool { return strings.Contains(s, "mailer") }) {
+		t.Errorf("mailer was touched although its tools are wrong: %q", got)
+	}
+	if e := ev.last(event.Worker, "mailer"); e.Phase != event.Failed || !strings.Contains(e.Error, "wants node 20, found node 18") {
+		t.Errorf("mailer's last event: %+v, want failed with the tool's words", e)
 	}
 }

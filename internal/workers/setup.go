@@ -22,6 +22,10 @@ type Setup struct {
 	Commands []string
 	When     []string // setup_when files, relative to Dir
 	Env      []string // as Environment composes it; nil: crispify's own
+	// Before, when set, runs when the commands are about to run (not when
+	// the setup is unchanged); its error fails the setup before any
+	// command starts. crispify checks the service's toolchain with it.
+	Before func(context.Context) error
 }
 
 // SetupHashPath is where the hash of a service's last successful setup is.
@@ -82,6 +86,11 @@ func runSetup(ctx context.Context, stateDir string, s Setup, emit func(event.Eve
 		emit(event.Event{Phase: event.Unchanged, Msg: msg})
 		return SetupRun{}, nil
 	}
+	if s.Before != nil {
+		if err := s.Before(ctx); err != nil {
+			return SetupRun{}, err
+		}
+	}
 	run := SetupRun{Ran: true, Why: sum.changedSince(old)}
 	log, err := openLog(stateDir, s.Name, logMaxSize)
 	if err != nil {
@@ -131,7 +140,7 @@ func runSetupCommand(ctx context.Context, s Setup, command string, env []string,
 	select {
 	case <-p.exited:
 	case <-ctx.Done():
-		stopErr = stopGroup(context.Background(), p.pid, DefaultStopTimeout)
+		stopErr = stopProc(context.Background(), p, DefaultStopTimeout)
 		<-p.exited
 	}
 	// The group goes with its leader, as for workers: a setup must not

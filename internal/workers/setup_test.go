@@ -177,3 +177,35 @@ func atoiSuffix(s string) int {
 	}
 	return n
 }
+
+// Before runs only when the commands are to run, and its error fails the
+// setup before any command starts, recording nothing.
+func TestSetupBeforeRunsOnlyWhenTheCommandsDo(t *testing.T) {
+	t.Parallel()
+	stateDir, s := setupFixture(t)
+	ctx := ctxFor(t, 20*time.Second)
+	calls := 0
+	wrong := errors.New("service api wants node 20, found node 18")
+	s.Before = func(context.Context) error { calls++; return wrong }
+	rec := &recorder{}
+	if run, err := RunSetup(ctx, stateDir, s, rec); !errors.Is(err, wrong) || run.Ran {
+		t.Fatalf("RunSetup = %+v, %v; want the Before error, not ran", run, err)
+	}
+	if calls != 1 || runs(t, s) != 0 {
+		t.Fatalf("Before called %d times, commands run %d times; want 1 and 0", calls, runs(t, s))
+	}
+	rec.waitFor(t, time.Second, "failure", func(e event.Event) bool {
+		return e.Kind == event.Setup && e.Phase == event.Failed && strings.Contains(e.Error, "wants node 20")
+	})
+	if _, err := os.Stat(SetupHashPath(stateDir, "api")); err == nil {
+		t.Error("a setup that Before stopped recorded its hash")
+	}
+
+	s.Before = func(context.Context) error { calls++; return nil }
+	if run, err := RunSetup(ctx, stateDir, s, event.Discard); err != nil || !run.Ran || calls != 2 {
+		t.Fatalf("RunSetup = %+v, %v after %d calls; want ran after Before's second call", run, err, calls)
+	}
+	if _, err := RunSetup(ctx, stateDir, s, event.Discard); err != nil || calls != 2 {
+		t.Errorf("an unchanged setup called Before (%d calls, err %v)", calls, err)
+	}
+}
