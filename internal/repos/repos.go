@@ -52,6 +52,10 @@ type Options struct {
 	Jobs int
 	// Backend does the git work; nil means the one named DefaultBackend.
 	Backend Backend
+	// State reads each repo's git state after its sync; nil means a new
+	// reader per repo. A live stack passes the one it keeps, so that a repo
+	// whose HEAD and upstream stayed put is read without opening a commit.
+	State *StateReader
 }
 
 // DefaultJobs is the parallelism of a run when Options.Jobs is not set.

@@ -152,10 +152,19 @@ func TestUpdateNewCommits(t *testing.T) {
 				commitTo(t, bare, "master", "change", map[string]string{filePath(0): "changed\n"})
 				commitTo(t, bare, "master", "remove", map[string]string{filePath(1): ""})
 
+				// One reader for both syncs, as a live stack keeps: what it
+				// remembers of the old HEAD must not be what the update says.
+				state := NewStateReader()
+				if st, err := state.Read(ctx, spec.Dir, "master"); err != nil || st.Behind != 0 {
+					t.Fatalf("state before the fetch: %+v, %v", st, err)
+				}
 				rec := &recorder{}
-				r := SyncOne(ctx, spec, Options{Backend: b, Update: true}, rec)
+				r := SyncOne(ctx, spec, Options{Backend: b, Update: true, State: state}, rec)
 				if r.Phase != event.Updated || r.Reason != "3 new commits" || r.Err != nil {
 					t.Fatalf("update: %+v, want updated with 3 new commits", r)
+				}
+				if want := git(t, bare, "rev-parse", "master"); r.Git == nil || r.Git.Head != want || r.Git.Dirty != 0 || r.Git.Behind != 0 || r.Git.Ahead != 0 {
+					t.Errorf("git state after the update: %+v, want HEAD %s, clean and even with origin/master", r.Git, want)
 				}
 				checkEvents(t, rec.of("api"), event.Updating, event.Updated)
 				readFile(t, filepath.Join(spec.Dir, "NEW.md"), "new\n")

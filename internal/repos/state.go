@@ -94,7 +94,7 @@ var errAskGit = errors.New("only git can tell")
 // updating memo.
 func readStateInProcess(ctx context.Context, dir, want string, memo *stateMemo) (GitState, error) {
 	st := GitState{Want: want}
-	repo, err := open(dir)
+	repo, err := openIn(ctx, dir)
 	if err != nil {
 		return st, err
 	}
@@ -153,7 +153,7 @@ func readStateInProcess(ctx context.Context, dir, want string, memo *stateMemo) 
 		}
 		memo.tree = commit.TreeHash
 	}
-	dirty, err := trackedChanges(ctx, repo, dir, gd, memo.tree, cfg)
+	dirty, err := changesIn(ctx, repo, dir, gd, memo.tree, cfg)
 	if err != nil {
 		return st, err
 	}

@@ -45,6 +45,7 @@ type job struct {
 }
 
 func (j job) run(ctx context.Context) Result {
+	ctx = withOpened(ctx)
 	return j.finish(ctx, j.sync(ctx))
 }
 
@@ -83,7 +84,11 @@ func (j job) finish(ctx context.Context, r Result) Result {
 	if r.Err != nil {
 		e.Error = Redact(r.Err.Error())
 	}
-	if st, err := ReadState(ctx, j.spec.Dir, j.spec.Branch); err == nil {
+	state := j.opts.State
+	if state == nil {
+		state = NewStateReader()
+	}
+	if st, err := state.Read(ctx, j.spec.Dir, j.spec.Branch); err == nil {
 		r.Git, e.Git = &st, &st
 	}
 	j.sink.Emit(e)

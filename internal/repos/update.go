@@ -77,7 +77,9 @@ func (j job) update(ctx context.Context) Result {
 	}
 	// Once begun, the fast-forward runs to its end: killed halfway it would
 	// leave the working tree between two commits. It is quick.
-	if err := b.FastForward(context.WithoutCancel(ctx), dir, local.Head, remote); err != nil {
+	err = b.FastForward(context.WithoutCancel(ctx), dir, local.Head, remote)
+	forgetOpened(ctx, dir)
+	if err != nil {
 		return fail(err)
 	}
 	return j.result(event.Updated, plural(behind, "new commit"))

@@ -13,6 +13,7 @@ import (
 	"github.com/crispify/crispify/internal/event"
 	"github.com/crispify/crispify/internal/lockfile"
 	"github.com/crispify/crispify/internal/manifest"
+	"github.com/crispify/crispify/internal/repos"
 	"github.com/crispify/crispify/internal/workers"
 )
 
@@ -35,7 +36,11 @@ type Supervisor struct {
 	turn chan struct{} // one apply at a time
 
 	records *records // what each worker was started with
-	watch   *watching
+	// git reads the repos' git state for status rows, after each repo's
+	// sync and each change the watcher sees; it remembers what cannot
+	// change (a commit's tree), one memo per repo.
+	git   *repos.StateReader
+	watch *watching
 
 	mu          sync.Mutex
 	latest      *manifest.Manifest // the manifest of the last apply
@@ -68,7 +73,7 @@ func Start(ctx context.Context, st *Stack) (*Supervisor, error) {
 	}
 	s := &Supervisor{
 		st: st, files: f, stream: newStream(f.dir), release: release,
-		turn: make(chan struct{}, 1), records: newRecords(), latest: st.Manifest,
+		turn: make(chan struct{}, 1), records: newRecords(), git: repos.NewStateReader(), latest: st.Manifest,
 		served: make(chan error, 1), stopped: make(chan struct{}),
 	}
 	// Files of a supervisor that died; the lock says none lives.

@@ -50,7 +50,7 @@ type target struct {
 }
 
 func newWatching(s *Supervisor) *watching {
-	w := &watching{sup: s, targets: map[string]target{}, paused: map[string]int{}, turns: map[string]chan struct{}{}, git: repos.NewStateReader()}
+	w := &watching{sup: s, targets: map[string]target{}, paused: map[string]int{}, turns: map[string]chan struct{}{}, git: s.git}
 	w.ctx, w.cancel = context.WithCancel(s.base)
 	w.watcher, w.problem = watch.New(watch.Options{})
 	if w.watcher != nil {

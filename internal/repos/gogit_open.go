@@ -1,0 +1,61 @@
+package repos
+
+import (
+	"bufio"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/go-git/go-billy/v5"
+	"github.com/go-git/go-billy/v5/osfs"
+	gogit "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing/cache"
+	"github.com/go-git/go-git/v5/storage/filesystem"
+)
+
+// open opens the repository of the working copy in dir with go-git.
+//
+// A plain repository (.git a folder of its own) is opened as go-git's
+// PlainOpen would, but with its pack indexes read through a buffer: go-git
+// decodes an index a few bytes per read, a system call each, some 2,000
+// for a small repo's, and a live stack's update opens every repo. Anything
+// else (a linked worktree, .git a file) goes to PlainOpen itself.
+func open(dir string) (*gogit.Repository, error) {
+	gd := filepath.Join(dir, ".git")
+	fi, err := os.Stat(gd)
+	if err != nil || !fi.IsDir() || exists(filepath.Join(gd, "commondir")) {
+		// EnableDotGitCommonDir makes linked worktrees (.git is a file) work.
+		return gogit.PlainOpenWithOptions(dir, &gogit.PlainOpenOptions{EnableDotGitCommonDir: true})
+	}
+	s := filesystem.NewStorage(bufferedIndexes{osfs.New(gd)}, cache.NewObjectLRUDefault())
+	return gogit.Open(s, osfs.New(dir))
+}
+
+func exists(path string) bool {
+	_, err := os.Lstat(path)
+	return !errors.Is(err, fs.ErrNotExist)
+}
+
+// bufferedIndexes is a .git folder whose pack indexes (objects/pack/*.idx)
+// open buffered for reading; everything else is the folder as it is.
+type bufferedIndexes struct{ billy.Filesystem }
+
+func (b bufferedIndexes) Open(name string) (billy.File, error) {
+	f, err := b.Filesystem.Open(name)
+	if err != nil || !strings.HasSuffix(name, ".idx") {
+		return f, err
+	}
+	return &bufferedFile{File: f, r: bufio.NewReaderSize(f, 64<<10)}, nil
+}
+
+// bufferedFile reads a file through a buffer. Only reading is buffered:
+// an index is read once from its start, which is all go-git does with one.
+// Like the files of osfs it has no Stat, so go-git decodes it as before.
+type bufferedFile struct {
+	billy.File
+	r *bufio.Reader
+}
+
+func (f *bufferedFile) Read(p []byte) (int, error) { return f.r.Read(p) }
