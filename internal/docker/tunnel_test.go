@@ -137,9 +137,10 @@ func TestTunnelComesBackAfterItsSSHDiesAndCloseEndsIt(t *testing.T) {
 	if err := syscall.Kill(first.PID, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
+	// The state is up a moment before the event that says so is out.
 	back := within(5*time.Second, func() bool {
 		s := tunnels.States()[0]
-		return s.State == TunnelUp && s.PID != first.PID
+		return s.State == TunnelUp && s.PID != first.PID && strings.Contains(rec.msgs(), "tunnel back up after ")
 	})
 	if !back {
 		t.Fatalf("the tunnel did not come back: %+v\n%s", tunnels.States(), rec.msgs())
