@@ -3,6 +3,7 @@ package repos
 import (
 	"bufio"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -59,3 +60,14 @@ type bufferedFile struct {
 }
 
 func (f *bufferedFile) Read(p []byte) (int, error) { return f.r.Read(p) }
+
+// Seek drops what the buffer read ahead, so that a read after it starts
+// where it says (ReadAt needs nothing: it does not use the offset).
+func (f *bufferedFile) Seek(offset int64, whence int) (int64, error) {
+	if whence == io.SeekCurrent {
+		offset -= int64(f.r.Buffered())
+	}
+	n, err := f.File.Seek(offset, whence)
+	f.r.Reset(f.File)
+	return n, err
+}

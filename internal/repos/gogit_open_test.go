@@ -1,6 +1,7 @@
 package repos
 
 import (
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -44,6 +45,21 @@ func TestOpenReadsPackIndexesBuffered(t *testing.T) {
 	defer idx.Close()
 	if _, ok := idx.(*bufferedFile); !ok {
 		t.Errorf("%s opened as %T, not buffered", name, idx)
+	}
+	// A seek after a buffered read lands where it says.
+	head4 := make([]byte, 4)
+	if _, err := io.ReadFull(idx, head4); err != nil || string(head4) != "\377tOc" {
+		t.Fatalf("first 4 bytes of the index %q, %v; want its signature", head4, err)
+	}
+	if pos, err := idx.Seek(0, io.SeekCurrent); err != nil || pos != 4 {
+		t.Errorf("Seek(0, current) = %d, %v after reading 4 bytes", pos, err)
+	}
+	if _, err := idx.Seek(0, io.SeekStart); err != nil {
+		t.Fatal(err)
+	}
+	again := make([]byte, 4)
+	if _, err := io.ReadFull(idx, again); err != nil || string(again) != string(head4) {
+		t.Errorf("after Seek(0, start) read %q, %v; want %q", again, err, head4)
 	}
 
 	linked := filepath.Join(t.TempDir(), "linked")
