@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -58,6 +59,9 @@ func TestRemoteOnARunningStackRestartsExactlyWhatMoved(t *testing.T) {
 	e.pushCommit("diverged", "NOTES.md", "theirs\n")
 
 	r := e.crispify("remote").must(t, 0)
+	if !strings.Contains(r.stderr, "the stack runs in the background (supervisor pid ") {
+		t.Errorf("remote on a detached stack does not say it runs in the background:\n%s", r.stderr)
+	}
 	for n, want := range map[string]string{
 		"worker moved1": "restarted: 1 new commit",
 		"worker moved2": "restarted: 2 new commits",
@@ -120,13 +124,17 @@ func TestManifestChangesApplyToAForegroundStack(t *testing.T) {
 	alpha, beta, gamma := e.workerRepo("alpha", nil), e.workerRepo("beta", nil), e.workerRepo("gamma", nil)
 	two := head + "services:\n" + logWorker("alpha", alpha, "", "") + logWorker("beta", beta, ", COLOUR: blue", "")
 	e.write(two)
-	e.foreground("alpha", "beta")
+	fg := e.foreground("alpha", "beta")
 	a, b := e.workerPIDs("alpha"), e.workerPIDs("beta")
 
 	e.write(two + logWorker("gamma", gamma, "", ""))
 	r := e.crispify("run", "gamma").must(t, 0)
 	if !strings.Contains(lineOf(r.stdout, "worker gamma"), "ready") {
 		t.Errorf("gamma not started:\n%s", r.stdout)
+	}
+	// It says where the stack runs: in the other terminal, not "in the background".
+	if want := fmt.Sprintf("the stack runs in the foreground crispify of another terminal (pid %d)", fg.Process.Pid); !strings.Contains(r.stderr, want) {
+		t.Errorf("run gamma's stderr lacks %q:\n%s", want, r.stderr)
 	}
 	if strings.Contains(r.stdout, "worker alpha") || strings.Contains(r.stdout, "worker beta") {
 		t.Errorf("run gamma touched the others:\n%s", r.stdout)
@@ -399,5 +407,80 @@ func TestABoardShowsAnotherTerminalsApply(t *testing.T) {
 	tm.waitFor(10*time.Second, `EXIT=0`)
 	if st := e.status()["worker api"]; st.State != "ready" {
 		t.Errorf("q on another terminal's board stopped the stack: %+v", st)
+	}
+}
+
+// decrispify from another terminal, on a stack whose foreground crispify
+// shows its board, stops the workers, removes the infra and returns: the
+// board stays up (saying the run ended) until its user quits it, and
+// decrispify does not wait for that. `script` gives crispify a terminal.
+func TestDecrispifyReturnsWhileTheForegroundBoardStaysUp(t *testing.T) {
+	needEngine(t)
+	scriptBin, err := exec.LookPath("script")
+	if err != nil {
+		t.Fatal("script (util-linux) is needed to give crispify a terminal")
+	}
+	e := newEnv(t, "board")
+	e.write(head + redisInfra + "services:\n" + logWorker("alpha", e.workerRepo("alpha", nil), "", "    needs: [redis]\n"))
+	board := exec.Command(scriptBin, "-qfec", filepath.Join(bin, "crispify")+" --output tui -f "+e.manifest, "/dev/null")
+	board.Dir = e.dir
+	board.Env = append(os.Environ(), "CI=true", "NO_COLOR=1", "TERM=xterm-256color")
+	board.Env = append(board.Env, e.extraEnv...)
+	keys, err := board.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	screen, err := os.CreateTemp(e.dir, "board-*.out")
+	if err != nil {
+		t.Fatal(err)
+	}
+	board.Stdout, board.Stderr = screen, screen
+	if err := board.Start(); err != nil {
+		t.Fatal(err)
+	}
+	ended := make(chan error, 1)
+	go func() { ended <- board.Wait() }()
+	t.Cleanup(func() { board.Process.Kill(); <-ended; screen.Close() })
+	if !eventually(60*time.Second, func() bool { return e.status()["worker alpha"].State == "ready" }) {
+		text, _ := os.ReadFile(screen.Name())
+		t.Fatalf("alpha not ready under the board:\n%s", text)
+	}
+	pids := e.workerPIDs("alpha")
+	e.mustBeAlive("alpha's worker", pids...)
+
+	r := e.run("decrispify", "--yes").must(t, 0)
+	if r.took > 30*time.Second {
+		t.Errorf("decrispify took %s: it waited for the board", r.took)
+	}
+	if !strings.Contains(r.stdout+r.stderr, "workers stopped") {
+		t.Errorf("decrispify does not say the workers stopped:\n%s%s", r.stdout, r.stderr)
+	}
+	if left := waitGone(pids, 5*time.Second); len(left) > 0 {
+		t.Errorf("alpha's processes %v outlived decrispify", left)
+	}
+	if out := e.docker("ps", "-aq", "--filter", "label=io.crispify.project="+e.project); out != "" {
+		t.Errorf("decrispify left containers of the project: %s", out)
+	}
+	select {
+	case err := <-ended:
+		ended <- err // for the cleanup
+		t.Fatalf("the board ended by itself (%v); it should stay up until q", err)
+	case <-time.After(500 * time.Millisecond):
+	}
+	if _, err := keys.Write([]byte("q")); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-ended:
+		ended <- err
+		text, _ := os.ReadFile(screen.Name())
+		if err != nil {
+			t.Errorf("the board after q: %v, want exit 0\n%s", err, text)
+		}
+		if !strings.Contains(string(text), "crispify: workers stopped by decrispify from another terminal") {
+			t.Errorf("the board's last words do not say who stopped the stack:\n%s", text)
+		}
+	case <-time.After(10 * time.Second):
+		t.Error("the board still runs 10s after q")
 	}
 }

@@ -59,7 +59,7 @@ func applyRun(ctx context.Context, opts *LocalOptions, st *stack.Stack, sel stac
 			}
 		}()
 	}
-	res, pid, applyErr := st.Apply(evCtx, req, applySink, spawn)
+	res, keeper, applyErr := st.Apply(evCtx, req, applySink, spawn)
 	if board && applyErr == nil {
 		<-out.Done() // q closes the board; the stack goes on
 	}
@@ -72,8 +72,8 @@ func applyRun(ctx context.Context, opts *LocalOptions, st *stack.Stack, sel stac
 	if ctx.Err() != nil {
 		return errInterrupted
 	}
-	if out.mode != OutputJSON && pid != 0 {
-		fmt.Fprintf(io.ErrOut, "crispify: the stack runs in the background (supervisor pid %d): `crispify status`, `crispify logs -f`, `decrispify` to stop it\n", pid)
+	if out.mode != OutputJSON && keeper.PID != 0 {
+		fmt.Fprintln(io.ErrOut, "crispify: "+keptBy(keeper))
 	}
 	if applyErr != nil {
 		if res.Usage {
@@ -85,4 +85,12 @@ func applyRun(ctx context.Context, opts *LocalOptions, st *stack.Stack, sel stac
 		return renderErr
 	}
 	return nil
+}
+
+// keptBy says where the stack runs after an apply, and what to do next.
+func keptBy(k stack.Keeper) string {
+	if k.InTerminal {
+		return fmt.Sprintf("the stack runs in the foreground crispify of another terminal (pid %d): `crispify status`, `crispify logs -f`; q there, or `decrispify`, stops it", k.PID)
+	}
+	return fmt.Sprintf("the stack runs in the background (supervisor pid %d): `crispify status`, `crispify logs -f`, `decrispify` to stop it", k.PID)
 }

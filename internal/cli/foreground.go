@@ -22,7 +22,7 @@ import (
 // board stays until q, showing it.
 func foregroundRun(ctx context.Context, opts *LocalOptions, st *stack.Stack, sel stack.Selection, req stack.Request) error {
 	io := opts.Deps.IO
-	sup, err := stack.Start(ctx, st)
+	sup, err := stack.StartInTerminal(ctx, st)
 	if errors.Is(err, stack.ErrRunning) {
 		return applyRun(ctx, opts, st, sel, req, false)
 	}
@@ -47,11 +47,13 @@ func foregroundRun(ctx context.Context, opts *LocalOptions, st *stack.Stack, sel
 	if out.mode == OutputPlain {
 		printSettled(io, opts.Global.NoColour, res.Settled, "ITEM")
 	}
+	downFromElsewhere := false
 	if bootErr == nil || out.mode == OutputTUI {
 		select {
 		case <-ctx.Done(): // Ctrl-C, SIGTERM, the terminal closed
 		case <-quit: // q in the terminal UI
 		case <-sup.Stopped(): // decrispify, through the socket
+			downFromElsewhere = true
 		case <-out.Done(): // the terminal UI ended by itself (forced)
 		}
 	}
@@ -61,11 +63,7 @@ func foregroundRun(ctx context.Context, opts *LocalOptions, st *stack.Stack, sel
 	renderErr := out.Close()
 	if out.mode != OutputJSON && len(sel.Workers(st.Manifest)) > 0 {
 		// The board has given the screen back: say where things stand.
-		left := ""
-		if len(sel.Infra) > 0 {
-			left = fmt.Sprintf("; %d infra containers still run (`decrispify` stops them)", len(sel.Infra))
-		}
-		fmt.Fprintf(io.ErrOut, "crispify: workers stopped%s\n", left)
+		fmt.Fprintln(io.ErrOut, "crispify: "+whereThingsStand(downFromElsewhere, len(sel.Infra)))
 	}
 
 	interruptedBoot := errors.Is(bootErr, context.Canceled)
@@ -80,4 +78,19 @@ func foregroundRun(ctx context.Context, opts *LocalOptions, st *stack.Stack, sel
 		return failed(stopErr)
 	}
 	return renderErr
+}
+
+// whereThingsStand is the last line of a foreground run: its workers
+// stopped, and what of the infra is left (decrispify from another terminal
+// takes the infra down itself).
+func whereThingsStand(downFromElsewhere bool, infra int) string {
+	switch {
+	case downFromElsewhere:
+		return "workers stopped by decrispify from another terminal"
+	case infra == 1:
+		return "workers stopped; 1 infra container still runs (`decrispify` stops it)"
+	case infra > 1:
+		return fmt.Sprintf("workers stopped; %d infra containers still run (`decrispify` stops them)", infra)
+	}
+	return "workers stopped"
 }

@@ -23,6 +23,8 @@ var ErrNotRunning = errors.New("no crispify supervisor runs for this project")
 type Client struct {
 	files files
 	pid   int
+	// inTerminal: the supervisor is a foreground crispify.
+	inTerminal bool
 }
 
 // dial connects to the project's supervisor; ErrNotRunning when none runs.
@@ -41,7 +43,7 @@ func dial(ctx context.Context, f files) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ask the supervisor at %s: %w: if it is hung, end it (its pid is in %s)", f.socket(), err, f.pid())
 	}
-	c.pid = resp.PID
+	c.pid, c.inTerminal = resp.PID, resp.InTerminal
 	return c, nil
 }
 
@@ -57,6 +59,10 @@ func cleanStale(f files) {
 
 // PID is the supervisor's process id.
 func (c *Client) PID() int { return c.pid }
+
+// InTerminal says the supervisor is a foreground crispify (in another
+// terminal), not a detached one.
+func (c *Client) InTerminal() bool { return c.inTerminal }
 
 // Status returns where every worker of the supervisor stands.
 func (c *Client) Status(ctx context.Context) ([]workers.Status, error) {
@@ -94,7 +100,9 @@ func (c *Client) Watch(ctx context.Context, on bool, names ...string) error {
 }
 
 // Down has the supervisor stop every worker and exit; it returns once the
-// supervisor is gone (or ctx ends).
+// supervisor is gone (or ctx ends): its process ended, or it let go of the
+// project's lock. A foreground crispify lets go and keeps its board up,
+// saying the run ended, until its user quits it: that is no reason to wait.
 func (c *Client) Down(ctx context.Context) error {
 	if _, err := c.call(ctx, request{Op: opDown}); err != nil {
 		return fmt.Errorf("ask the supervisor to stop: %w", err)
@@ -104,7 +112,7 @@ func (c *Client) Down(ctx context.Context) error {
 	for {
 		_, err := c.call(ctx, request{Op: opPing})
 		// A supervisor in this very process (tests) cannot be waited for.
-		gone := errors.Is(err, ErrNotRunning) && (c.pid == os.Getpid() || !workers.ProcessAlive(c.pid))
+		gone := errors.Is(err, ErrNotRunning) && (c.pid == os.Getpid() || !workers.ProcessAlive(c.pid) || lockFree(c.files))
 		if gone {
 			return nil
 		}
@@ -219,4 +227,14 @@ func (c *Client) open(ctx context.Context, req request) (net.Conn, error) {
 	}
 	conn.SetWriteDeadline(time.Time{})
 	return conn, nil
+}
+
+// lockFree reports whether no process holds the project's supervisor lock.
+func lockFree(f files) bool {
+	release, err := lockfile.TryLock(f.lock())
+	if err != nil {
+		return false
+	}
+	release()
+	return true
 }

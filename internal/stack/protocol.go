@@ -36,13 +36,16 @@ type request struct {
 }
 
 type response struct {
-	OK      bool             `json:"ok,omitempty"`
-	Error   string           `json:"error,omitempty"`
-	PID     int              `json:"pid,omitempty"`
-	Project string           `json:"project,omitempty"`
-	Status  []workers.Status `json:"status,omitempty"`
-	Event   *event.Event     `json:"event,omitempty"`
-	Result  *Result          `json:"result,omitempty"`
+	OK    bool   `json:"ok,omitempty"`
+	Error string `json:"error,omitempty"`
+	PID   int    `json:"pid,omitempty"`
+	// InTerminal says the supervisor is a foreground crispify, in a
+	// terminal of its own, not a detached one (ping).
+	InTerminal bool             `json:"in_terminal,omitempty"`
+	Project    string           `json:"project,omitempty"`
+	Status     []workers.Status `json:"status,omitempty"`
+	Event      *event.Event     `json:"event,omitempty"`
+	Result     *Result          `json:"result,omitempty"`
 }
 
 const (

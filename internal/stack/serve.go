@@ -30,6 +30,8 @@ type handler interface {
 	watchNames(ctx context.Context, names []string, on bool) error
 	// down stops every worker; serving ends after the answer.
 	down(ctx context.Context) error
+	// inTerminal says this is a foreground crispify, not a detached one.
+	inTerminal() bool
 }
 
 // listen binds the socket of f, after writing the pid file. Its caller
@@ -124,7 +126,7 @@ func serveConn(ctx context.Context, conn net.Conn, h handler, stopped func()) {
 	}
 	switch req.Op {
 	case opPing:
-		send(response{OK: true, PID: os.Getpid()})
+		send(response{OK: true, PID: os.Getpid(), InTerminal: h.inTerminal()})
 	case opStatus:
 		send(response{OK: true, Status: h.status()})
 	case opStop:

@@ -89,6 +89,8 @@ func (h *fakeHandler) watchNames(ctx context.Context, names []string, on bool) e
 	return h.record(&h.watched, fmt.Sprint("watch ", on), names)
 }
 
+func (h *fakeHandler) inTerminal() bool { return false }
+
 func (h *fakeHandler) down(ctx context.Context) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()

@@ -56,8 +56,8 @@ func (st *Stack) Request(mode Mode, names []string, profile, backend string, wat
 // supervisor) and none running, it starts one first; an apply that fails
 // and leaves nothing running under a supervisor it started stops it, so
 // that no idle supervisor stays behind, and so does an interrupt of that
-// first apply. pid is the supervisor's.
-func (st *Stack) Apply(ctx context.Context, req Request, sink event.Sink, spawn []string) (res Result, pid int, err error) {
+// first apply. keeper says which process keeps the stack.
+func (st *Stack) Apply(ctx context.Context, req Request, sink event.Sink, spawn []string) (res Result, keeper Keeper, err error) {
 	c, err := st.Dial(ctx)
 	started := false
 	if errors.Is(err, ErrNotRunning) && spawn == nil {
@@ -69,13 +69,20 @@ func (st *Stack) Apply(ctx context.Context, req Request, sink event.Sink, spawn 
 		started = true
 	}
 	if err != nil {
-		return Result{}, 0, err
+		return Result{}, Keeper{}, err
 	}
 	res, err = c.Apply(ctx, req, sink.Emit)
 	if started && (ctx.Err() != nil || (err != nil && !c.runsAny(context.WithoutCancel(ctx)))) {
 		c.Down(context.WithoutCancel(ctx))
 	}
-	return res, c.PID(), err
+	return res, Keeper{PID: c.PID(), InTerminal: c.InTerminal()}, err
+}
+
+// Keeper is the process that keeps a stack: a detached supervisor, or a
+// foreground crispify in a terminal.
+type Keeper struct {
+	PID        int
+	InTerminal bool
 }
 
 // runsAny reports whether any worker of the supervisor runs.

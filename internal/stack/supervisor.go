@@ -32,6 +32,8 @@ type Supervisor struct {
 	stream  *stream
 	workers *workers.Supervisor
 	release func() // the supervisor lock
+	// foreground: this is a crispify in a terminal, not a detached one.
+	foreground bool
 
 	turn chan struct{} // one apply at a time
 
@@ -58,11 +60,20 @@ type Supervisor struct {
 	shutdownErr error
 }
 
-// Start makes this process the supervisor of st's project: it takes the
-// project's supervisor lock (ErrRunning when another process holds it),
-// ends what an earlier crispify left running, and serves the socket. It
-// starts no worker: Apply does.
-func Start(ctx context.Context, st *Stack) (*Supervisor, error) {
+// Start makes this process the detached supervisor of st's project: it
+// takes the project's supervisor lock (ErrRunning when another process
+// holds it), ends what an earlier crispify left running, and serves the
+// socket. It starts no worker: Apply does.
+func Start(ctx context.Context, st *Stack) (*Supervisor, error) { return start(ctx, st, false) }
+
+// StartInTerminal is Start for a foreground crispify: other terminals that
+// apply through it are told the stack is kept by a crispify in a terminal,
+// not in the background.
+func StartInTerminal(ctx context.Context, st *Stack) (*Supervisor, error) {
+	return start(ctx, st, true)
+}
+
+func start(ctx context.Context, st *Stack, inTerminal bool) (*Supervisor, error) {
 	f := filesOf(st.Manifest)
 	if err := f.checkSocketPath(); err != nil {
 		return nil, err
@@ -72,7 +83,7 @@ func Start(ctx context.Context, st *Stack) (*Supervisor, error) {
 		return nil, fmt.Errorf("lock the supervisor of project %s: %w", st.Manifest.Project, err)
 	}
 	s := &Supervisor{
-		st: st, files: f, stream: newStream(f.dir), release: release,
+		st: st, files: f, stream: newStream(f.dir), release: release, foreground: inTerminal,
 		turn: make(chan struct{}, 1), records: newRecords(), git: repos.NewStateReader(), latest: st.Manifest,
 		served: make(chan error, 1), stopped: make(chan struct{}),
 	}
@@ -311,6 +322,9 @@ func (s *Supervisor) stop(ctx context.Context, kind event.Kind, names []string) 
 func (s *Supervisor) restart(ctx context.Context, kind event.Kind, names []string) error {
 	return s.Restart(ctx, kind, names...)
 }
+
+// inTerminal says this supervisor is a foreground crispify.
+func (s *Supervisor) inTerminal() bool { return s.foreground }
 
 // down stops every worker for decrispify; serving ends after the answer,
 // and the process that owns the supervisor then shuts it down.
