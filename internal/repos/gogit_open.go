@@ -2,16 +2,21 @@ package repos
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/go-git/go-billy/v5"
 	"github.com/go-git/go-billy/v5/osfs"
 	gogit "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/config"
+	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/storage/filesystem"
 )
@@ -70,4 +75,79 @@ func (f *bufferedFile) Seek(offset int64, whence int) (int64, error) {
 	n, err := f.File.Seek(offset, whence)
 	f.r.Reset(f.File)
 	return n, err
+}
+
+// openIn is open that reuses the repository already opened in dir by the
+// job ctx belongs to (see withOpened).
+func openIn(ctx context.Context, dir string) (*gogit.Repository, error) {
+	o, _ := ctx.Value(openedKey{}).(*opened)
+	if o == nil {
+		return open(dir)
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if r, ok := o.repos[dir]; ok {
+		return r, nil
+	}
+	r, err := open(dir)
+	if err == nil {
+		o.repos[dir] = r
+	}
+	return r, err
+}
+
+// opened holds the repositories one job opened: its inspect, fetch, count
+// and state read then share one object storage, and so read each pack's
+// index once, not once each. It lives as long as the job's ctx.
+type opened struct {
+	mu    sync.Mutex
+	repos map[string]*gogit.Repository
+	dirty map[string]dirtyAt // what trackedChanges found, by folder
+}
+
+// dirtyAt is the tracked files found changed against a commit's tree.
+type dirtyAt struct {
+	tree  plumbing.Hash
+	paths []string
+}
+
+// changesIn is trackedChanges, asked once per job and tree: a job's
+// inspect before its fetch and its state read after it see the same
+// working copy when HEAD did not move, and each is a stat of every
+// tracked file.
+func changesIn(ctx context.Context, repo *gogit.Repository, root, gd string, tree plumbing.Hash, cfg *config.Config) ([]string, error) {
+	o, _ := ctx.Value(openedKey{}).(*opened)
+	if o != nil {
+		o.mu.Lock()
+		d, ok := o.dirty[root]
+		o.mu.Unlock()
+		if ok && d.tree == tree {
+			return slices.Clone(d.paths), nil
+		}
+	}
+	paths, err := trackedChanges(ctx, repo, root, gd, tree, cfg)
+	if err == nil && o != nil {
+		o.mu.Lock()
+		o.dirty[root] = dirtyAt{tree: tree, paths: slices.Clone(paths)}
+		o.mu.Unlock()
+	}
+	return paths, err
+}
+
+type openedKey struct{}
+
+// withOpened gives ctx a place for the repositories its job opens.
+func withOpened(ctx context.Context) context.Context {
+	return context.WithValue(ctx, openedKey{}, &opened{repos: map[string]*gogit.Repository{}, dirty: map[string]dirtyAt{}})
+}
+
+// forgetOpened drops what the job opened in dir: git wrote there (a
+// fast-forward may repack), so the next reader opens it afresh.
+func forgetOpened(ctx context.Context, dir string) {
+	if o, _ := ctx.Value(openedKey{}).(*opened); o != nil {
+		o.mu.Lock()
+		delete(o.repos, dir)
+		delete(o.dirty, dir)
+		o.mu.Unlock()
+	}
 }
