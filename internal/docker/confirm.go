@@ -3,7 +3,6 @@ package docker
 import (
 	"context"
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/crispify/crispify/internal/event"
@@ -69,7 +68,7 @@ func (p *Project) confirm(ctx context.Context, name, id string) {
 					events = nil
 					continue
 				}
-				if e.ID == id && (e.Action == "die" || strings.HasPrefix(e.Action, "health_status")) {
+				if e.ID == id && e.changesHealth() {
 					break wait
 				}
 			case <-errs:

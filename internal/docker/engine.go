@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"strings"
 	"time"
 )
 
@@ -165,4 +166,10 @@ type ContainerEvent struct {
 	// ExitCode is set on die.
 	ExitCode int
 	Labels   map[string]string
+}
+
+// changesHealth says the event is one a wait for health looks again on:
+// the container died, or Docker's health check changed its verdict.
+func (e ContainerEvent) changesHealth() bool {
+	return e.Action == "die" || strings.HasPrefix(e.Action, "health_status")
 }

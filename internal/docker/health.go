@@ -133,7 +133,7 @@ func (p *Project) follow(ctx context.Context, name, id string, start time.Time, 
 					events = nil
 					continue
 				}
-				if e.ID == id && (e.Action == "die" || strings.HasPrefix(e.Action, "health_status")) {
+				if e.ID == id && e.changesHealth() {
 					break wait
 				}
 			case <-errs:

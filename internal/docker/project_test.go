@@ -153,10 +153,14 @@ func TestShellFormHealthCheck(t *testing.T) {
 func TestSecondUpChangesNothing(t *testing.T) {
 	p, fake, rec := newProject(t, testManifest)
 	up(t, p, "redis", "plain")
-	before := len(fake.Calls())
+	before, streams := len(fake.Calls()), fake.Subscriptions()
 	up(t, p, "redis", "plain")
 	if extra := fake.Calls()[before:]; len(extra) != 0 {
 		t.Errorf("second up made calls %q, want none", extra)
+	}
+	// Healthy already: an inspect says so, with no event stream opened.
+	if n := fake.Subscriptions() - streams; n != 0 {
+		t.Errorf("second up opened %d event streams, want none", n)
 	}
 	if e := rec.last(event.Infra, "redis"); e.Phase != event.Healthy || e.Msg != "already running" {
 		t.Errorf("second up said %s %q", e.Phase, e.Msg)

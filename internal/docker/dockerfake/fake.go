@@ -45,6 +45,7 @@ type Engine struct {
 	Volumes    map[string]docker.Volume
 	calls      []string
 	subs       []*sub
+	subscribed int // event streams opened, ever
 	nextID     int
 	// Unreachable makes every call fail as an engine that is down.
 	Unreachable error
@@ -95,6 +96,13 @@ func (f *Engine) Calls() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return slices.Clone(f.calls)
+}
+
+// Subscriptions is how many event streams were opened so far.
+func (f *Engine) Subscriptions() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.subscribed
 }
 
 // CallsMatching returns the recorded calls that start with prefix.
@@ -472,6 +480,7 @@ func (f *Engine) Events(ctx context.Context, labels map[string]string) (<-chan d
 	defer f.mu.Unlock()
 	s := &sub{labels: labels, ch: make(chan docker.ContainerEvent, 64), ctx: ctx}
 	f.subs = append(f.subs, s)
+	f.subscribed++
 	return s.ch, make(chan error)
 }
 
