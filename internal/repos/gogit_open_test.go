@@ -9,6 +9,7 @@ import (
 	"github.com/go-git/go-billy/v5"
 	"github.com/go-git/go-billy/v5/osfs"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/storage/filesystem"
 )
 
 // open reads a plain repo's pack indexes through a buffer, and finds the
@@ -28,6 +29,11 @@ func TestOpenReadsPackIndexesBuffered(t *testing.T) {
 	repo, err := open(spec.Dir)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if st, ok := repo.Storer.(*filesystem.Storage); !ok {
+		t.Errorf("the repo's storage is %T, not go-git's filesystem storage", repo.Storer)
+	} else if _, ok := st.Filesystem().(bufferedIndexes); !ok {
+		t.Errorf("open reads the repo through %T, not with buffered indexes", st.Filesystem())
 	}
 	want := git(t, spec.Dir, "rev-parse", "HEAD")
 	head, err := repo.Head()

@@ -47,15 +47,9 @@ func dial(ctx context.Context, f files) (*Client, error) {
 	return c, nil
 }
 
-// cleanStale removes the files of a supervisor that is gone.
-func cleanStale(f files) {
-	release, err := lockfile.TryLock(f.lock())
-	if err != nil {
-		return // held: a supervisor lives (maybe still starting)
-	}
-	defer release()
-	f.removeLive()
-}
+// cleanStale removes the files of a supervisor that is gone; while the
+// lock is held, a supervisor lives (maybe still starting) and they stay.
+func cleanStale(f files) { withFreeLock(f, f.removeLive) }
 
 // PID is the supervisor's process id.
 func (c *Client) PID() int { return c.pid }
@@ -230,11 +224,16 @@ func (c *Client) open(ctx context.Context, req request) (net.Conn, error) {
 }
 
 // lockFree reports whether no process holds the project's supervisor lock.
-func lockFree(f files) bool {
+func lockFree(f files) bool { return withFreeLock(f, func() {}) }
+
+// withFreeLock runs fn holding the project's supervisor lock, if no one
+// holds it, and says whether it did.
+func withFreeLock(f files, fn func()) bool {
 	release, err := lockfile.TryLock(f.lock())
 	if err != nil {
 		return false
 	}
-	release()
+	defer release()
+	fn()
 	return true
 }

@@ -25,12 +25,12 @@ func zombie(pid int) bool {
 	return err == nil && k.Proc.P_stat == 5 // SZOMB
 }
 
-// onlyZombies: launchd reaps orphans at once, so a group that answers
-// kill(-pgid, 0) has a live member.
-// leaderLives cannot tell a zombie here: groupGone then asks onlyZombies,
-// which says the group is not gone, as kill did.
+// leaderLives says nothing here: onlyZombies answers as cheaply (and, as
+// kill did, that the group is not gone).
 func leaderLives(int) bool { return false }
 
+// onlyZombies: launchd reaps orphans at once, so a group that answers
+// kill(-pgid, 0) has a live member.
 func onlyZombies(int) bool { return false }
 
 // groupHasMemberSince reports whether a live process of the group started
