@@ -175,6 +175,10 @@ func (l *loader) service(name string, n *yaml.Node, path string) *Service {
 			s.Branch = l.str(v, p)
 		case "path":
 			s.Path = l.str(v, p)
+		case "dir":
+			s.Workdir = l.str(v, p)
+		case "paths":
+			s.Paths = l.stringList(v, p, false)
 		case "setup":
 			s.Setup = l.stringList(v, p, true)
 		case "setup_when":

@@ -33,9 +33,6 @@ func fillDefaults(l *loader, m *Manifest) {
 		if !l.has(p + "branch") {
 			s.Branch = m.Defaults.Branch
 		}
-		if !l.has(p + "path") {
-			s.Path = name
-		}
 		if !l.has(p + "replicas") {
 			s.Replicas = DefaultReplicas
 		}
@@ -47,6 +44,13 @@ func fillDefaults(l *loader, m *Manifest) {
 		}
 		if s.Watch != nil && !l.has(p+"watch.debounce") {
 			s.Watch.Debounce = DefaultWatchDebounce
+		}
+	}
+	sharedPaths(l, m)
+	for _, name := range m.ServiceNames() {
+		s := m.Services[name]
+		if !l.has(join("services", name)+".path") && s.Path == "" {
+			s.Path = name
 		}
 		if m.WorkspaceDir != "" {
 			s.Dir = filepath.Join(m.WorkspaceDir, filepath.FromSlash(s.Path))

@@ -50,10 +50,10 @@ func TestEnvFileConfinedToTheRepo(t *testing.T) {
 	os.MkdirAll(filepath.Join(ws, "api"), 0o755)
 	os.Symlink(filepath.Join(outside, "x.env"), filepath.Join(ws, "api", "link.env"))
 	src := doc("version: 1", "project: p", "services:",
-		"  api: {repo: r, env_file: link.env, setup: [x], setup_when: [link.env]}",
-		"  web: {repo: r, env_file: ../api/.env}",
-		"  doc: {repo: r, env_file: /etc/passwd}",
-		"  new: {repo: r, env_file: .env}",
+		"  api: {repo: r1, env_file: link.env, setup: [x], setup_when: [link.env]}",
+		"  web: {repo: r2, env_file: ../api/.env}",
+		"  doc: {repo: r3, env_file: /etc/passwd}",
+		"  new: {repo: r4, env_file: .env}",
 	)
 	_, err := Parse([]byte(src), "m.yaml", Options{Workspace: ws})
 	got := ""
@@ -61,10 +61,10 @@ func TestEnvFileConfinedToTheRepo(t *testing.T) {
 		got = err.Error()
 	}
 	for _, want := range []string{
-		`m.yaml:4:28: services.api.env_file: "link.env" leads to ` + filepath.Join(outside, "x.env"),
-		`m.yaml:4:63: services.api.setup_when[0]: "link.env" leads to `,
-		`m.yaml:5:28: services.web.env_file: "../api/.env" leads out of the repo: it must be a file inside the repo`,
-		`m.yaml:6:28: services.doc.env_file: "/etc/passwd" is absolute: write it relative to the repo: it must be a file inside the repo`,
+		`m.yaml:4:29: services.api.env_file: "link.env" leads to ` + filepath.Join(outside, "x.env"),
+		`m.yaml:4:64: services.api.setup_when[0]: "link.env" leads to `,
+		`m.yaml:5:29: services.web.env_file: "../api/.env" leads out of the repo: it must be a file inside the repo`,
+		`m.yaml:6:29: services.doc.env_file: "/etc/passwd" is absolute: write it relative to the repo: it must be a file inside the repo`,
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("no %q in:\n%s", want, got)

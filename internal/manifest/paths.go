@@ -48,7 +48,15 @@ func checkPaths(l *loader, m *Manifest) {
 		// Compared without case: on macOS and Windows, Api and api are one folder.
 		key := strings.ToLower(clean)
 		if prev, ok := byPath[key]; ok {
-			l.add(here, "%s: %q is also the path of service %q (at %d:%d)", p, s.Path, prev.name, prev.at.line, prev.at.col)
+			other := m.Services[prev.name]
+			switch {
+			case sameRepo(s.Repo, other.Repo) && s.Branch == other.Branch:
+				// One repo and branch: the services share the clone.
+			case sameRepo(s.Repo, other.Repo):
+				l.add(here, "%s: %q holds branch %s of this repo for service %q (at %d:%d): one clone cannot be on two branches; give one of them another path", p, s.Path, other.Branch, prev.name, prev.at.line, prev.at.col)
+			default:
+				l.add(here, "%s: %q is also the path of service %q (at %d:%d), which clones another repo: give one of them another path", p, s.Path, prev.name, prev.at.line, prev.at.col)
+			}
 			continue
 		}
 		o := owner{name, clean, here}

@@ -51,7 +51,7 @@ func TestSymlinkedWorkspace(t *testing.T) {
 	link := filepath.Join(t.TempDir(), "ws")
 	mustSymlink(t, real, link)
 	mustMkdir(t, filepath.Join(real, "api"))
-	src := doc("version: 1", "project: p", "services:", "  api: {repo: r}", "  web: {repo: r, path: new/web}")
+	src := doc("version: 1", "project: p", "services:", "  api: {repo: r1}", "  web: {repo: r2, path: new/web}")
 	m, err := Parse([]byte(src), "m.yaml", Options{Workspace: link})
 	if err != nil {
 		t.Fatalf("Parse: %v", err)

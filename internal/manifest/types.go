@@ -86,7 +86,9 @@ type Service struct {
 	Name      string            `yaml:"-"`
 	Repo      string            `yaml:"repo" required:"true" doc:"Any URL git can clone: ssh, https, git or file."`
 	Branch    string            `yaml:"branch" doc:"Default: defaults.branch."`
-	Path      string            `yaml:"path" doc:"Folder under the workspace; default the entry's name; never outside the workspace."`
+	Path      string            `yaml:"path" doc:"Folder under the workspace the repo is cloned to; default the entry's name, or the repo's name when several services share it; never outside the workspace."`
+	Workdir   string            `yaml:"dir" doc:"Where setup and run run, relative to the repo (a monorepo: cmd/api); default the repo's top."`
+	Paths     []string          `yaml:"paths" doc:"Files and folders of the repo that shape this service: a change to one re-runs its setup and restarts its worker. Default: dir, the whole repo when dir is its top."`
 	Setup     []string          `yaml:"setup" schema:"string-or-list" doc:"Shell commands (a list, or one string) run in the repo after clone, and again when a setup_when file changes."`
 	SetupWhen []string          `yaml:"setup_when" doc:"Files (relative to the repo) whose content change re-runs setup."`
 	Run       string            `yaml:"run" doc:"The worker, a shell command run in the repo; none means clone only."`
@@ -101,6 +103,7 @@ type Service struct {
 	Tools     *Tools            `yaml:"tools" doc:"The toolchain versions the service needs, checked before its setup runs; they override what its repo's .tool-versions, .nvmrc, .node-version, go.mod, .ruby-version and .python-version ask for."`
 
 	// Dir is the repo's absolute folder: WorkspaceDir joined with Path.
+	// Services that name one repo and branch share it.
 	Dir string `yaml:"-"`
 }
 

@@ -45,6 +45,7 @@ func validators() []func(*loader, *Manifest) {
 		checkHostPorts,
 		checkVolumeTargets,
 		checkPaths,
+		checkWorkdirs,
 		checkRepoFiles,
 		checkEnvRefs,
 		checkNeeds,

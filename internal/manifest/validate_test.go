@@ -111,7 +111,7 @@ func TestDiagnostics(t *testing.T) {
 			`m.yaml:6:12: services.api.tools: expected a map, got a list`,
 		}},
 		{"unknown key in service", doc("version: 1", "project: p", "services:", "  api:", "    repo: r", "    depends_on: [x]"), []string{
-			`m.yaml:6:5: unknown key "depends_on" in service "api" (allowed: repo, branch, path, setup, setup_when, run, env, env_file, needs, ready, replicas, restart, profiles, watch, tools)`,
+			`m.yaml:6:5: unknown key "depends_on" in service "api" (allowed: repo, branch, path, dir, paths, setup, setup_when, run, env, env_file, needs, ready, replicas, restart, profiles, watch, tools)`,
 		}},
 		{"unknown key in ready", doc("version: 1", "project: p", "services:", "  api:", "    repo: r", "    ready: {tpc: 80}"), []string{
 			`m.yaml:6:5: ready of service "api" needs one of tcp, http or log`,
@@ -334,14 +334,23 @@ func TestDiagnostics(t *testing.T) {
 			`m.yaml:14:22: services.k.path: "C:/k" is absolute: write it relative to the workspace`,
 		}},
 		{"shared and nested paths", doc("version: 1", "project: p", "services:",
-			`  api: {repo: r}`,
-			`  api2: {repo: r, path: ./api}`,
-			`  web: {repo: r, path: API/web}`,
-			`  lib: {repo: r, path: libs/lib}`,
-			`  libs: {repo: r}`), []string{
-			`m.yaml:5:25: services.api2.path: "./api" is also the path of service "api" (at 4:3)`,
-			`m.yaml:6:24: services.web.path: "API/web" lies inside "api", the path of service "api" (at 4:3)`,
-			`m.yaml:7:24: services.lib.path: "libs/lib" lies inside "libs", the path of service "libs" (at 8:3)`,
+			`  api: {repo: r1}`,
+			`  api2: {repo: r2, path: ./api}`,
+			`  web: {repo: r3, path: API/web}`,
+			`  lib: {repo: r4, path: libs/lib}`,
+			`  libs: {repo: r5}`), []string{
+			`m.yaml:5:26: services.api2.path: "./api" is also the path of service "api" (at 4:3), which clones another repo: give one of them another path`,
+			`m.yaml:6:25: services.web.path: "API/web" lies inside "api", the path of service "api" (at 4:3)`,
+			`m.yaml:7:25: services.lib.path: "libs/lib" lies inside "libs", the path of service "libs" (at 8:3)`,
+		}},
+		{"one repo on two branches at one path", doc("version: 1", "project: p", "services:",
+			`  a: {repo: r, path: x}`,
+			`  b: {repo: r.git, branch: dev, path: x}`,
+			`  c: {repo: r/, path: x, dir: ../c, paths: [cmd/c, /abs, ".git/hooks", "."]}`), []string{
+			`m.yaml:5:39: services.b.path: "x" holds branch master of this repo for service "a" (at 4:22): one clone cannot be on two branches; give one of them another path`,
+			`m.yaml:6:31: services.c.dir: "../c" leads out of the repo: it must be a folder inside the repo (. for its top)`,
+			`m.yaml:6:52: services.c.paths[1]: "/abs" is absolute: write it relative to the repo: it must be a file or folder inside the repo (. for all of it)`,
+			`m.yaml:6:58: services.c.paths[2]: ".git/hooks" is inside the .git folder: it must be a file or folder inside the repo (. for all of it)`,
 		}},
 
 		// ready.
