@@ -20,8 +20,18 @@ type Setup struct {
 	Name     string
 	Dir      string
 	Commands []string
-	When     []string // setup_when files, relative to Dir
-	Env      []string // as Environment composes it; nil: crispify's own
+	// Root is the repo's top, where When files are read; "" is Dir. A
+	// service of a monorepo runs its setup in a folder of the repo.
+	Root string
+	When []string // setup_when files, relative to Root
+	// Source, when set and When is empty, is what of the repo shapes the
+	// service: the setup runs again whenever it differs from what the
+	// last successful setup was built from.
+	Source *Source
+	// Scope names what Source covers, for the message of a setup that
+	// need not run: "cmd/api, internal/shared".
+	Scope string
+	Env   []string // as Environment composes it; nil: crispify's own
 	// Before, when set, runs when the commands are about to run (not when
 	// the setup is unchanged); its error fails the setup before any
 	// command starts. crispify checks the service's toolchain with it.
@@ -78,12 +88,14 @@ func runSetup(ctx context.Context, stateDir string, s Setup, emit func(event.Eve
 	}
 	hashPath := SetupHashPath(stateDir, s.Name)
 	old := readSetupRecord(hashPath)
-	if old.sum == sum.sum {
-		msg := "done before"
-		if len(s.When) > 0 {
-			msg = "setup_when files unchanged"
+	why, unchanged := whyRun(ctx, s, old, sum)
+	if unchanged != "" {
+		if old.sum != sum.sum {
+			// Nothing in scope changed, but HEAD moved: compare from the
+			// new commit next time. Losing this write costs only a diff.
+			_ = os.WriteFile(hashPath, sum.encode(), 0o644)
 		}
-		emit(event.Event{Phase: event.Unchanged, Msg: msg})
+		emit(event.Event{Phase: event.Unchanged, Msg: unchanged})
 		return SetupRun{}, nil
 	}
 	if s.Before != nil {
@@ -91,7 +103,7 @@ func runSetup(ctx context.Context, stateDir string, s Setup, emit func(event.Eve
 			return SetupRun{}, err
 		}
 	}
-	run := SetupRun{Ran: true, Why: sum.changedSince(old)}
+	run := SetupRun{Ran: true, Why: why}
 	log, err := openLog(stateDir, s.Name, logMaxSize)
 	if err != nil {
 		return run, fmt.Errorf("setup %s: %w", s.Name, err)
@@ -115,6 +127,37 @@ func runSetup(ctx context.Context, stateDir string, s Setup, emit func(event.Eve
 	}
 	emit(event.Event{Phase: event.Done, Progress: event.Fraction(1), Msg: run.Why})
 	return run, nil
+}
+
+// whyRun says why the setup must run, or (unchanged set) why it need not.
+func whyRun(ctx context.Context, s Setup, old, now setupRecord) (why, unchanged string) {
+	switch {
+	case old.sum == now.sum && len(s.When) > 0:
+		return "", "setup_when files unchanged"
+	case old.sum == now.sum && s.Source != nil:
+		return "", "nothing changed under " + s.scope()
+	case old.sum == now.sum:
+		return "", "done before"
+	case old.sum == "" || len(s.When) > 0 || s.Source == nil:
+		return now.changedSince(old), ""
+	case old.parts[commandsPart] != now.parts[commandsPart]:
+		return "setup commands changed", ""
+	}
+	files, unknown := sourceChanged(ctx, old, s.Source)
+	switch {
+	case unknown != "":
+		return unknown, ""
+	case len(files) == 0:
+		return "", "nothing changed under " + s.scope()
+	}
+	return filesChanged(files), ""
+}
+
+func (s Setup) scope() string {
+	if s.Scope == "" {
+		return "the repo"
+	}
+	return s.Scope
 }
 
 // runSetupCommand runs one command; a *Failure says how it failed.

@@ -34,7 +34,7 @@ func setupHash(ctx context.Context, s Setup) (setupRecord, error) {
 	rec.parts[commandsPart] = hex.EncodeToString(commands.Sum(nil))
 	for _, name := range s.When {
 		fmt.Fprintf(h, "file %q ", name)
-		sum, err := hashWhenFile(ctx, s.Dir, name)
+		sum, err := hashWhenFile(ctx, s.root(), name)
 		if errors.Is(err, fs.ErrNotExist) {
 			fmt.Fprintf(h, "missing\n")
 			rec.parts[name] = "missing"
@@ -46,8 +46,11 @@ func setupHash(ctx context.Context, s Setup) (setupRecord, error) {
 		fmt.Fprintf(h, "%x\n", sum)
 		rec.parts[name] = hex.EncodeToString(sum)
 	}
-	rec.sum = hex.EncodeToString(h.Sum(nil))
 	rec.order = append([]string{commandsPart}, s.When...)
+	if len(s.When) == 0 && s.Source != nil {
+		rec.addSource(h, s.Source)
+	}
+	rec.sum = hex.EncodeToString(h.Sum(nil))
 	return rec, nil
 }
 
