@@ -41,6 +41,11 @@ type Result struct {
 	// Git is the git state of the working copy the run left; nil where
 	// there is none (a clone that failed) or it could not be read.
 	Git *GitState
+	// Planned is set by a dry run: Phase is what would be done (Cloning,
+	// Updating) or Unchanged, Skipped, Failed as a run would say; To is the
+	// commit a fast-forward would move to.
+	Planned bool
+	To      string
 }
 
 // Options tune a run.
@@ -52,6 +57,11 @@ type Options struct {
 	Jobs int
 	// Backend does the git work; nil means the one named DefaultBackend.
 	Backend Backend
+	// DryRun changes no working copy: a missing repo is reported as to be
+	// cloned, and a present one, with Update, is fetched (its remote refs
+	// move, as `git fetch` moves them) and reported as it would be
+	// fast-forwarded, with the commit it would move to.
+	DryRun bool
 	// State reads each repo's git state after its sync; nil means a new
 	// reader per repo. A live stack passes the one it keeps, so that a repo
 	// whose HEAD and upstream stayed put is read without opening a commit.

@@ -71,6 +71,9 @@ func (j job) sync(ctx context.Context) Result {
 	if err := ctx.Err(); err != nil {
 		return j.fail(op, explain(err, Remote{}))
 	}
+	if found != gitRepo && j.opts.DryRun {
+		return Result{Name: j.spec.Name, Phase: event.Cloning, Reason: "not cloned yet", Planned: true}
+	}
 	if found == gitRepo {
 		return j.update(ctx)
 	}

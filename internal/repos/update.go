@@ -75,6 +75,9 @@ func (j job) update(ctx context.Context) Result {
 	if err := ctx.Err(); err != nil {
 		return fail(err)
 	}
+	if j.opts.DryRun {
+		return Result{Name: j.spec.Name, Phase: event.Updating, Reason: "fast-forward: " + plural(behind, "new commit"), Planned: true, To: remote}
+	}
 	// Once begun, the fast-forward runs to its end: killed halfway it would
 	// leave the working tree between two commits. It is quick.
 	err = b.FastForward(context.WithoutCancel(ctx), dir, local.Head, remote)
