@@ -30,6 +30,8 @@ type LocalOptions struct {
 	Detach  bool
 	Watch   bool
 	Backend string
+	// DryRun prints the plan of the apply and changes nothing.
+	DryRun bool
 	// suggest names commands close to a word: on the root command, a
 	// name that is no service may be a mistyped command.
 	suggest func(string) []string
@@ -61,6 +63,7 @@ func addBootFlags(cmd *cobra.Command, opts *LocalOptions) {
 	cmd.Flags().StringVar(&opts.Profile, "profile", "", "start only the services of profile `P` (and what they need)")
 	cmd.Flags().BoolVarP(&opts.Watch, "watch", "w", false, "restart a worker when its files change (set up again when a setup_when file did)")
 	cmd.Flags().StringVar(&opts.Backend, "git", stack.DefaultGitBackend, "git implementation: auto (go-git reads, your git writes), go-git or cli")
+	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "print what would be cloned, fetched, pulled, recreated, set up, started, restarted (and why) and left, and change nothing")
 }
 
 var bootShort = map[bootMode]string{
@@ -131,6 +134,9 @@ func bootRun(ctx context.Context, opts *LocalOptions) error {
 		return exitFor(err)
 	}
 	req := st.Request(opts.Mode, opts.Names, opts.Profile, opts.Backend, opts.Watch, opts.Deps.IO.environ())
+	if opts.DryRun {
+		return dryRun(ctx, opts, st, req)
+	}
 	if opts.Detach {
 		return applyRun(ctx, opts, st, sel, req, true)
 	}

@@ -19,6 +19,10 @@ const (
 	Setup  Kind = "setup"
 	Worker Kind = "worker"
 	Stack  Kind = "stack"
+	// Plan is one step of a dry run: Phase is the action (clone, fetch,
+	// pull, create, recreate, start, restart, setup, leave, fail), Item the
+	// kind of what it acts on, Msg why.
+	Plan Kind = "plan"
 )
 
 // Phase is the state an item has reached. Which phases a kind uses is fixed by
@@ -113,6 +117,9 @@ type Event struct {
 	// carries output rather than a change of state; Phase is then the
 	// item's current phase. Output events are never coalesced.
 	Line string `json:"line,omitempty"`
+
+	// Item is the kind of what a plan step acts on (Kind is Plan).
+	Item Kind `json:"item,omitempty"`
 }
 
 // IsOutput reports whether e carries a line of output, not a state change.

@@ -50,6 +50,9 @@ func (s *Supervisor) Apply(ctx context.Context, req Request, sink event.Sink) (R
 	if err != nil {
 		return Result{Usage: IsUsage(err)}, err
 	}
+	if req.DryRun {
+		return a.planOnly(ctx, sink), nil
+	}
 	t, closeTap := s.stream.open(a.items(), sink)
 	defer closeTap()
 	s.stream.Emit(event.Event{Kind: event.Stack, Phase: event.Started, Msg: a.summary()})
@@ -81,8 +84,12 @@ func (a *apply) ordered(settled []event.Event) []event.Event {
 		rank[item{event.Infra, name}] = i
 	}
 	for i, name := range a.sel.Services {
-		for k, kind := range []event.Kind{event.Repo, event.Setup, event.Worker} {
-			rank[item{kind, name}] = len(a.sel.Infra) + 3*i + k
+		clone := item{event.Repo, a.m.Services[name].CloneName()}
+		if _, ok := rank[clone]; !ok {
+			rank[clone] = len(a.sel.Infra) + 3*i
+		}
+		for k, kind := range []event.Kind{event.Setup, event.Worker} {
+			rank[item{kind, name}] = len(a.sel.Infra) + 3*i + k + 1
 		}
 	}
 	slices.SortStableFunc(settled, func(x, y event.Event) int {
@@ -114,8 +121,9 @@ func (s *Supervisor) plan(ctx context.Context, req Request) (*apply, error) {
 		watching: s.watch, watchFlag: req.Watch,
 		repoOpts: repos.Options{Update: req.Mode == Remote, Backend: backend, State: s.git},
 		base:     req.Env,
-		heads:    map[string]string{}, setups: map[string]workers.SetupRun{},
+		heads:    map[string]string{}, setups: map[string]workers.SetupRun{}, sources: map[string]*sourceRead{},
 		sync: repos.SyncOne, setup: workers.RunSetup, head: repos.Head, moved: repos.Moved, tools: toolchain.Verify,
+		readSource: repos.ReadSource, changed: repos.ChangedFiles,
 	}
 	if a.base == nil {
 		a.base = os.Environ()
@@ -130,9 +138,11 @@ func (s *Supervisor) plan(ctx context.Context, req Request) (*apply, error) {
 		host = hostAddress(ep)
 	}
 	a.builtins = builtinsOf(m, host)
-	s.mu.Lock()
-	s.latest = m
-	s.mu.Unlock()
+	if !req.DryRun {
+		s.mu.Lock()
+		s.latest = m
+		s.mu.Unlock()
+	}
 	return a, nil
 }
 
@@ -186,10 +196,15 @@ type apply struct {
 	head  func(dir string) (string, error)
 	moved func(ctx context.Context, dir, from, to string) string
 	tools func(ctx context.Context, m *manifest.Manifest, s *manifest.Service, env []string) error
+	// readSource and changed read a clone's files and what changed between
+	// two of its commits, for setups and for the services a move touched.
+	readSource func(ctx context.Context, dir string) (repos.Source, error)
+	changed    func(ctx context.Context, dir, from, to string) ([]string, error)
 
-	mu     sync.Mutex
-	heads  map[string]string           // a repo's HEAD once its step is done
-	setups map[string]workers.SetupRun // whether a setup ran, and why
+	mu      sync.Mutex
+	heads   map[string]string           // a clone's HEAD once its step is done
+	setups  map[string]workers.SetupRun // whether a setup ran, and why
+	sources map[string]*sourceRead      // by clone: its files, read once
 }
 
 // Node IDs of service steps.
@@ -212,14 +227,16 @@ func (a *apply) graph() *Graph {
 	}
 	cloneSlots := make(chan struct{}, jobs) // the repos' own fan-out limit, shared across nodes
 	sink := a.sink
+	for _, c := range a.m.Clones(a.sel.Services) {
+		g.Add(Node{ID: repoID(c.Name), Kind: event.Repo, Name: c.Name, Run: func(ctx context.Context) error {
+			return a.repo(ctx, c, cloneSlots, sink)
+		}})
+	}
 	for _, name := range a.sel.Services {
 		s := a.m.Services[name]
-		g.Add(Node{ID: repoID(name), Kind: event.Repo, Name: name, Run: func(ctx context.Context) error {
-			return a.repo(ctx, s, cloneSlots, sink)
-		}})
-		ready := repoID(name) // what a dependent of this service waits for
+		ready := repoID(s.CloneName()) // what a dependent of this service waits for
 		if len(s.Setup) > 0 {
-			g.Add(Node{ID: setupID(name), Kind: event.Setup, Name: name, Needs: []string{repoID(name)}, Run: func(ctx context.Context) error {
+			g.Add(Node{ID: setupID(name), Kind: event.Setup, Name: name, Needs: []string{repoID(s.CloneName())}, Run: func(ctx context.Context) error {
 				return a.runSetup(ctx, s, sink)
 			}})
 			ready = setupID(name)
@@ -249,7 +266,7 @@ func (a *apply) needs(s *manifest.Service) []string {
 		case len(dep.Setup) > 0:
 			out = append(out, setupID(n))
 		default:
-			out = append(out, repoID(n))
+			out = append(out, repoID(dep.CloneName()))
 		}
 	}
 	return out
@@ -261,7 +278,7 @@ func (a *apply) items() map[item]bool {
 	out := map[item]bool{}
 	for _, name := range a.sel.Services {
 		s := a.m.Services[name]
-		out[item{event.Repo, name}] = true
+		out[item{event.Repo, s.CloneName()}] = true
 		if len(s.Setup) > 0 {
 			out[item{event.Setup, name}] = true
 		}
@@ -277,32 +294,41 @@ func (a *apply) items() map[item]bool {
 }
 
 func (a *apply) summary() string {
-	return fmt.Sprintf("%d repos, %d infra, %d workers of project %s", len(a.sel.Services), len(a.sel.Infra), len(a.sel.Workers(a.m)), a.m.Project)
+	return fmt.Sprintf("%d repos, %d infra, %d workers of project %s", len(a.m.Clones(a.sel.Services)), len(a.sel.Infra), len(a.sel.Workers(a.m)), a.m.Project)
 }
 
-func (a *apply) repo(ctx context.Context, s *manifest.Service, slots chan struct{}, sink event.Sink) error {
+// repo clones, updates or finds one working copy, shared by the services
+// that name its repo and branch.
+func (a *apply) repo(ctx context.Context, c manifest.Clone, slots chan struct{}, sink event.Sink) error {
 	// run never fetches: a repo on disk is used as it is; a missing one
 	// (a service new in the manifest) is cloned like local does.
-	if _, err := os.Stat(filepath.Join(s.Dir, ".git")); a.mode == Run && err == nil {
-		sink.Emit(event.Event{Kind: event.Repo, Name: s.Name, Phase: event.Unchanged, Msg: "present"})
+	if _, err := os.Stat(filepath.Join(c.Dir, ".git")); a.mode == Run && err == nil {
+		sink.Emit(event.Event{Kind: event.Repo, Name: c.Name, Phase: event.Unchanged, Msg: "present"})
 	} else {
 		select {
 		case slots <- struct{}{}:
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		a.pause(s.Name) // a fast-forward writes the files a watcher follows
-		r := a.sync(ctx, repos.Spec{Name: s.Name, URL: s.Repo, Branch: s.Branch, Dir: s.Dir}, a.repoOpts, sink)
-		a.resume(s.Name)
+		// A fast-forward writes the files a watcher follows, for every
+		// service of the clone.
+		sharing := a.m.SharingClone(c.Services[0])
+		for _, name := range sharing {
+			a.pause(name)
+		}
+		r := a.sync(ctx, cloneSpec(c), a.repoOpts, sink)
+		for _, name := range sharing {
+			a.resume(name)
+		}
 		<-slots
 		if r.Phase == event.Failed {
 			return r.Err
 		}
 	}
 	// Where the worker starts from, or whether it moved under a running one.
-	if head, err := a.head(s.Dir); err == nil {
+	if head, err := a.head(c.Dir); err == nil {
 		a.mu.Lock()
-		a.heads[s.Name] = head
+		a.heads[c.Name] = head
 		a.mu.Unlock()
 	}
 	return nil
@@ -318,13 +344,11 @@ func (a *apply) runSetup(ctx context.Context, s *manifest.Service, sink event.Si
 		a.track(s, env) // a fix to a setup that fails brings the worker up
 	}
 	a.pause(s.Name) // setup builds into the repo
-	run, err := a.setup(ctx, a.m.StateDir(), workers.Setup{
-		Name: s.Name, Dir: s.Dir, Commands: s.Setup, When: s.SetupWhen, Env: env,
-		// The toolchain is checked only when the setup is to run: an
-		// unchanged one needs no tool, and a version probe per service
-		// costs an update of a running stack a process each.
-		Before: func(ctx context.Context) error { return a.verifyTools(ctx, s, env) },
-	}, sink)
+	// The toolchain is checked only when the setup is to run: an unchanged
+	// one needs no tool, and a version probe per service costs an update
+	// of a running stack a process each.
+	before := func(ctx context.Context) error { return a.verifyTools(ctx, s, env) }
+	run, err := a.setup(ctx, a.m.StateDir(), setupOf(s, env, a.source(ctx, s), before), sink)
 	a.resume(s.Name)
 	a.mu.Lock()
 	a.setups[s.Name] = run
@@ -342,16 +366,10 @@ func (a *apply) worker(ctx context.Context, s *manifest.Service, sink event.Sink
 	spec := specOf(s, env)
 	a.track(s, env)
 	a.mu.Lock()
-	head, setup := a.heads[s.Name], a.setups[s.Name]
+	head, setup := a.heads[s.CloneName()], a.setups[s.Name]
 	a.mu.Unlock()
 	want := shapeOf(s, env)
-	_, running := a.runner.Running(s.Name)
-	was, known := a.records.get(s.Name)
-	moved := ""
-	if known && head != was.head && head != "" && was.head != "" {
-		moved = a.moved(ctx, s.Dir, was.head, head)
-	}
-	d := decide(want, head, moved, setup, observed{running: running, known: known, was: was})
+	d := a.decideWorker(ctx, s, want, head, setup, true)
 	if d.action == actLeave {
 		st := a.status(s.Name)
 		sink.Emit(event.Event{Kind: event.Worker, Name: s.Name, Phase: st.State, Msg: d.why, PID: firstPID(st)})
@@ -373,10 +391,41 @@ func (a *apply) worker(ctx context.Context, s *manifest.Service, sink event.Sink
 	return err
 }
 
+// decideWorker is decide for the worker of s, the clone being at head:
+// a move of the clone that changed nothing under the service's paths
+// leaves it running (and, when record is set, is recorded as its new
+// commit, so that the next apply compares from there).
+func (a *apply) decideWorker(ctx context.Context, s *manifest.Service, want shape, head string, setup workers.SetupRun, record bool) decision {
+	_, running := a.runner.Running(s.Name)
+	was, known := a.records.get(s.Name)
+	moved, untouched := "", ""
+	if known && head != was.head && head != "" && was.head != "" {
+		if a.touched(ctx, s, was.head, head) {
+			moved = a.moved(ctx, s.Dir, was.head, head)
+		} else {
+			// The clone moved, but not under this service's paths: its
+			// code is what the worker runs, from the new commit on.
+			untouched = "unchanged: nothing changed under " + manifest.ScopeText(s.Scope())
+		}
+	}
+	decided := head
+	if untouched != "" {
+		decided = was.head
+	}
+	d := decide(want, decided, moved, setup, observed{running: running, known: known, was: was})
+	if d.action == actLeave && untouched != "" && d.why == "unchanged" {
+		d.why = untouched
+		if record {
+			a.records.set(s.Name, applied{shape: was.shape, head: head})
+		}
+	}
+	return d
+}
+
 // specOf is the spec of s's worker.
 func specOf(s *manifest.Service, env []string) workers.Spec {
 	return workers.Spec{
-		Name: s.Name, Dir: s.Dir, Command: s.Run, Env: env,
+		Name: s.Name, Dir: s.RunDir(), Command: s.Run, Env: env,
 		Replicas: s.Replicas, Restart: s.Restart, Ready: s.Ready,
 	}
 }

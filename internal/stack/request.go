@@ -36,6 +36,9 @@ type Request struct {
 	// Env is the environment of whoever asked: the base of the workers'
 	// environment, where ${VAR}s of the manifest expand from.
 	Env []string `json:"env,omitempty"`
+	// DryRun asks for the plan only (--dry-run): plan events, nothing
+	// changed.
+	DryRun bool `json:"dry_run,omitempty"`
 }
 
 // Result is what an apply did: the last settled event of every item it

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/crispify/crispify/internal/docker"
@@ -217,12 +218,12 @@ func (st *Stack) Repos(ctx context.Context, names []string, opts ReposOptions, s
 		return nil, err
 	}
 	var specs []repos.Spec
-	for _, name := range m.ServiceNames() {
-		if len(names) > 0 && !contains(names, name) {
-			continue
-		}
-		s := m.Services[name]
-		specs = append(specs, repos.Spec{Name: name, URL: s.Repo, Branch: s.Branch, Dir: s.Dir})
+	selected := m.ServiceNames()
+	if len(names) > 0 {
+		selected = slices.DeleteFunc(selected, func(name string) bool { return !contains(names, name) })
+	}
+	for _, c := range m.Clones(selected) {
+		specs = append(specs, cloneSpec(c))
 	}
 	sink.Emit(event.Event{Kind: event.Stack, Phase: event.Started, Msg: fmt.Sprintf("%d repos in %s", len(specs), m.WorkspaceDir)})
 	results := repos.Sync(ctx, specs, repos.Options{Update: opts.Update, Jobs: opts.Jobs, Backend: backend}, sink)

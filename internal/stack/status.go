@@ -54,11 +54,11 @@ func (st *Stack) Status(ctx context.Context) (rows []Row, ok bool, err error) {
 // changes not committed, and whether it is on the manifest's branch. The
 // state is shown, never judged: it has no part in the exit code. It is read
 // in process and without a network: 40 repos take a few milliseconds.
+// A repo of several services (one clone) is one row, named by its folder.
 func (st *Stack) repoRows(ctx context.Context) []Row {
 	var rows []Row
-	for _, name := range st.Manifest.ServiceNames() {
-		s := st.Manifest.Services[name]
-		row := Row{Kind: "repo", Name: name, State: "cloned", Detail: s.Dir}
+	for _, s := range st.Manifest.Clones(st.Manifest.ServiceNames()) {
+		row := Row{Kind: "repo", Name: s.Name, State: "cloned", Detail: s.Dir}
 		if _, err := os.Stat(filepath.Join(s.Dir, ".git")); err != nil {
 			row.State, row.Detail = "missing", "run `crispify repos`"
 			rows = append(rows, row)

@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"path"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/crispify/crispify/internal/event"
@@ -34,10 +37,12 @@ type watching struct {
 	cancel context.CancelFunc
 
 	mu      sync.Mutex
-	targets map[string]target        // by service: what to set up and run
-	paused  map[string]int           // by service: crispify writes to its repo; >0 while it does
-	turns   map[string]chan struct{} // by service: one restart at a time
-	done    sync.WaitGroup
+	targets map[string]target // by service: what to set up and run
+	paused  map[string]int    // by service: crispify writes to its repo; >0 while it does
+	// busy holds the services whose restart is under way, each with the
+	// change that came meanwhile (nil for none): it is applied after.
+	busy map[string]*watch.Change
+	done sync.WaitGroup
 }
 
 // target is what a change restarts: the service as the last apply saw it,
@@ -50,7 +55,7 @@ type target struct {
 }
 
 func newWatching(s *Supervisor) *watching {
-	w := &watching{sup: s, targets: map[string]target{}, paused: map[string]int{}, turns: map[string]chan struct{}{}, git: s.git}
+	w := &watching{sup: s, targets: map[string]target{}, paused: map[string]int{}, busy: map[string]*watch.Change{}, git: s.git}
 	w.ctx, w.cancel = context.WithCancel(s.base)
 	w.watcher, w.problem = watch.New(watch.Options{})
 	if w.watcher != nil {
@@ -69,8 +74,22 @@ func (w *watching) close() {
 }
 
 // serviceConfig is how the watcher watches s.
+//
+// A service that runs in a dir of its repo (a repo of several services)
+// is watched in that dir: one folder has one owner in the watcher, so the
+// services of one clone are watched apart, and a change to a package they
+// share outside their dirs restarts them at the next apply, not on save.
 func serviceConfig(s *manifest.Service, disabled bool) watch.Service {
 	cfg := watch.Service{Name: s.Name, Dir: s.Dir, SetupWhen: s.SetupWhen, Disabled: disabled}
+	if dir := s.RunDir(); dir != s.Dir {
+		cfg.Dir, cfg.SetupWhen = dir, nil
+		prefix := path.Clean(s.Workdir) + "/"
+		for _, f := range s.SetupWhen {
+			if rel, ok := strings.CutPrefix(path.Clean(f), prefix); ok {
+				cfg.SetupWhen = append(cfg.SetupWhen, rel)
+			}
+		}
+	}
 	if s.Watch != nil {
 		cfg.Paths, cfg.Ignore, cfg.Debounce = s.Watch.Paths, s.Watch.Ignore, s.Watch.Debounce.D()
 	}
@@ -221,22 +240,45 @@ func (w *watching) follow() {
 	for c := range w.watcher.Changes() {
 		w.refreshGit(c.Service)
 		w.mu.Lock()
-		turn, ok := w.turns[c.Service]
-		if !ok {
-			turn = make(chan struct{}, 1)
-			w.turns[c.Service] = turn
+		if pending, busy := w.busy[c.Service]; busy {
+			// A save made while the worker is rebuilt is applied after
+			// it, never dropped: the rebuild under way may have read the
+			// files before it.
+			w.busy[c.Service] = merged(pending, c)
+			w.mu.Unlock()
+			continue
 		}
+		w.busy[c.Service] = nil
 		w.mu.Unlock()
-		select {
-		case turn <- struct{}{}:
-		default:
-			continue // a restart for this service is under way; the watcher merges what follows
-		}
 		all.Go(func() {
-			defer func() { <-turn }()
-			w.restart(c)
+			for {
+				w.restart(c)
+				w.mu.Lock()
+				next := w.busy[c.Service]
+				if next == nil || w.ctx.Err() != nil {
+					delete(w.busy, c.Service)
+					w.mu.Unlock()
+					return
+				}
+				w.busy[c.Service] = nil
+				w.mu.Unlock()
+				c = *next
+			}
 		})
 	}
+}
+
+// merged is the change that came while a restart was under way, with the
+// one before it that was not applied yet.
+func merged(pending *watch.Change, c watch.Change) *watch.Change {
+	if pending != nil {
+		c.Files += pending.Files
+		c.SetupChanged = append(slices.Clone(pending.SetupChanged), c.SetupChanged...)
+		if c.Trigger == "" {
+			c.Trigger = pending.Trigger
+		}
+	}
+	return &c
 }
 
 // refreshGit reads the git state of a service's repo again, after its
@@ -271,11 +313,24 @@ func (w *watching) restart(c watch.Change) {
 	ctx := w.ctx
 	why := c.Reason()
 	w.pause(c.Service) // what setup and the restart write is ours
-	defer w.resume(c.Service)
+	// What the service's files were before the rebuild: a save made while
+	// it was under way (the watcher is paused) is found by comparing after.
+	var before *workers.Source
+	if read, err := repos.ReadSource(ctx, t.svc.Dir); err == nil {
+		before = scopedSource(t.svc, read, repos.ChangedFiles)
+	}
+	defer func() {
+		w.resume(c.Service)
+		w.recheck(t.svc, before)
+	}()
 	if len(t.svc.Setup) > 0 {
-		run, err := workers.RunSetup(ctx, s.files.dir, workers.Setup{
-			Name: t.svc.Name, Dir: t.svc.Dir, Commands: t.svc.Setup, When: t.svc.SetupWhen, Env: t.env,
-		}, s.stream)
+		// The same setup an apply runs: without setup_when, any change
+		// under the service's paths since its last build re-runs it.
+		src := before
+		if len(t.svc.SetupWhen) > 0 {
+			src = nil
+		}
+		run, err := workers.RunSetup(ctx, s.files.dir, setupOf(t.svc, t.env, src, nil), s.stream)
 		if err != nil {
 			s.workers.Fail(ctx, c.Service, err)
 			return
@@ -291,4 +346,50 @@ func (w *watching) restart(c watch.Change) {
 	}
 	head, _ := repos.Head(t.svc.Dir)
 	s.records.set(c.Service, applied{shape: shapeOf(t.svc, t.env), head: head})
+}
+
+// recheck queues one more rebuild of svc when a file of its own changed
+// while the last one ran with the watcher paused: a file it tracks, or one
+// that differed before; a file git does not track that appeared meanwhile
+// is taken for the build's output.
+func (w *watching) recheck(svc *manifest.Service, before *workers.Source) {
+	if before == nil || w.ctx.Err() != nil {
+		return
+	}
+	read, err := repos.ReadSource(w.ctx, svc.Dir)
+	if err != nil {
+		return
+	}
+	after := scopedSource(svc, read, repos.ChangedFiles)
+	saved := savedDuring(before, after)
+	if saved == "" {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if pending, busy := w.busy[svc.Name]; busy && pending == nil {
+		w.busy[svc.Name] = &watch.Change{Service: svc.Name, Trigger: saved, Files: 1}
+	}
+}
+
+// savedDuring names a file the developer changed between two readings of
+// a service's source, or is "".
+func savedDuring(before, after *workers.Source) string {
+	if before.Head != after.Head {
+		return "HEAD"
+	}
+	for _, f := range slices.Sorted(maps.Keys(after.Changes)) {
+		sum := after.Changes[f]
+		old, was := before.Changes[f]
+		if sum == old || (!was && strings.HasPrefix(sum, repos.UntrackedMark)) {
+			continue
+		}
+		return f
+	}
+	for f := range before.Changes {
+		if _, ok := after.Changes[f]; !ok {
+			return f // changed back, or committed
+		}
+	}
+	return ""
 }
