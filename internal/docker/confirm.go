@@ -9,15 +9,18 @@ import (
 )
 
 // healthyByProbe reports a container healthy on its readiness probe's pass,
-// and follows it on until Docker's own health check has a verdict: a
-// container that answered and then died, or that its health check finds
-// unhealthy, is reported so, as if the probe had never passed. The watch
-// outlives the boot that started it (a stack's boot ends as soon as all is
-// up), within the health check's own budget; stopping, removing or
-// recreating the container, or Close, ends it sooner.
+// and, while Docker's own health check has not passed yet, follows it on
+// until that check has a verdict: a container that answered and then died,
+// or that its health check finds unhealthy, is reported so, as if the probe
+// had never passed. The watch outlives the boot that started it (a stack's
+// boot ends as soon as all is up), within the health check's own budget;
+// stopping, removing or recreating the container, or Close, ends it sooner.
 func (p *Project) healthyByProbe(ctx context.Context, name string, c Container, start time.Time, note string, pr Probe) error {
 	if err := p.healthyBy(ctx, name, c, start, note, pr.Kind+" answered"); err != nil {
 		return err
+	}
+	if c.Health == "" || c.Health == "healthy" {
+		return nil // Docker has no verdict to come: no check, or it passed
 	}
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.healthBudget(name))
 	this := &confirmation{cancel: cancel}

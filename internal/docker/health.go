@@ -17,8 +17,12 @@ type HealthError struct {
 	Infra, Container string
 	State            string // "unhealthy", "exited" or "timed out"
 	ExitCode         int
-	CheckOutput      string   // what the last health check printed
-	Logs             []string // the container's last log lines
+	CheckOutput      string // what the last health check printed
+	// Waiting is what a container that timed out still waited for:
+	// "Docker's check passes; AMQP does not answer yet at 127.0.0.1:5672".
+	Waiting string
+	Hint    string   // what to try, when there is more to say than its logs
+	Logs    []string // the container's last log lines
 }
 
 func (e *HealthError) Error() string {
@@ -31,8 +35,14 @@ func (e *HealthError) Error() string {
 	default:
 		fmt.Fprintf(&b, "%s (container %s) %s waiting to be healthy", e.Infra, e.Container, e.State)
 	}
+	if e.Waiting != "" {
+		fmt.Fprintf(&b, ": %s", e.Waiting)
+	}
 	if e.CheckOutput != "" {
 		fmt.Fprintf(&b, "; its health check said: %s", e.CheckOutput)
+	}
+	if e.Hint != "" {
+		fmt.Fprintf(&b, "\n%s", e.Hint)
 	}
 	if len(e.Logs) > 0 {
 		fmt.Fprintf(&b, "\nlast %d log lines of %s:\n  %s", len(e.Logs), e.Container, strings.Join(e.Logs, "\n  "))
@@ -70,11 +80,26 @@ func (p *Project) startAndWait(ctx context.Context, name, id string, start time.
 // waitHealthy waits for a container that is already running.
 func (p *Project) waitHealthy(ctx context.Context, name, id string, start time.Time, note string) error {
 	// On a stack that runs, it is most often healthy already: one inspect
-	// says so, without the event stream that follow opens (an update of a
-	// running stack asks this of every container it keeps).
+	// and, where crispify knows the protocol, one probe say so, without the
+	// event stream that follow opens (an update of a running stack asks
+	// this of every container it keeps).
 	c, err := p.Engine.ContainerInspect(ctx, id)
 	if err == nil && c.State == "running" && (c.Health == "" || c.Health == "healthy") {
-		return p.healthy(ctx, name, c, start, note)
+		pr, addr, ok, err := p.probeTarget(ctx, name, c)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return p.healthy(ctx, name, c, start, note)
+		}
+		attempt, cancel := context.WithTimeout(ctx, probeTimeout)
+		err = pr.Check(attempt, addr)
+		cancel()
+		if err == nil {
+			return p.healthyBy(ctx, name, c, start, note, pr.Kind+" answered")
+		}
+		// Docker says healthy and the protocol does not answer: follow
+		// says so, and waits for it.
 	}
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -85,44 +110,61 @@ func (p *Project) waitHealthy(ctx context.Context, name, id string, start time.T
 // follow reads the engine's events until the container is healthy, fails,
 // or the health check's own budget is spent. A slow inspect poll backs the
 // event stream up, in case the stream breaks or an event came before it.
-// While Docker's health check has not passed, the container's readiness
-// probe runs too (probe.go): its first pass, with the container still
-// running and not unhealthy when inspected right after, counts as healthy;
-// the container is then followed on (see confirm).
+//
+// Where crispify knows the container's protocol and can reach it, healthy
+// is the readiness probe's first pass (probe.go), with the container still
+// running and not unhealthy when inspected right after; Docker's check
+// passing alone leaves it waiting, and the row says what is missing. The
+// container is then followed on until Docker's verdict (see confirm).
+// Without a probe, Docker's check alone decides. Either way, Docker's check
+// failing makes it sick, and an exit dead.
 func (p *Project) follow(ctx context.Context, name, id string, start time.Time, note string, events <-chan ContainerEvent, errs <-chan error) error {
 	deadline := time.NewTimer(p.healthBudget(name))
 	defer deadline.Stop()
 	poll := time.NewTicker(time.Second)
 	defer poll.Stop()
-	waitingSaid := false
-	var probe Probe
-	var probed <-chan struct{} // closed by the probe's first pass; nil when none runs
-	probing, passed := false, false
+	var watch *readyWatch             // the probe; nil before the container runs, or when there is none
+	var tried, passed <-chan struct{} // watch's, until they fired
+	watched := false
+	said := "" // the waiting message last emitted
 	for {
+		// What the probe had said before this inspect: a pass counts only
+		// when the container still runs after it.
+		answeredBefore := watch != nil && answered(watch)
+		triedBefore := watch != nil && attempted(watch)
 		c, err := p.Engine.ContainerInspect(ctx, id)
 		if err != nil {
 			return fmt.Errorf("inspect container %s: %w", ContainerName(p.Manifest.Project, name), err)
 		}
 		switch {
-		case c.State == "running" && (c.Health == "" || c.Health == "healthy"):
-			return p.healthy(ctx, name, c, start, note)
 		case c.State == "exited" || c.State == "dead":
 			// Before health: Docker calls a stopped container unhealthy.
 			return p.unhealthy(ctx, name, c, "exited", event.Dead)
 		case c.Health == "unhealthy":
 			return p.unhealthy(ctx, name, c, "unhealthy", event.Sick)
-		case passed && c.State == "running":
-			return p.healthyByProbe(ctx, name, c, start, note, probe)
 		}
-		if !probing && c.State == "running" {
-			probing = true
-			if pr, addr, ok := p.readiness(name, c); ok {
-				probe, probed = pr, watchReady(ctx, pr, addr)
+		running := c.State == "running"
+		if running && !watched {
+			watched = true
+			pr, addr, ok, err := p.probeTarget(ctx, name, c)
+			if err != nil {
+				return err
+			}
+			if ok {
+				watch = watchReady(ctx, pr, addr)
+				tried, passed = watch.tried, watch.passed
 			}
 		}
-		if !waitingSaid {
-			p.emit(event.Event{Kind: event.Infra, Name: name, Phase: event.Waiting, Msg: "health: " + c.Health})
-			waitingSaid = true
+		dockerSays := running && (c.Health == "" || c.Health == "healthy")
+		switch {
+		case watch == nil && dockerSays:
+			return p.healthy(ctx, name, c, start, note)
+		case answeredBefore && running:
+			return p.healthyByProbe(ctx, name, c, start, note, watch.probe)
+		}
+		if msg := waitingFor(c, watch, triedBefore); msg != "" && msg != said {
+			p.emit(event.Event{Kind: event.Infra, Name: name, Phase: event.Waiting, Msg: msg})
+			said = msg
 		}
 		// Wait for a reason to look again.
 	wait:
@@ -140,17 +182,65 @@ func (p *Project) follow(ctx context.Context, name, id string, start time.Time, 
 				errs, events = nil, nil // the stream broke: the poll carries on
 			case <-poll.C:
 				break wait
-			case <-probed:
-				passed, probed = true, nil
+			case <-tried:
+				tried = nil
+				break wait
+			case <-passed:
+				passed = nil
 				break wait
 			case <-deadline.C:
-				c.State = "timed out"
-				return p.unhealthy(ctx, name, c, "timed out", event.Sick)
+				return p.timedOut(ctx, name, c, watch)
 			case <-ctx.Done():
 				return ctx.Err()
 			}
 		}
 	}
+}
+
+// answered reports whether a watch's probe has passed.
+func answered(w *readyWatch) bool { return closed(w.passed) }
+
+// attempted reports whether a watch's first attempt is over.
+func attempted(w *readyWatch) bool { return closed(w.tried) }
+
+func closed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}
+
+// waitingFor is what a waiting row says: Docker's health while its check
+// has not passed, else what the probe still waits for; nothing new before
+// the probe's first attempt is over, which most often passes.
+func waitingFor(c Container, w *readyWatch, tried bool) string {
+	switch {
+	case w == nil || c.State != "running" || c.Health == "starting":
+		return "health: " + c.Health
+	case !tried:
+		return ""
+	case c.Health == "healthy":
+		return "Docker's check passes; " + w.missing()
+	default:
+		return "running, with no health check of Docker's; " + w.missing()
+	}
+}
+
+// timedOut fails a container whose health budget is spent. When Docker's
+// check passed and the protocol never answered, it says so, and what to try.
+func (p *Project) timedOut(ctx context.Context, name string, c Container, w *readyWatch) error {
+	he := p.healthError(ctx, name, c, "timed out")
+	if w != nil && !answered(w) && c.State == "running" && (c.Health == "" || c.Health == "healthy") {
+		he.Waiting = waitingFor(c, w, true)
+		if last := w.lastError(); last != "" {
+			he.Waiting += " (" + last + ")"
+		}
+		he.Hint = "crispify counts it healthy once " + w.probe.Protocol() + " answers where the workers reach it; if they reach it elsewhere, say where with ready: {" + w.probe.Kind + ": PORT}, or leave it to Docker's check alone with ready: false"
+	}
+	c.State = "timed out" // not running, as far as the event goes
+	return p.report(name, c, event.Sick, he)
 }
 
 // healthy reports a container healthy. On an ssh:// engine its tunnel is
@@ -176,8 +266,8 @@ func (p *Project) healthyBy(ctx context.Context, name string, c Container, start
 		if p.Tunnels == nil {
 			e.Msg += "; its ports are on the engine's 127.0.0.1, forwarded here only while a stack runs (`crispify -d`)"
 		} else {
-			p.emit(event.Event{Kind: event.Infra, Name: name, Phase: event.Waiting, Tunnel: TunnelConnecting, Msg: "healthy on " + p.Engine.Endpoint() + "; opening its tunnel"})
-			if err := p.Tunnels.Open(ctx, name, fw); err != nil {
+			// Open already when its probe dialled through it.
+			if err := p.openTunnel(ctx, name, "healthy on "+p.Engine.Endpoint()+"; opening its tunnel"); err != nil {
 				return err
 			}
 			e.Tunnel = TunnelUp
@@ -191,8 +281,18 @@ func (p *Project) healthyBy(ctx context.Context, name string, c Container, start
 // unhealthy builds the error of a container that failed, with its last log
 // lines, and reports it.
 func (p *Project) unhealthy(ctx context.Context, name string, c Container, state string, phase event.Phase) error {
+	return p.report(name, c, phase, p.healthError(ctx, name, c, state))
+}
+
+// healthError is what a developer needs to see of a container that failed.
+func (p *Project) healthError(ctx context.Context, name string, c Container, state string) *HealthError {
 	he := &HealthError{Infra: name, Container: ContainerName(p.Manifest.Project, name), State: state, ExitCode: c.ExitCode, CheckOutput: lastLine(c.HealthOutput)}
 	he.Logs = p.lastLogs(ctx, c.ID, 20)
+	return he
+}
+
+// report emits a failed container's event and returns its error.
+func (p *Project) report(name string, c Container, phase event.Phase, he *HealthError) error {
 	e := event.Event{Kind: event.Infra, Name: name, Phase: phase, Error: he.Error()}
 	if c.State == "running" {
 		e.Since = c.StartedAt // sick, but up since then

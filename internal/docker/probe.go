@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/crispify/crispify/internal/manifest"
@@ -15,10 +16,14 @@ import (
 
 // While a container starts, crispify probes it itself, from the host,
 // through the port the workers will use, with the protocol's own cheap
-// handshake: Docker runs a health check only every interval (often 10 s or
-// 30 s), and a boot that waits for that tick waits for nothing. The first
-// pass counts the container healthy; Docker's own health check stays the
-// truth afterwards (see confirm). Nothing is run inside the container.
+// handshake. Where crispify knows the protocol, that probe is what makes
+// the container healthy: Docker's check often passes before the server
+// serves (rabbitmq-diagnostics ping answers once the Erlang node runs,
+// seconds before the broker listens), and a worker started then fails.
+// It is also sooner: Docker runs its check only every interval (often 10 s
+// or 30 s). Docker's check failing, or the container exiting, still makes
+// it sick or dead, before and after (see confirm). Nothing is run inside
+// the container.
 
 // Probe is one readiness check: a protocol spoken on a container port.
 type Probe struct {
@@ -110,8 +115,9 @@ func imageProbe(image string) (Probe, bool) {
 // this machine's. A port published on a remote engine's loopback cannot be
 // reached from here. On an ssh:// engine the ports are on its loopback,
 // reached only through the infra's tunnel: a port its tunnel carries is
-// dialled at this machine's end, and before the tunnel exists (it opens
-// once the container is healthy) Docker's health check decides. A port not
+// dialled at this machine's end (probeTarget opens the tunnel as soon as
+// the container runs), and without tunnels (a command that holds no
+// stack) Docker's health check decides. A port not
 // published is dialled on the container's own address on the project's
 // network, which only an engine on this machine's unix socket, on Linux,
 // routes to here (Docker Desktop's runs in a VM, and the probe then never
@@ -190,19 +196,41 @@ func (p *Project) readiness(name string, c Container) (Probe, string, bool) {
 	return pr, addr, ok
 }
 
-// watchReady probes addr every probeEvery until a probe passes, then closes
-// the channel it returned; it gives up when ctx ends.
-func watchReady(ctx context.Context, pr Probe, addr string) <-chan struct{} {
-	passed := make(chan struct{})
+// readyWatch is a probe tried every probeEvery against a container until it
+// passes once: then the protocol answers where the workers reach it, and
+// probing stops, so that the server sees one handshake of crispify's per
+// boot rather than one every 100 ms for as long as it runs.
+type readyWatch struct {
+	probe  Probe
+	addr   string
+	tried  chan struct{} // closed once the first attempt is over
+	passed chan struct{} // closed by the first pass
+	last   atomic.Value  // string: why the latest attempt failed
+}
+
+// watchReady starts probing; the watch gives up when ctx ends.
+func watchReady(ctx context.Context, pr Probe, addr string) *readyWatch {
+	w := &readyWatch{probe: pr, addr: addr, tried: make(chan struct{}), passed: make(chan struct{})}
 	go func() {
 		tick := time.NewTicker(probeEvery)
 		defer tick.Stop()
+		first := true
 		for {
 			attempt, cancel := context.WithTimeout(ctx, probeTimeout)
 			err := pr.Check(attempt, addr)
 			cancel()
+			// passed before tried: a first attempt that passes never
+			// reads, for a moment, as one that failed.
 			if err == nil {
-				close(passed)
+				close(w.passed)
+			} else {
+				w.last.Store(err.Error())
+			}
+			if first {
+				close(w.tried)
+				first = false
+			}
+			if err == nil {
 				return
 			}
 			select {
@@ -212,5 +240,37 @@ func watchReady(ctx context.Context, pr Probe, addr string) <-chan struct{} {
 			}
 		}
 	}()
-	return passed
+	return w
+}
+
+// missing says what the watch still waits for, as a waiting row shows it:
+// "AMQP does not answer yet at 127.0.0.1:5672".
+func (w *readyWatch) missing() string {
+	return w.probe.Protocol() + " does not answer yet at " + w.addr
+}
+
+// lastError is why the latest attempt failed; empty before the first.
+func (w *readyWatch) lastError() string {
+	s, _ := w.last.Load().(string)
+	return s
+}
+
+// Protocol names what the probe speaks, for messages: AMQP, MySQL,
+// "HTTP GET /_cluster/health".
+func (pr Probe) Protocol() string {
+	switch pr.Kind {
+	case manifest.ProbeAMQP:
+		return "AMQP"
+	case manifest.ProbeMongo:
+		return "MongoDB"
+	case manifest.ProbeMySQL:
+		return "MySQL"
+	case manifest.ProbeRedis:
+		return "Redis"
+	case manifest.ProbeSSDB:
+		return "SSDB"
+	case manifest.ProbeHTTP:
+		return "HTTP GET " + pr.path()
+	}
+	return pr.Kind
 }

@@ -47,9 +47,18 @@ func (pr Probe) Check(ctx context.Context, addr string) error {
 	case manifest.ProbeMongo:
 		return checkMongo(conn, r)
 	case manifest.ProbeMySQL:
-		return checkMySQL(r)
+		handshake, err := checkMySQL(r)
+		if err != nil {
+			return err
+		}
+		leaveMySQL(conn, r, handshake)
+		return nil
 	case manifest.ProbeRedis:
-		return checkRedis(conn, r)
+		if err := checkRedis(conn, r); err != nil {
+			return err
+		}
+		leaveRedis(conn, r)
+		return nil
 	case manifest.ProbeSSDB:
 		return checkSSDB(conn, r)
 	case manifest.ProbeHTTP:
@@ -221,24 +230,28 @@ func bsonSize(kind byte, b []byte) int {
 }
 
 // checkMySQL reads the initial handshake a MySQL or MariaDB server sends as
-// soon as it accepts a client: protocol version 10. An error packet (too
-// many connections, a host not allowed) says why the server refused.
-func checkMySQL(r *bufio.Reader) error {
+// soon as it accepts a client: protocol version 10, returned whole (up to
+// 1 KiB) for leaveMySQL. An error packet (too many connections, a host not
+// allowed) says why the server refused.
+func checkMySQL(r *bufio.Reader) ([]byte, error) {
 	var head [4]byte
 	if _, err := io.ReadFull(r, head[:]); err != nil {
-		return fmt.Errorf("read the handshake: %w", err)
+		return nil, fmt.Errorf("read the handshake: %w", err)
 	}
 	size := int(head[0]) | int(head[1])<<8 | int(head[2])<<16
 	if size < 1 || head[3] != 0 {
-		return fmt.Errorf("first packet of %d bytes, sequence %d: not a handshake", size, head[3])
+		return nil, fmt.Errorf("first packet of %d bytes, sequence %d: not a handshake", size, head[3])
 	}
 	payload := make([]byte, min(size, 1<<10))
 	if _, err := io.ReadFull(r, payload); err != nil {
-		return fmt.Errorf("read the handshake: %w", err)
+		return nil, fmt.Errorf("read the handshake: %w", err)
 	}
 	switch payload[0] {
 	case 10:
-		return nil
+		if _, err := r.Discard(size - len(payload)); err != nil {
+			return nil, fmt.Errorf("read the handshake: %w", err)
+		}
+		return payload, nil
 	case 0xFF:
 		msg := ""
 		if len(payload) > 3 {
@@ -247,9 +260,9 @@ func checkMySQL(r *bufio.Reader) error {
 				msg = msg[5:]
 			}
 		}
-		return fmt.Errorf("the server refused: %s", msg)
+		return nil, fmt.Errorf("the server refused: %s", msg)
 	}
-	return fmt.Errorf("handshake of protocol %d, want 10", payload[0])
+	return nil, fmt.Errorf("handshake of protocol %d, want 10", payload[0])
 }
 
 // checkRedis sends PING and wants +PONG. A server loading its data answers

@@ -83,6 +83,11 @@ func (r *recorder) last(kind event.Kind, name string) event.Event {
 	return event.Event{}
 }
 
+// newProject is a project on a fake engine whose containers turn healthy for
+// Docker at once. Its redis answers too: crispify counts a redis healthy
+// only once PING is answered where the workers reach it, and the fake
+// engine's published ports reach nothing, so the probe dials a server of
+// the test's instead (see redisAnswers).
 func newProject(t *testing.T, text string) (*docker.Project, *dockerfake.Engine, *recorder) {
 	t.Helper()
 	fake := dockerfake.New()
@@ -90,8 +95,23 @@ func newProject(t *testing.T, text string) (*docker.Project, *dockerfake.Engine,
 	fake.AddImage("mysql:8", dockerfake.Image{ID: "sha256:mysql"})
 	fake.AddImage("busybox:1", dockerfake.Image{ID: "sha256:busybox"})
 	rec := &recorder{}
-	p := &docker.Project{Engine: fake, Manifest: load(t, text), Sink: rec, HealthTimeout: 5 * time.Second}
+	p := &docker.Project{Engine: fake, Manifest: load(t, text), Sink: rec, HealthTimeout: 5 * time.Second, Reach: redisAnswers(t)}
 	return p, fake, rec
+}
+
+// redisAnswers is where the probes of newProject dial a published port: a
+// server answering PING for Redis's container port 6379; no other port is
+// reachable, so that Docker's check alone decides for the rest, as for a
+// port published on a remote engine's loopback.
+func redisAnswers(t *testing.T) func(docker.PortBinding) (string, bool) {
+	t.Helper()
+	addr, _ := pongServer(t, nil)
+	return func(b docker.PortBinding) (string, bool) {
+		if b.ContainerPort == 6379 {
+			return addr, true
+		}
+		return "", false
+	}
 }
 
 func up(t *testing.T, p *docker.Project, names ...string) {
@@ -162,7 +182,8 @@ func TestSecondUpChangesNothing(t *testing.T) {
 	if n := fake.Subscriptions() - streams; n != 0 {
 		t.Errorf("second up opened %d event streams, want none", n)
 	}
-	if e := rec.last(event.Infra, "redis"); e.Phase != event.Healthy || e.Msg != "already running" {
+	// And one probe confirms that Redis answers, as it did.
+	if e := rec.last(event.Infra, "redis"); e.Phase != event.Healthy || e.Msg != "already running (redis answered)" {
 		t.Errorf("second up said %s %q", e.Phase, e.Msg)
 	}
 }

@@ -24,7 +24,7 @@ func TestHealthySaysWhenTheContainerStarted(t *testing.T) {
 	time.Sleep(20 * time.Millisecond)
 	up(t, p, "redis")
 	again := rec.last(event.Infra, "redis")
-	if again.Msg != "already running" || !again.Since.Equal(c.StartedAt) {
+	if again.Msg != "already running (redis answered)" || !again.Since.Equal(c.StartedAt) {
 		t.Errorf("second up: %s %q since %v, want the container's start %v", again.Phase, again.Msg, again.Since, c.StartedAt)
 	}
 }

@@ -2,6 +2,7 @@ package docker
 
 import (
 	"context"
+	"io"
 	"net"
 	"os"
 	"os/signal"
@@ -18,7 +19,10 @@ import (
 
 // The tunnels' tests run a fake ssh: this test binary, called as `ssh`
 // through a script first on PATH, listening on each -L's local end until
-// it is killed. What the real ssh does is covered by the e2e tests.
+// it is killed. Each connection it accepts is closed at once, as ssh does
+// when nothing listens at the far end, or, with CRISPIFY_FAKE_SSH_TO set,
+// carried to that address. What the real ssh does is covered by the e2e
+// tests.
 func TestMain(m *testing.M) {
 	if os.Getenv("CRISPIFY_FAKE_SSH") != "" {
 		fakeSSH(os.Args[1:])
@@ -44,7 +48,7 @@ func fakeSSH(args []string) {
 				if err != nil {
 					return
 				}
-				c.Close()
+				go carry(c, os.Getenv("CRISPIFY_FAKE_SSH_TO"))
 			}
 		}()
 	}
@@ -52,6 +56,25 @@ func fakeSSH(args []string) {
 	signal.Notify(sig, syscall.SIGTERM)
 	<-sig
 	os.Exit(0)
+}
+
+// carry copies a connection to and from addr; with no addr, or none
+// listening there, it closes it.
+func carry(c net.Conn, addr string) {
+	defer c.Close()
+	if addr == "" {
+		return
+	}
+	far, err := net.Dial("tcp", addr)
+	if err != nil {
+		return
+	}
+	defer far.Close()
+	go func() {
+		io.Copy(far, c)
+		far.(*net.TCPConn).CloseWrite()
+	}()
+	io.Copy(c, far)
 }
 
 type eventLog struct {
