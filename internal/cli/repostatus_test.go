@@ -32,10 +32,11 @@ infra:
     image: redis:7
     health: {cmd: ["redis-cli", "ping"]}
 services:
-  api: {repo: "file://{{remote}}"}
-  auth: {repo: "file://{{remote}}"}
-  billing: {repo: "file://{{remote}}"}
-  gone: {repo: "file://{{remote}}"}
+  # One repo, four clones: a path written for each keeps them apart.
+  api: {repo: "file://{{remote}}", path: api}
+  auth: {repo: "file://{{remote}}", path: auth}
+  billing: {repo: "file://{{remote}}", path: billing}
+  gone: {repo: "file://{{remote}}", path: gone}
 `
 
 // gitHarness makes the remote, the manifest, and clones of api, auth and
@@ -90,7 +91,7 @@ func TestStatusShowsGitStateAndItNeverChangesTheExitCode(t *testing.T) {
 			git[r.Name] = r.Git
 		}
 	}
-	want := map[string]string{"api": "master ↑1 *", "auth": "feature/x ≠master", "billing": "master ↓1"}
+	want := map[string]string{"api": "master ↑1 *1", "auth": "feature/x ≠master", "billing": "master ↓1"}
 	for name, s := range want {
 		if g := git[name]; g == nil || g.String() != s {
 			t.Errorf("%s: git %+v, want %s", name, g, s)
@@ -131,7 +132,7 @@ func TestStatusShowsGitStateAndItNeverChangesTheExitCode(t *testing.T) {
 	if code != 0 {
 		t.Errorf("status: exit %d, want 0", code)
 	}
-	for _, line := range []string{"api      cloned   master ↑1 *, ", "auth     cloned   feature/x ≠master, ", "billing  cloned   master ↓1, "} {
+	for _, line := range []string{"api      cloned   master ↑1 *1, ", "auth     cloned   feature/x ≠master, ", "billing  cloned   master ↓1, "} {
 		if !strings.Contains(out, line) {
 			t.Errorf("status table lacks %q:\n%s", line, out)
 		}

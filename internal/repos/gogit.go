@@ -287,7 +287,7 @@ func dirtyPaths(ctx context.Context, repo *gogit.Repository, dir, head string) (
 	if err != nil {
 		return nil, err
 	}
-	dirty, err := changesIn(ctx, repo, dir, gd, commit.TreeHash, cfg)
+	dirty, err := changesIn(ctx, repo, dir, gd, nil, commit.TreeHash, cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -114,8 +114,9 @@ type dirtyAt struct {
 // changesIn is trackedChanges, asked once per job and tree: a job's
 // inspect before its fetch and its state read after it see the same
 // working copy when HEAD did not move, and each is a stat of every
-// tracked file.
-func changesIn(ctx context.Context, repo *gogit.Repository, root, gd string, tree plumbing.Hash, cfg *config.Config) ([]string, error) {
+// tracked file. idx is the index when the caller read it already (the
+// state read, which counts untracked files with it too), else nil.
+func changesIn(ctx context.Context, repo *gogit.Repository, root, gd string, idx *indexFile, tree plumbing.Hash, cfg *config.Config) ([]string, error) {
 	o, _ := ctx.Value(openedKey{}).(*opened)
 	if o != nil {
 		o.mu.Lock()
@@ -125,7 +126,13 @@ func changesIn(ctx context.Context, repo *gogit.Repository, root, gd string, tre
 			return slices.Clone(d.paths), nil
 		}
 	}
-	paths, err := trackedChanges(ctx, repo, root, gd, tree, cfg)
+	if idx == nil {
+		var err error
+		if idx, err = readIndex(gd); err != nil {
+			return nil, err
+		}
+	}
+	paths, err := trackedChanges(ctx, repo, root, gd, idx, tree, cfg)
 	if err == nil && o != nil {
 		o.mu.Lock()
 		o.dirty[root] = dirtyAt{tree: tree, paths: slices.Clone(paths)}

@@ -60,6 +60,56 @@ func countApart(ctx context.Context, repo *gogit.Repository, a, b plumbing.Hash)
 	return onlyA, onlyB, nil
 }
 
+// countOnly counts the commits reachable from tip and from none of hide,
+// as `git rev-list --count tip ^hide...` does: walking newest first, and
+// stopping once every commit left to walk is reachable from a hidden one.
+func countOnly(ctx context.Context, repo *gogit.Repository, tip plumbing.Hash, hide ...plumbing.Hash) (int, error) {
+	const fromTip, hidden = 1, 2
+	flags := map[plumbing.Hash]uint8{}
+	q := &commitQueue{}
+	push := func(h plumbing.Hash, f uint8) error {
+		if flags[h]|f == flags[h] {
+			return nil
+		}
+		flags[h] |= f
+		c, err := repo.CommitObject(h)
+		if errors.Is(err, plumbing.ErrObjectNotFound) {
+			return nil // beyond a shallow clone's end
+		}
+		if err != nil {
+			return err
+		}
+		heap.Push(q, c)
+		return nil
+	}
+	for _, h := range hide {
+		if err := push(h, hidden); err != nil {
+			return 0, err
+		}
+	}
+	if err := push(tip, fromTip); err != nil {
+		return 0, err
+	}
+	for q.Len() > 0 && !q.allMarked(flags, hidden) {
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
+		c := heap.Pop(q).(*object.Commit)
+		for _, p := range c.ParentHashes {
+			if err := push(p, flags[c.Hash]); err != nil {
+				return 0, err
+			}
+		}
+	}
+	n := 0
+	for _, f := range flags {
+		if f == fromTip {
+			n++
+		}
+	}
+	return n, nil
+}
+
 // commitQueue is a heap of commits, newest committer date first.
 type commitQueue []*object.Commit
 

@@ -15,8 +15,8 @@ import (
 	"github.com/crispify/crispify/internal/event"
 )
 
-// GitState is how a working copy stands (branch, ahead, behind, dirty, off
-// the manifest's branch), as repo events carry it. The type lives in the
+// GitState is how a working copy stands (branch, ahead, behind, dirty,
+// untracked, off the manifest's branch), as repo events carry it. The type lives in the
 // event package so that the UI can show it without importing this one.
 type GitState = event.Git
 
@@ -57,12 +57,14 @@ func NewStateReader() *StateReader { return &StateReader{memo: map[string]stateM
 // It reads in process, the way git status does and as cheaply: HEAD, the
 // branch's upstream from the config, the commits between the two, then
 // the index, whose recorded stat data tells an unchanged file without
-// opening it; only a file whose stat changed is read and hashed. Where
-// something may make git see a file differently than its bytes (a
-// .gitattributes, core.autocrlf) and a file looks changed, or the index
-// has a form only git reads (split, sparse), the user's own git is
-// asked instead: one `git status`, which neither writes the index nor
-// looks at untracked files. Nothing in the repo is ever written.
+// opening it; only a file whose stat changed is read and hashed. Files
+// not tracked are counted as git status counts them by default, a new
+// folder once (countUntracked), from the folders that hold tracked files,
+// never going into an ignored one. Where something may make git see a
+// file differently than its bytes (a .gitattributes, core.autocrlf) and a
+// file looks changed, or the index has a form only git reads (split,
+// sparse), the user's own git is asked instead: one `git status`, which
+// does not write the index. Nothing in the repo is ever written.
 func (r *StateReader) Read(ctx context.Context, dir, want string) (GitState, error) {
 	r.mu.Lock()
 	memo := r.memo[dir]
@@ -153,11 +155,19 @@ func readStateInProcess(ctx context.Context, dir, want string, memo *stateMemo) 
 		}
 		memo.tree = commit.TreeHash
 	}
-	dirty, err := changesIn(ctx, repo, dir, gd, memo.tree, cfg)
+	idx, err := readIndex(gd)
+	if err != nil {
+		return st, err
+	}
+	dirty, err := changesIn(ctx, repo, dir, gd, idx, memo.tree, cfg)
 	if err != nil {
 		return st, err
 	}
 	st.Dirty = len(dirty)
+	// Never remembered: a file added or removed changes no commit.
+	if st.Untracked, err = countUntracked(ctx, dir, gd, idx, cfg); err != nil {
+		return st, err
+	}
 	return st, nil
 }
 
@@ -186,8 +196,10 @@ func upstreamOf(cfg *config.Config, branch string) (plumbing.ReferenceName, stri
 }
 
 // readStateCLI asks the git command: one status, which says all of it.
+// Untracked files are listed as the in-process reading counts them
+// (normal: a new folder once), whatever status.showUntrackedFiles says.
 func readStateCLI(ctx context.Context, dir, want string) (GitState, error) {
-	out, err := cliGit{bin: "git"}.run(ctx, call{dir: dir}, "status", "--porcelain=v2", "--branch", "-z", "--untracked-files=no")
+	out, err := cliGit{bin: "git"}.run(ctx, call{dir: dir}, "status", "--porcelain=v2", "--branch", "-z", "--untracked-files=normal")
 	if err != nil {
 		return GitState{}, err
 	}
@@ -195,13 +207,18 @@ func readStateCLI(ctx context.Context, dir, want string) (GitState, error) {
 }
 
 // parseState reads `git status --porcelain=v2 --branch -z`, the headers of
-// the upstream included.
+// the upstream and the untracked entries ("? path") included.
 func parseState(out []byte, want string) GitState {
 	l := parseStatus(out)
 	st := GitState{Branch: l.Branch, Head: l.Head, Want: want, Dirty: len(l.Dirty)}
 	upstream := ""
-	for _, e := range strings.Split(string(out), "\x00") {
-		switch {
+	entries := strings.Split(string(out), "\x00")
+	for i := 0; i < len(entries); i++ {
+		switch e := entries[i]; {
+		case strings.HasPrefix(e, "2 "):
+			i++ // a rename is followed by the path it had, which may read as anything
+		case strings.HasPrefix(e, "? "):
+			st.Untracked++
 		case strings.HasPrefix(e, "# branch.upstream "):
 			upstream = strings.TrimPrefix(e, "# branch.upstream ")
 		case strings.HasPrefix(e, "# branch.ab "):

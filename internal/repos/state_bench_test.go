@@ -1,7 +1,9 @@
 package repos
 
 import (
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -93,4 +95,78 @@ func BenchmarkReadStateBigTree(b *testing.B) {
 // began: on a shared machine a truer cost than the wall clock.
 func reportCPU(b *testing.B, began time.Duration) {
 	b.ReportMetric(float64((cpuTime()-began).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+}
+
+// BenchmarkUntracked40 is what counting untracked files costs a read of
+// the stack's 40 repos (80 files each, settled, a committed .gitignore of
+// the usual kind): "clean" has nothing untracked, "untracked" has in each
+// repo 5 new files and a node_modules of 2,000 files in 100 packages that
+// .gitignore ignores, which the count must never go into. reader is a
+// StateReader that read them before, as a live stack's; git-status is
+// `git status --untracked-files=normal`, which counts them as crispify
+// does. scripts/bench.sh untracked runs it.
+func BenchmarkUntracked40(b *testing.B) {
+	f := newFixture(b)
+	first := f.add(b, "svc00", benchShape)
+	commitTo(b, first, "master", "ignore", map[string]string{".gitignore": "node_modules/\ndist/\ncoverage/\n*.log\n.env\n.DS_Store\n"})
+	specs := []Spec{f.spec(b, "file", "svc00")}
+	for i := 1; i < 40; i++ {
+		name := fmt.Sprintf("svc%02d", i)
+		f.add(b, name, benchShape) // a copy of the first, .gitignore and all
+		specs = append(specs, f.spec(b, "file", name))
+	}
+	syncAllOK(b, specs, Options{}, "cloned")
+	time.Sleep(50 * time.Millisecond) // a tick of the clock after the files
+	for _, s := range specs {
+		git(b, s.Dir, "update-index", "-q", "--refresh")
+	}
+	kept := NewStateReader()
+	readers := []struct {
+		name string
+		read func(dir string) error
+	}{
+		{"reader", func(dir string) error { _, err := kept.Read(b.Context(), dir, "master"); return err }},
+		{"git-status", func(dir string) error {
+			cmd := exec.CommandContext(b.Context(), "git", "-C", dir, "status", "--porcelain=v2", "--branch", "-z", "--untracked-files=normal")
+			cmd.Env = append(os.Environ(), "GIT_OPTIONAL_LOCKS=0") // as crispify runs it: the index is not rewritten
+			return cmd.Run()
+		}},
+	}
+	for _, state := range []string{"clean", "untracked"} {
+		if state == "untracked" {
+			for _, s := range specs {
+				for _, p := range []string{"TODO.md", "src/dir1/new.go", "src/dir2/new_test.go", "src/dir3/notes.txt", "config.local.json"} {
+					writeBench(b, filepath.Join(s.Dir, p))
+				}
+				for pkg := range 100 {
+					for file := range 20 {
+						writeBench(b, filepath.Join(s.Dir, "node_modules", fmt.Sprintf("pkg%03d", pkg), "lib", fmt.Sprintf("f%02d.js", file)))
+					}
+				}
+			}
+		}
+		for _, r := range readers {
+			b.Run(state+"/"+r.name, func(b *testing.B) {
+				began := cpuTime()
+				for b.Loop() {
+					for _, s := range specs {
+						if err := r.read(s.Dir); err != nil {
+							b.Fatal(err)
+						}
+					}
+				}
+				reportCPU(b, began)
+			})
+		}
+	}
+}
+
+func writeBench(b *testing.B, file string) {
+	b.Helper()
+	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(file, []byte("x\n"), 0o644); err != nil {
+		b.Fatal(err)
+	}
 }

@@ -26,12 +26,9 @@ import (
 // stat data matches what the index recorded is unchanged without being
 // opened. It writes nothing. It returns errAskGit when a file's bytes
 // differ but git's filters (attributes, autocrlf) might make them the same
-// to git, and errIndexForm for an index only git reads.
-func trackedChanges(ctx context.Context, repo *gogit.Repository, root, gd string, headTree plumbing.Hash, cfg *config.Config) ([]string, error) {
-	idx, err := readIndex(gd)
-	if err != nil {
-		return nil, err
-	}
+// to git. idx is the index of git folder gd (readIndex, which returns
+// errIndexForm for an index only git reads).
+func trackedChanges(ctx context.Context, repo *gogit.Repository, root, gd string, idx *indexFile, headTree plumbing.Hash, cfg *config.Config) ([]string, error) {
 	changed := map[string]bool{}
 	if err := stagedChanges(repo, idx, headTree, changed); err != nil {
 		return nil, err

@@ -36,7 +36,7 @@ func write(t *testing.T, file, content string) {
 // every in-process reading is held to.
 func gitSays(t *testing.T, dir, want string) GitState {
 	t.Helper()
-	out := gitIn(t, dir, nil, "status", "--porcelain=v2", "--branch", "-z", "--untracked-files=no")
+	out := gitIn(t, dir, nil, "status", "--porcelain=v2", "--branch", "-z", "--untracked-files=normal")
 	return parseState([]byte(out), want)
 }
 
@@ -62,7 +62,7 @@ func TestReadState(t *testing.T) {
 		}},
 		{"dirty", func(t *testing.T, _, dir string) {
 			write(t, filepath.Join(dir, file), "changed\n")
-		}, "master *", nil},
+		}, "master *1", nil},
 		{"same size, same mtime, other bytes", func(t *testing.T, _, dir string) {
 			// Only the ctime and the bytes tell this change; git sees it.
 			p := filepath.Join(dir, file)
@@ -75,7 +75,7 @@ func TestReadState(t *testing.T) {
 			if err := os.Chtimes(p, fi.ModTime(), fi.ModTime()); err != nil {
 				t.Fatal(err)
 			}
-		}, "master *", nil},
+		}, "master *1", nil},
 		{"touched, same content", func(t *testing.T, _, dir string) {
 			p := filepath.Join(dir, file)
 			later := time.Now().Add(time.Hour)
@@ -86,17 +86,17 @@ func TestReadState(t *testing.T) {
 		{"staged", func(t *testing.T, _, dir string) {
 			write(t, filepath.Join(dir, file), "staged\n")
 			git(t, dir, "add", file)
-		}, "master *", nil},
+		}, "master *1", nil},
 		{"staged new file", func(t *testing.T, _, dir string) {
 			write(t, filepath.Join(dir, "new.txt"), "new\n")
 			git(t, dir, "add", "new.txt")
-		}, "master *", nil},
+		}, "master *1", nil},
 		{"deleted, and a staged removal", func(t *testing.T, _, dir string) {
 			if err := os.Remove(filepath.Join(dir, file)); err != nil {
 				t.Fatal(err)
 			}
 			git(t, dir, "rm", "-q", filePath(2))
-		}, "master *", func(t *testing.T, st GitState) {
+		}, "master *2", func(t *testing.T, st GitState) {
 			if st.Dirty != 2 {
 				t.Errorf("dirty = %d, want 2", st.Dirty)
 			}
@@ -105,10 +105,10 @@ func TestReadState(t *testing.T) {
 			if err := os.Chmod(filepath.Join(dir, file), 0o755); err != nil {
 				t.Fatal(err)
 			}
-		}, "master *", nil},
+		}, "master *1", nil},
 		{"untracked only", func(t *testing.T, _, dir string) {
 			write(t, filepath.Join(dir, "scratch.txt"), "not tracked\n")
-		}, "master", nil},
+		}, "master ?1", nil},
 		{"ahead", func(t *testing.T, _, dir string) {
 			write(t, filepath.Join(dir, file), "local\n")
 			git(t, dir, "commit", "-q", "-am", "local 1")
@@ -128,7 +128,7 @@ func TestReadState(t *testing.T) {
 			git(t, dir, "add", "l.txt")
 			git(t, dir, "commit", "-q", "-m", "local")
 			write(t, filepath.Join(dir, file), "dirty\n")
-		}, "master ↑1 ↓1 *", nil},
+		}, "master ↑1 ↓1 *1", nil},
 		{"branch with no upstream", func(t *testing.T, _, dir string) {
 			git(t, dir, "checkout", "-q", "-b", "master2")
 			git(t, dir, "branch", "-q", "-D", "master")
@@ -174,7 +174,7 @@ func TestReadState(t *testing.T) {
 		{"split index", func(t *testing.T, _, dir string) {
 			git(t, dir, "update-index", "--split-index")
 			write(t, filepath.Join(dir, file), "dirty\n")
-		}, "master *", nil},
+		}, "master *1", nil},
 		{"assumed unchanged", func(t *testing.T, _, dir string) {
 			git(t, dir, "update-index", "--assume-unchanged", file)
 			write(t, filepath.Join(dir, file), "git was told not to look\n")
@@ -183,7 +183,7 @@ func TestReadState(t *testing.T) {
 			git(t, dir, "update-index", "--index-version", "4")
 			write(t, filepath.Join(dir, "later.txt"), "added later\n")
 			git(t, dir, "add", "-N", "later.txt")
-		}, "master *", nil},
+		}, "master *1", nil},
 		{"conflict", func(t *testing.T, bare, dir string) {
 			commitTo(t, bare, "master", "remote", map[string]string{file: "theirs\n"})
 			git(t, dir, "fetch", "-q")
@@ -191,7 +191,7 @@ func TestReadState(t *testing.T) {
 			git(t, dir, "commit", "-q", "-am", "ours")
 			cmd := gitCmd(dir, "merge", "-q", "origin/master")
 			_ = cmd.Run() // fails: the conflict is the point
-		}, "master ↑1 ↓1 *", nil},
+		}, "master ↑1 ↓1 *1", nil},
 	}
 	// Only the git command can tell these; every other case is read in
 	// process alone.
@@ -240,7 +240,7 @@ func TestReadStateUnbornAndLinkedWorktree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := gitSays(t, linked, "master"); st != want || st.String() != "topic ≠master *" {
+	if want := gitSays(t, linked, "master"); st != want || st.String() != "topic ≠master *1" {
 		t.Errorf("linked worktree: read %+v (%q), git %+v", st, st, want)
 	}
 	if st, err := ReadState(background(t), main, "master"); err != nil || st.String() != "master" {
@@ -282,7 +282,7 @@ func TestGitStateString(t *testing.T) {
 		{GitState{Branch: "master", Want: "master"}, "master"},
 		{GitState{Branch: "master", Want: "master", Ahead: 2}, "master ↑2"},
 		{GitState{Branch: "master", Want: "master", Behind: 3}, "master ↓3"},
-		{GitState{Branch: "feature/x", Want: "master", Dirty: 4}, "feature/x ≠master *"},
+		{GitState{Branch: "feature/x", Want: "master", Dirty: 4}, "feature/x ≠master *4"},
 		{GitState{Branch: "main"}, "main"}, // the manifest names no branch
 		{GitState{Head: "0123456789abcdef", Want: "master", Ahead: 1, Behind: 1}, "detached 0123456 ≠master ↑1 ↓1"},
 		{GitState{}, "detached"},
@@ -337,7 +337,7 @@ func TestSyncEventsCarryGitState(t *testing.T) {
 	git(t, specs[2].Dir, "commit", "-q", "--allow-empty", "-m", "mine")
 	rec = &recorder{}
 	Sync(background(t), specs, Options{Update: true}, rec)
-	for name, want := range map[string]string{"a": "feature/x ≠master up ", "b": "master * up origin/master", "c": "master ↑1 up origin/master"} {
+	for name, want := range map[string]string{"a": "feature/x ≠master up ", "b": "master *1 up origin/master", "c": "master ↑1 up origin/master"} {
 		if got := gitOf(name); got != want {
 			t.Errorf("%s after update: git %q, want %q", name, got, want)
 		}
@@ -366,7 +366,7 @@ func TestRefreshReEmitsTheLastEventWithTheNewState(t *testing.T) {
 	if e.Kind != event.Repo || e.Name != "svc" || e.Phase != event.Updated || e.Msg != "3 new commits" || !e.TS.After(last.TS) {
 		t.Errorf("refresh event %+v: want the last one, stamped now", e)
 	}
-	if e.Git.String() != "master *" || last.Git.String() != "master" {
+	if e.Git.String() != "master *1" || last.Git.String() != "master" {
 		t.Errorf("refresh git %q, last's %q (must be left alone)", e.Git, last.Git)
 	}
 	if _, _, err := r.Refresh(background(t), last, t.TempDir(), "master"); err == nil {

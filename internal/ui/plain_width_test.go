@@ -61,8 +61,8 @@ func TestPlainRepoLineShowsGitState(t *testing.T) {
 	var buf bytes.Buffer
 	p := NewPlain(&buf, false)
 	p.Render(at(0, event.Event{Kind: event.Repo, Name: "api", Phase: event.Skipped, Msg: "on branch feature/x, not master: check out master to update it",
-		Git: &event.Git{Branch: "feature/x", Want: "master", Dirty: 1}}))
-	want := "   0.0s  repo    api           skipped     feature/x ≠master *  on branch feature/x, not master: check out master to update it"
+		Git: &event.Git{Branch: "feature/x", Want: "master", Dirty: 1, Untracked: 4}}))
+	want := "   0.0s  repo    api           skipped     feature/x ≠master *1 ?4  on branch feature/x, not master: check out master to update it"
 	if got := strings.TrimRight(buf.String(), "\n"); got != want {
 		t.Errorf("\n got %q\nwant %q", got, want)
 	}

@@ -128,7 +128,7 @@ func midBoot() []event.Event {
 // gitStates are the repos of the test stack that are not simply on master,
 // clean and level with origin: what a developer's laptop has on a Monday.
 var gitStates = map[string]event.Git{
-	"api":    {Branch: "master", Want: "master", Upstream: "origin/master", Ahead: 1, Dirty: 3},
+	"api":    {Branch: "master", Want: "master", Upstream: "origin/master", Ahead: 1, Dirty: 3, Untracked: 2},
 	"auth":   {Branch: "feature/sso", Want: "master"},
 	"ledger": {Branch: "master", Want: "master", Upstream: "origin/master", Behind: 2},
 	"geo":    {Head: "8f3e2a1c0d9b7e6f5a4b3c2d1e0f9a8b7c6d5e4f", Want: "master"},

@@ -30,7 +30,7 @@ func TestRepoRowsShowBranchAndMarks(t *testing.T) {
 	m := newTestModel(t, testOptions(), &fakeController{}, 160, 80) // every repo fits
 	feed(m, 5*time.Minute, finished()...)
 	for name, want := range map[string]string{
-		"api":     "master ↑1 *",
+		"api":     "master ↑1 *3 ?2",
 		"auth":    "feature/sso ≠master",
 		"ledger":  "master ↓2",
 		"geo":     "detached 8f3e2a1 ≠master",
@@ -41,7 +41,7 @@ func TestRepoRowsShowBranchAndMarks(t *testing.T) {
 			t.Errorf("row of %s: %q, want %q", name, line, want)
 		}
 	}
-	if line := ansi.Strip(lineOf(t, m, "pricing")); strings.Contains(line, "*") || strings.Contains(line, "≠") {
+	if line := ansi.Strip(lineOf(t, m, "pricing")); strings.ContainsAny(line, "*?≠") {
 		t.Errorf("a clean repo on its branch is marked: %q", line)
 	}
 }
@@ -68,7 +68,7 @@ func TestFoldSaysHowManyHoldWork(t *testing.T) {
 	m := newTestModel(t, testOptions(), &fakeController{}, 100, 24)
 	feed(m, 5*time.Minute, finished()...)
 	fold := ansi.Strip(lineOf(t, m, "✓"))
-	if want := "✓ 40 repos cloned · 1 dirty, 1 ahead, 1 behind, 2 off branch · enter to expand"; !strings.Contains(fold, want) {
+	if want := "✓ 40 repos cloned · 1 dirty, 1 untracked, 1 ahead, 1 behind, 2 off branch · enter to expand"; !strings.Contains(fold, want) {
 		t.Errorf("fold line %q, want %q", fold, want)
 	}
 
@@ -101,7 +101,7 @@ func TestGitRefreshKeepsTheRow(t *testing.T) {
 	if it.git == nil || *it.git != dirty || it.since != since || len(it.log.all()) != logged || it.msg != "3 new commits" {
 		t.Errorf("after a refresh: git %+v since %v (was %v), %d log lines (was %d), msg %q", it.git, it.since, since, len(it.log.all()), logged, it.msg)
 	}
-	if line := ansi.Strip(lineOf(t, m, "api")); !strings.Contains(line, "✓ updated") || !strings.Contains(line, "master ↑1 *") || !strings.Contains(line, "3 new commits") {
+	if line := ansi.Strip(lineOf(t, m, "api")); !strings.Contains(line, "✓ updated") || !strings.Contains(line, "master ↑1 *2") || !strings.Contains(line, "3 new commits") {
 		t.Errorf("row after a refresh: %q", line)
 	}
 
@@ -115,9 +115,9 @@ func TestGitRefreshKeepsTheRow(t *testing.T) {
 
 func TestLongBranchKeepsItsMarks(t *testing.T) {
 	g := event.Git{Branch: "feature/JIRA-12345-make-the-invoices-faster", Want: "master", Ahead: 12, Dirty: 1}
-	for _, w := range []int{22, 26, 34} {
+	for _, w := range []int{23, 26, 34} {
 		got := fitGit(g, w)
-		if textWidth(got) > w || !strings.HasSuffix(got, " ≠master ↑12 *") || !strings.HasPrefix(got, "feature") {
+		if textWidth(got) > w || !strings.HasSuffix(got, " ≠master ↑12 *1") || !strings.HasPrefix(got, "feature") {
 			t.Errorf("width %d: %q", w, got)
 		}
 	}
@@ -134,7 +134,7 @@ func TestWorkerRowSaysItsRepoIsElsewhere(t *testing.T) {
 	feed(m, 5*time.Minute, finished()...)
 	for name, want := range map[string]string{
 		"auth":   "feature/sso ≠master · listening on :8081",
-		"api":    "master ↑1 * · listening on :8080",
+		"api":    "master ↑1 *3 ?2 · listening on :8080",
 		"mailer": "listening on :8083",
 	} {
 		line := ansi.Strip(lineOf(t, m, name))

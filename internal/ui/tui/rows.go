@@ -302,12 +302,14 @@ func (m *model) foldText(folded []*item) string {
 }
 
 // gitCounts says how many of the repos hold work or are elsewhere: "2
-// dirty, 1 ahead, 1 off branch"; empty when none.
+// dirty, 1 untracked, 1 ahead, 1 off branch"; empty when none. A repo
+// counts once under each, however many files or commits it holds.
 func gitCounts(repos []*item) string {
-	var dirty, ahead, behind, off int
+	var dirty, untracked, ahead, behind, off int
 	for _, it := range repos {
 		if g := it.git; g != nil {
 			dirty += b2i(g.Dirty > 0)
+			untracked += b2i(g.Untracked > 0)
 			ahead += b2i(g.Ahead > 0)
 			behind += b2i(g.Behind > 0)
 			off += b2i(g.OffBranch())
@@ -317,7 +319,7 @@ func gitCounts(repos []*item) string {
 	for _, c := range []struct {
 		n    int
 		what string
-	}{{dirty, "dirty"}, {ahead, "ahead"}, {behind, "behind"}, {off, "off branch"}} {
+	}{{dirty, "dirty"}, {untracked, "untracked"}, {ahead, "ahead"}, {behind, "behind"}, {off, "off branch"}} {
 		if c.n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", c.n, c.what))
 		}
