@@ -70,6 +70,8 @@ type shop struct {
 	noRun                     bool              // clone only: no infra, setup or run
 }
 
+// newShop makes the shop's repo and picks free host ports for RabbitMQ,
+// catalogue and orders.
 func (e *env) newShop() *shop {
 	e.t.Helper()
 	return &shop{
@@ -79,6 +81,7 @@ func (e *env) newShop() *shop {
 	}
 }
 
+// manifest is the text of the shop's crispify.yaml.
 func (s *shop) manifest() string {
 	text := head
 	if !s.noRun {

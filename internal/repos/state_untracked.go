@@ -168,20 +168,31 @@ func before(s, name string, next int) bool {
 	return int(s[len(name)]) < next
 }
 
-// readFolder lists a folder, sorted by name; nil, and no error, when it is
-// gone or cannot be read, which git passes over too.
+// readFolder lists a folder in the order the system gives (sorting a
+// folder of thousands costs as much as reading it, and nothing here needs
+// it); nil, and no error, when it is gone or cannot be read, which git
+// passes over too.
 func readFolder(abs string) ([]os.DirEntry, error) {
-	entries, err := os.ReadDir(abs)
-	switch {
-	case errors.Is(err, fs.ErrNotExist), errors.Is(err, fs.ErrPermission), errors.Is(err, syscall.ENOTDIR):
-		return nil, nil
-	case err != nil:
-		return nil, err
+	f, err := os.Open(abs)
+	if err == nil {
+		var entries []os.DirEntry
+		entries, err = f.ReadDir(-1)
+		f.Close()
+		if err == nil {
+			return entries, nil
+		}
 	}
-	return entries, nil
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.ENOTDIR) {
+		return nil, nil
+	}
+	return nil, err
 }
 
 func holdsGitignore(entries []os.DirEntry) bool {
-	i := sort.Search(len(entries), func(i int) bool { return entries[i].Name() >= ".gitignore" })
-	return i < len(entries) && entries[i].Name() == ".gitignore"
+	for _, e := range entries {
+		if e.Name() == ".gitignore" {
+			return true
+		}
+	}
+	return false
 }
