@@ -11,6 +11,7 @@
 #   scripts/bench.sh watch       # the file watcher: idle CPU, save to change
 #   scripts/bench.sh gitstate    # reading 40 repos' git state; the idle board
 #   scripts/bench.sh untracked   # the same read with 5 untracked files and an ignored node_modules each
+#   scripts/bench.sh monorepo    # one repo of 10 services vs 10 clones: cold boot, remote with nothing new, with one changed
 #   scripts/bench.sh remote-engine  # six infra on a second engine over ssh://, Redis through the tunnel
 #   scripts/bench.sh logs        # 10 chatty workers, board attached: CPU, memory, lines lost
 #
@@ -19,9 +20,9 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 
-all=(repos infra local apply ui watch gitstate untracked logs remote-engine)
+all=(repos infra local apply ui watch gitstate untracked monorepo logs remote-engine)
 # remote-engine sets up a second engine behind sshd: only when asked for.
-default=(repos infra local apply ui watch gitstate untracked logs)
+default=(repos infra local apply ui watch gitstate untracked monorepo logs)
 
 # untracked runs BenchmarkUntracked40 of internal/repos (20 reads of the 40
 # repos a run) and prints the medians of its runs.
@@ -51,6 +52,7 @@ run() {
 	watch) "$here/bench-watch.sh" ;;
 	gitstate) "$here/bench-gitstate.sh" ;;
 	untracked) untracked ;;
+	monorepo) "$here/bench-monorepo.sh" ;;
 	remote-engine) "$here/bench-remote.sh" ;;
 	logs) "$here/bench-logs.sh" ;;
 	*)
