@@ -49,9 +49,10 @@ func (g *GlobalOptions) startStreamFrom(ctx context.Context, io *IOStreams, m *m
 		opts := tui.Options{
 			Title: m.Project, Endpoint: sc.endpoint, Board: sc.board,
 			NoColor: !io.Colour(g.NoColour, true),
-			Repos:   sc.services, Infra: sc.infra, Workers: sc.workers,
+			Infra: sc.infra, Workers: sc.workers,
 			Images: imagesOf(m, sc.infra),
 		}
+		opts.Repos, opts.RepoOf = reposOf(m, sc.services)
 		go func() {
 			defer close(s.done)
 			s.err = tui.Run(ctx, s.queue, sc.ctrl, opts)
@@ -89,6 +90,23 @@ func (s *stream) Close() error {
 // Done is closed when the renderer has ended: for the terminal UI, when the
 // user quit.
 func (s *stream) Done() <-chan struct{} { return s.done }
+
+// reposOf names the repo rows of the services (a repo of several services
+// is one row, named by its folder) and, for each service whose repo is
+// named otherwise, that name.
+func reposOf(m *manifest.Manifest, services []string) ([]string, map[string]string) {
+	var names []string
+	of := map[string]string{}
+	for _, c := range m.Clones(services) {
+		names = append(names, c.Name)
+		for _, s := range c.Services {
+			if s != c.Name {
+				of[s] = c.Name
+			}
+		}
+	}
+	return names, of
+}
 
 // imagesOf maps each image to the infra that run it, so that a pull shows
 // on their rows.

@@ -431,7 +431,11 @@ func (m *model) repoGit(it *item) *event.Git {
 	if it.kind != event.Worker {
 		return nil
 	}
-	if r := m.items[itemKey{event.Repo, it.name}]; r != nil {
+	repo := it.name
+	if r, ok := m.opts.RepoOf[it.name]; ok {
+		repo = r
+	}
+	if r := m.items[itemKey{event.Repo, repo}]; r != nil {
 		return r.git
 	}
 	return nil

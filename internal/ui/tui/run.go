@@ -62,6 +62,10 @@ type Options struct {
 	// order, so that the counts have their totals from the start and rows
 	// keep a stable order. Optional: an item also appears on its first event.
 	Repos, Infra, Workers []string
+	// RepoOf names the repo (clone) of each service whose clone is named
+	// otherwise: services of one repository share one repo row, whose git
+	// state their worker rows show.
+	RepoOf map[string]string
 	// Images maps an image reference to the infra that use it, so that a
 	// pull shows on the infra's row; an unmapped pull gets a row of its own
 	// while it runs or when it fails.
