@@ -13,7 +13,7 @@ import (
 // Services of one repository share one repo row, named by its folder, and
 // their worker rows show its git state.
 func TestServicesOfOneRepositoryShareItsRow(t *testing.T) {
-	opts := Options{Title: "shop", Board: true, NoColor: true,
+	opts := Options{Title: "mono", Board: true, NoColor: true,
 		Repos: []string{"shop"}, Workers: []string{"orders", "payments"},
 		RepoOf: map[string]string{"orders": "shop", "payments": "shop"}}
 	m := newTestModel(t, opts, &fakeController{}, 120, 30)
