@@ -475,8 +475,12 @@ func (a *apply) verifyTools(ctx context.Context, s *manifest.Service, env []stri
 func (a *apply) workerNotTouched(s *manifest.Service, ne *NeedError, sink event.Sink) {
 	if _, running := a.runner.Running(s.Name); running {
 		st := a.status(s.Name)
-		sink.Emit(event.Event{Kind: event.Worker, Name: s.Name, Phase: st.State, PID: firstPID(st),
-			Msg: "not restarted: it needs " + displayName(ne.Need) + ", which failed; the running one goes on"})
+		msg := "not restarted: it needs " + displayName(ne.Need) + ", which failed; the running one goes on"
+		if ne.Need == setupID(s.Name) {
+			// Its own build failed: what runs is the build before it.
+			msg = "runs the previous build: its setup failed; fix it, then run crispify again (crispify logs " + s.Name + " has the output)"
+		}
+		sink.Emit(event.Event{Kind: event.Worker, Name: s.Name, Phase: st.State, PID: firstPID(st), Msg: msg})
 		return
 	}
 	sink.Emit(event.Event{Kind: event.Worker, Name: s.Name, Phase: event.Failed, Error: ne.Error()})

@@ -81,6 +81,7 @@ type fakeRepos struct {
 	heads  map[string]string // by dir
 	failed map[string]bool   // by service
 	setups map[string]workers.SetupRun
+	broken map[string]bool // by service: its setup fails
 }
 
 const applyManifest = `version: 1
@@ -142,6 +143,11 @@ func newTestApply(t *testing.T, ws, text string, names []string, run *fakeRunner
 			rs.mu.Lock()
 			defer rs.mu.Unlock()
 			run := rs.setups[s.Name]
+			if rs.broken[s.Name] {
+				err := errors.New("setup " + s.Name + ": `npm ci` exited with code 1")
+				sink.Emit(event.Event{Kind: event.Setup, Name: s.Name, Phase: event.Failed, Error: err.Error()})
+				return run, err
+			}
 			if run.Ran && s.Before != nil { // as workers.RunSetup: only a setup that runs
 				if err := s.Before(ctx); err != nil {
 					sink.Emit(event.Event{Kind: event.Setup, Name: s.Name, Phase: event.Failed, Error: err.Error()})
@@ -265,6 +271,29 @@ func TestAFailedRepoLeavesARunningWorkerRunning(t *testing.T) {
 	e := ev.last(event.Worker, "mailer")
 	if e.Phase != event.Ready || !strings.Contains(e.Msg, "not restarted: it needs mailer, which failed; the running one goes on") {
 		t.Errorf("mailer's last event: %+v", e)
+	}
+}
+
+// A setup that fails leaves the worker of the build before it running, and
+// its row says so.
+func TestAFailedSetupLeavesThePreviousBuildRunningAndSaysSo(t *testing.T) {
+	run, recs, ws := newFakeRunner(), newRecords(), t.TempDir()
+	rs := &fakeRepos{heads: map[string]string{}, failed: map[string]bool{}, setups: map[string]workers.SetupRun{}, broken: map[string]bool{}}
+	a, _ := newTestApply(t, ws, applyManifest, nil, run, rs, recs)
+	if err := runApply(t, a); err != nil {
+		t.Fatal(err)
+	}
+	run.took()
+	rs.broken["api"] = true
+	a, ev := newTestApply(t, ws, applyManifest, nil, run, rs, recs)
+	if err := runApply(t, a); err == nil {
+		t.Fatal("an apply whose setup failed did not fail")
+	}
+	if got := run.took(); len(got) != 0 {
+		t.Errorf("a worker whose setup failed was touched: %q", got)
+	}
+	if e := ev.last(event.Worker, "api"); e.Phase != event.Ready || !strings.HasPrefix(e.Msg, "runs the previous build: its setup failed") {
+		t.Errorf("api's last event: %+v", e)
 	}
 }
 
