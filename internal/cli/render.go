@@ -49,7 +49,7 @@ func (g *GlobalOptions) startStreamFrom(ctx context.Context, io *IOStreams, m *m
 		opts := tui.Options{
 			Title: m.Project, Endpoint: sc.endpoint, Board: sc.board,
 			NoColor: !io.Colour(g.NoColour, true),
-			Infra: sc.infra, Workers: sc.workers,
+			Infra:   sc.infra, Workers: sc.workers,
 			Images: imagesOf(m, sc.infra),
 		}
 		opts.Repos, opts.RepoOf = reposOf(m, sc.services)
