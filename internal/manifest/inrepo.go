@@ -84,6 +84,9 @@ func checkRepoFiles(l *loader, m *Manifest) {
 			checkRepoFile(l, s, p+".env_file", s.EnvFile, true)
 		}
 		for i, f := range s.SetupWhen {
+			if IsGlob(f) {
+				continue // a pattern: only the files it matches are read, each confined
+			}
 			// checkSetup has checked these as text.
 			checkRepoFile(l, s, fmt.Sprintf("%s.setup_when[%d]", p, i), f, false)
 		}

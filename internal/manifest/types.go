@@ -90,7 +90,7 @@ type Service struct {
 	Workdir   string            `yaml:"dir" doc:"Where setup and run run, relative to the repo (a monorepo: cmd/api); default the repo's top."`
 	Paths     []string          `yaml:"paths" doc:"Files and folders of the repo that shape this service: a change to one re-runs its setup and restarts its worker. Default: dir, the whole repo when dir is its top."`
 	Setup     []string          `yaml:"setup" schema:"string-or-list" doc:"Shell commands (a list, or one string) run in the repo after clone, and again when a setup_when file changes."`
-	SetupWhen []string          `yaml:"setup_when" doc:"Files (relative to the repo) whose content change re-runs setup."`
+	SetupWhen []string          `yaml:"setup_when" doc:"Files (relative to the repo; globs with *, ? and ** for any folders) whose content change re-runs setup; without it, any change under paths does."`
 	Run       string            `yaml:"run" doc:"The worker, a shell command run in the repo; none means clone only."`
 	Env       map[string]string `yaml:"env" doc:"Environment of the worker, on top of the user's; ${VAR} expands."`
 	EnvFile   string            `yaml:"env_file" doc:"A file of KEY=VALUE lines, relative to the repo."`

@@ -258,8 +258,13 @@ func checkSetup(l *loader, m *Manifest) {
 		}
 		for i, f := range s.SetupWhen {
 			clean := path.Clean(strings.ReplaceAll(f, `\`, "/"))
+			at := fmt.Sprintf("%s.setup_when[%d]", p, i)
 			if f == "" || isAbs(f) || clean == ".." || strings.HasPrefix(clean, "../") {
-				l.add(l.at(fmt.Sprintf("%s.setup_when[%d]", p, i)), "%s.setup_when[%d]: %q must be a file inside the repo", p, i, f)
+				l.add(l.at(at), "%s: %q must be a file inside the repo", at, f)
+				continue
+			}
+			if problem := GlobProblem(f); IsGlob(f) && problem != "" {
+				l.add(l.at(at), "%s: %q: %s", at, f, problem)
 			}
 		}
 	}

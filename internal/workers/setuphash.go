@@ -34,7 +34,13 @@ func setupHash(ctx context.Context, s Setup) (setupRecord, error) {
 	rec.parts[commandsPart] = hex.EncodeToString(commands.Sum(nil))
 	for _, name := range s.When {
 		fmt.Fprintf(h, "file %q ", name)
-		sum, err := hashWhenFile(ctx, s.root(), name)
+		var sum []byte
+		var err error
+		if manifest.IsGlob(name) {
+			sum, err = hashWhenGlob(ctx, s.root(), name)
+		} else {
+			sum, err = hashWhenFile(ctx, s.root(), name)
+		}
 		if errors.Is(err, fs.ErrNotExist) {
 			fmt.Fprintf(h, "missing\n")
 			rec.parts[name] = "missing"
