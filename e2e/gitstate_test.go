@@ -82,7 +82,7 @@ services:
 	if !ok || ev.Git == nil || ev.Git.Branch != "feature/x" || ev.Git.Want != "master" || ev.Git.Dirty != 1 {
 		t.Errorf("repo event: %+v git %+v", ev, ev.Git)
 	}
-	if out := e.crispify("repos").must(t, 0).stdout; !strings.Contains(out, "api   unchanged  feature/x ≠master *  present") {
+	if out := e.crispify("repos").must(t, 0).stdout; !strings.Contains(out, "api   unchanged  feature/x ≠master *1  present") {
 		t.Errorf("repos table:\n%s", out)
 	}
 

@@ -135,3 +135,28 @@ func TestADryRunPlansWhatTheApplyDoesAndDoesNothing(t *testing.T) {
 		t.Errorf("a dry run recorded catalogue at %s", was.head)
 	}
 }
+
+// What a rebuild itself writes (files git does not track) never queues
+// another; a tracked file saved meanwhile does.
+func TestSavedDuringCountsOnlyTrackedFiles(t *testing.T) {
+	src := func(head string, changes map[string]string) *workers.Source {
+		return &workers.Source{Head: head, Changes: changes}
+	}
+	for _, c := range []struct {
+		name          string
+		before, after *workers.Source
+		want          string
+	}{
+		{"nothing", src("a", nil), src("a", nil), ""},
+		{"a build's new output", src("a", nil), src("a", map[string]string{"out.txt": repos.UntrackedMark + "1"}), ""},
+		{"a build appending to its log", src("a", map[string]string{"runs.txt": repos.UntrackedMark + "1"}), src("a", map[string]string{"runs.txt": repos.UntrackedMark + "2"}), ""},
+		{"a tracked file saved", src("a", nil), src("a", map[string]string{"main.go": "h1"}), "main.go"},
+		{"a tracked file saved again", src("a", map[string]string{"main.go": "h1"}), src("a", map[string]string{"main.go": "h2"}), "main.go"},
+		{"a tracked edit undone", src("a", map[string]string{"main.go": "h1"}), src("a", nil), "main.go"},
+		{"a commit", src("a", nil), src("b", nil), "HEAD"},
+	} {
+		if got := savedDuring(c.before, c.after); got != c.want {
+			t.Errorf("%s: savedDuring = %q, want %q", c.name, got, c.want)
+		}
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"path"
 	"slices"
 	"strings"
 	"sync"
@@ -73,25 +72,19 @@ func (w *watching) close() {
 	w.done.Wait()
 }
 
-// serviceConfig is how the watcher watches s.
-//
-// A service that runs in a dir of its repo (a repo of several services)
-// is watched in that dir: one folder has one owner in the watcher, so the
-// services of one clone are watched apart, and a change to a package they
-// share outside their dirs restarts them at the next apply, not on save.
+// serviceConfig is how the watcher watches s: its clone from the top,
+// narrowed to its watch.paths, else to what shapes it (its paths, else its
+// dir; nil, the whole repo), with its setup_when files as written, relative
+// to the top. The services of one clone share its watches, and a save goes
+// to each whose paths hold it: a save in a package they share restarts
+// them all, one in a service's own dir that service alone.
 func serviceConfig(s *manifest.Service, disabled bool) watch.Service {
-	cfg := watch.Service{Name: s.Name, Dir: s.Dir, SetupWhen: s.SetupWhen, Disabled: disabled}
-	if dir := s.RunDir(); dir != s.Dir {
-		cfg.Dir, cfg.SetupWhen = dir, nil
-		prefix := path.Clean(s.Workdir) + "/"
-		for _, f := range s.SetupWhen {
-			if rel, ok := strings.CutPrefix(path.Clean(f), prefix); ok {
-				cfg.SetupWhen = append(cfg.SetupWhen, rel)
-			}
-		}
-	}
+	cfg := watch.Service{Name: s.Name, Dir: s.Dir, Paths: s.Scope(), SetupWhen: s.SetupWhen, Disabled: disabled}
 	if s.Watch != nil {
-		cfg.Paths, cfg.Ignore, cfg.Debounce = s.Watch.Paths, s.Watch.Ignore, s.Watch.Debounce.D()
+		cfg.Ignore, cfg.Debounce = s.Watch.Ignore, s.Watch.Debounce.D()
+		if len(s.Watch.Paths) > 0 {
+			cfg.Paths = s.Watch.Paths
+		}
 	}
 	return cfg
 }
@@ -348,10 +341,10 @@ func (w *watching) restart(c watch.Change) {
 	s.records.set(c.Service, applied{shape: shapeOf(t.svc, t.env), head: head})
 }
 
-// recheck queues one more rebuild of svc when a file of its own changed
-// while the last one ran with the watcher paused: a file it tracks, or one
-// that differed before; a file git does not track that appeared meanwhile
-// is taken for the build's output.
+// recheck queues one more rebuild of svc when a file it tracks changed
+// while the last one ran with the watcher paused, or HEAD moved. Files git
+// does not track are left out: a build writes those (its output, a log it
+// appends to), and counting them would rebuild for ever.
 func (w *watching) recheck(svc *manifest.Service, before *workers.Source) {
 	if before == nil || w.ctx.Err() != nil {
 		return
@@ -372,22 +365,21 @@ func (w *watching) recheck(svc *manifest.Service, before *workers.Source) {
 	}
 }
 
-// savedDuring names a file the developer changed between two readings of
-// a service's source, or is "".
+// savedDuring names a tracked file the developer changed between two
+// readings of a service's source (or HEAD, when it moved), or is "".
 func savedDuring(before, after *workers.Source) string {
 	if before.Head != after.Head {
 		return "HEAD"
 	}
+	tracked := func(sum string) bool { return sum != "" && !strings.HasPrefix(sum, repos.UntrackedMark) }
 	for _, f := range slices.Sorted(maps.Keys(after.Changes)) {
-		sum := after.Changes[f]
-		old, was := before.Changes[f]
-		if sum == old || (!was && strings.HasPrefix(sum, repos.UntrackedMark)) {
-			continue
+		sum, old := after.Changes[f], before.Changes[f]
+		if sum != old && (tracked(sum) || tracked(old)) {
+			return f
 		}
-		return f
 	}
-	for f := range before.Changes {
-		if _, ok := after.Changes[f]; !ok {
+	for _, f := range slices.Sorted(maps.Keys(before.Changes)) {
+		if _, ok := after.Changes[f]; !ok && tracked(before.Changes[f]) {
 			return f // changed back, or committed
 		}
 	}
