@@ -43,7 +43,7 @@ func applyRun(ctx context.Context, opts *LocalOptions, st *stack.Stack, sel stac
 	evCtx, stopEvents := context.WithCancel(ctx)
 	defer stopEvents()
 	ctrl := &controller{quit: cancelOnQuit(stopEvents), items: stackItems{st}, logs: st}
-	sc := &screen{endpoint: st.EndpointName(), board: board, services: sel.Services, infra: sel.Infra, workers: sel.Workers(st.Manifest), ctrl: ctrl}
+	sc := &screen{endpoint: st.EndpointName(), board: board, attached: board, services: sel.Services, infra: sel.Infra, workers: sel.Workers(st.Manifest), ctrl: ctrl}
 	out, err := opts.Global.startStreamFrom(evCtx, io, st.Manifest, sc, q)
 	if err != nil {
 		return err
@@ -55,7 +55,7 @@ func applyRun(ctx context.Context, opts *LocalOptions, st *stack.Stack, sel stac
 		applySink = event.Discard
 		go func() {
 			if c, err := st.Dial(evCtx); err == nil {
-				c.Events(evCtx, q.Emit)
+				c.Events(evCtx, sinceOfWorkers(evCtx, c, q.Emit))
 			}
 		}()
 	}

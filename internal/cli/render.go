@@ -15,6 +15,9 @@ import (
 type screen struct {
 	endpoint string
 	board    bool
+	// attached: the board of a stack another process keeps, where q only
+	// closes it (status --watch, an apply through a running supervisor).
+	attached bool
 	services []string
 	infra    []string
 	workers  []string
@@ -47,10 +50,10 @@ func (g *GlobalOptions) startStreamFrom(ctx context.Context, io *IOStreams, m *m
 	s := &stream{queue: q, done: make(chan struct{}), mode: mode}
 	if mode == OutputTUI && sc != nil {
 		opts := tui.Options{
-			Title: m.Project, Endpoint: sc.endpoint, Board: sc.board,
+			Title: m.Project, Endpoint: sc.endpoint, Board: sc.board, Attached: sc.attached,
 			NoColor: !io.Colour(g.NoColour, true),
 			Infra:   sc.infra, Workers: sc.workers,
-			Images: imagesOf(m, sc.infra),
+			Images: imagesOf(m, sc.infra), Needs: needsOf(m, sc.services),
 		}
 		opts.Repos, opts.RepoOf = reposOf(m, sc.services)
 		go func() {
@@ -117,4 +120,16 @@ func imagesOf(m *manifest.Manifest, infra []string) map[string][]string {
 		images[ref] = append(images[ref], name)
 	}
 	return images
+}
+
+// needsOf maps each service to what it needs, so that a worker waiting on
+// them says which.
+func needsOf(m *manifest.Manifest, services []string) map[string][]string {
+	needs := map[string][]string{}
+	for _, name := range services {
+		if s := m.Services[name]; s != nil && len(s.Needs) > 0 {
+			needs[name] = s.Needs
+		}
+	}
+	return needs
 }

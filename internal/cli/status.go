@@ -8,8 +8,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/crispify/crispify/internal/event"
 	"github.com/crispify/crispify/internal/stack"
 	"github.com/crispify/crispify/internal/ui"
+	"github.com/crispify/crispify/internal/workers"
 )
 
 // StatusOptions are the inputs of `crispify status`.
@@ -95,17 +97,44 @@ func watchBoard(ctx context.Context, opts *StatusOptions, st *stack.Stack, clien
 	ctrl := &controller{quit: cancelOnQuit(cancel), items: client, logs: st}
 	all := stack.Selection{Services: m.ServiceNames(), Infra: m.InfraNames()}
 	q := st.Queue()
-	out, err := opts.Global.startStreamFrom(ctx, opts.Deps.IO, m, &screen{endpoint: st.EndpointName(), board: true, services: all.Services, infra: all.Infra, workers: all.Workers(m), ctrl: ctrl}, q)
+	out, err := opts.Global.startStreamFrom(ctx, opts.Deps.IO, m, &screen{endpoint: st.EndpointName(), board: true, attached: true, services: all.Services, infra: all.Infra, workers: all.Workers(m), ctrl: ctrl}, q)
 	if err != nil {
 		return err
 	}
 	go func() {
 		defer q.Close()
-		client.Events(ctx, q.Emit)
+		client.Events(ctx, sinceOfWorkers(ctx, client, q.Emit))
 	}()
 	<-out.Done()
 	cancel()
 	return out.Close()
+}
+
+// sinceOfWorkers dates the replayed state of each worker from when the
+// supervisor says that state began: a replayed event is stamped when it was
+// last sent (an apply that left the worker alone, a watch turned on), which
+// made a worker up for hours read `up 11s`. Live events pass as they are.
+func sinceOfWorkers(ctx context.Context, client *stack.Client, emit func(event.Event)) func(event.Event) {
+	status, _ := client.Status(ctx) // without it, the events' own stamps
+	return datedFrom(status, emit)
+}
+
+// datedFrom gives each worker's first event, the replay of its state, the
+// Since of its status when the state is the same.
+func datedFrom(status []workers.Status, emit func(event.Event)) func(event.Event) {
+	began := map[string]workers.Status{}
+	for _, s := range status {
+		began[s.Name] = s
+	}
+	return func(e event.Event) {
+		if s, ok := began[e.Name]; ok && e.Kind == event.Worker && !e.IsOutput() {
+			delete(began, e.Name)
+			if e.Since.IsZero() && e.Phase == s.State {
+				e.Since = s.Since
+			}
+		}
+		emit(e)
+	}
 }
 
 func printStatus(opts *StatusOptions, rows []StatusRow, ok bool) error {

@@ -103,6 +103,32 @@ func (p *Plain) Close() error { return nil }
 
 // FormatCounts writes a summary like "38 cloned, 2 skipped", largest first.
 func FormatCounts(counts map[event.Phase]int) string {
+	phases := byCount(counts)
+	parts := make([]string, len(phases))
+	for i, ph := range phases {
+		parts[i] = fmt.Sprintf("%d %s", counts[ph], ph)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// FormatNamedCounts writes the counts of one kind of item naming what they
+// count, "38 repos cloned, 1 repo skipped": a bare "6 present" beside
+// other kinds' counts says nothing.
+func FormatNamedCounts(counts map[event.Phase]int, one, many string) string {
+	phases := byCount(counts)
+	parts := make([]string, len(phases))
+	for i, ph := range phases {
+		noun := many
+		if counts[ph] == 1 {
+			noun = one
+		}
+		parts[i] = fmt.Sprintf("%d %s %s", counts[ph], noun, ph)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// byCount returns the phases counted at least once, largest count first.
+func byCount(counts map[event.Phase]int) []event.Phase {
 	phases := make([]event.Phase, 0, len(counts))
 	for ph, n := range counts {
 		if n > 0 {
@@ -115,9 +141,5 @@ func FormatCounts(counts map[event.Phase]int) string {
 		}
 		return strings.Compare(string(a), string(b))
 	})
-	parts := make([]string, len(phases))
-	for i, ph := range phases {
-		parts[i] = fmt.Sprintf("%d %s", counts[ph], ph)
-	}
-	return strings.Join(parts, ", ")
+	return phases
 }

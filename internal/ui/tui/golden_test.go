@@ -33,23 +33,30 @@ func TestGoldenViews(t *testing.T) {
 			t.Run(fmt.Sprintf("%s_%dx%d", name, size[0], size[1]), func(t *testing.T) {
 				m := newTestModel(t, testOptions(), &fakeController{}, size[0], size[1])
 				build(m)
-				got := m.View().Content
-				checkFits(t, got, size[0], size[1])
-				path := filepath.Join("testdata", fmt.Sprintf("%s_%dx%d.golden", name, size[0], size[1]))
-				if *update {
-					if err := os.WriteFile(path, []byte(got+"\n"), 0o644); err != nil {
-						t.Fatal(err)
-					}
-				}
-				want, err := os.ReadFile(path)
-				if err != nil {
-					t.Fatalf("%v (run go test -update to write it)", err)
-				}
-				if got+"\n" != string(want) {
-					t.Errorf("view differs from %s (go test -update rewrites it)\n--- got\n%s\n--- want\n%s", path, got, want)
-				}
+				checkGolden(t, m, fmt.Sprintf("%s_%dx%d", name, size[0], size[1]))
 			})
 		}
+	}
+}
+
+// checkGolden compares the model's frame with testdata/NAME.golden, after
+// checking that it fits; go test -update rewrites the file.
+func checkGolden(t *testing.T, m *model, name string) {
+	t.Helper()
+	got := m.View().Content
+	checkFits(t, got, m.width, m.height)
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.WriteFile(path, []byte(got+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to write it)", err)
+	}
+	if got+"\n" != string(want) {
+		t.Errorf("view differs from %s (go test -update rewrites it)\n--- got\n%s\n--- want\n%s", path, got, want)
 	}
 }
 

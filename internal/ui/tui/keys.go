@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"slices"
 	"unicode/utf8"
 
 	"charm.land/bubbles/v2/key"
@@ -33,6 +34,19 @@ func newKeyMap() keyMap {
 		quit:      key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "stop the workers and quit; infra stays")),
 		interrupt: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "as q; twice: force")),
 	}
+}
+
+// forMode gives q the help of what it does on this screen: a board that
+// runs the workers stops them, one attached to another process's stack
+// only closes, and a screen of other work (repos, infra) stops that work.
+func (k keyMap) forMode(opts Options) keyMap {
+	switch {
+	case opts.Attached:
+		k.quit.SetHelp("q", "close the board; the stack keeps running")
+	case !opts.Board:
+		k.quit.SetHelp("q", "stop what is under way and quit")
+	}
+	return k
 }
 
 // helpOrder is the order of the ? overlay.
@@ -75,9 +89,9 @@ func (m *model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, keys.enter):
 		return m.enter()
 	case key.Matches(msg, keys.restart):
-		return m.act("restart")
+		return m.act("restart", m.sel)
 	case key.Matches(msg, keys.stop):
-		return m.act("stop")
+		return m.act("stop", m.sel)
 	case key.Matches(msg, keys.watch):
 		return m.toggleWatch()
 	case key.Matches(msg, keys.filter):
@@ -119,6 +133,9 @@ func (m *model) onFilterKey(msg tea.KeyPressMsg, keys keyMap) tea.Cmd {
 
 // enter unfolds or folds the finished repos, or opens the selected row's log.
 func (m *model) enter() tea.Cmd {
+	if keys, _ := selectables(m.rows()); !slices.Contains(keys, m.sel) {
+		return nil // the selected row is filtered out
+	}
 	if m.sel.kind == foldKind {
 		m.expanded = !m.expanded
 		return nil

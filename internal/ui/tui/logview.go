@@ -189,7 +189,7 @@ func (m *model) resizeLogs() {
 }
 
 // onLogKey scrolls the log; esc or q goes back, G follows the tail again,
-// r and s act on the item whose log it is.
+// r and s act on the worker or container whose log it is.
 func (m *model) onLogKey(msg tea.KeyPressMsg, keys keyMap) tea.Cmd {
 	lv := m.logs
 	switch {
@@ -200,10 +200,10 @@ func (m *model) onLogKey(msg tea.KeyPressMsg, keys keyMap) tea.Cmd {
 		lv.vp.GotoBottom()
 	case key.Matches(msg, keys.top):
 		lv.vp.GotoTop()
-	case key.Matches(msg, keys.restart):
-		return m.act("restart")
-	case key.Matches(msg, keys.stop):
-		return m.act("stop")
+	case key.Matches(msg, keys.restart) && acts(lv.key):
+		return m.act("restart", lv.key)
+	case key.Matches(msg, keys.stop) && acts(lv.key):
+		return m.act("stop", lv.key)
 	default:
 		lv.vp, _ = lv.vp.Update(msg)
 	}
@@ -245,13 +245,18 @@ func (m *model) logLines() []string {
 	for len(lines) < m.height-1 {
 		lines = append(lines, "")
 	}
-	left := m.hints([][2]string{{"↑↓", "scroll"}, {"G", "follow"}, {"g", "top"},
-		{"r", "restart"}, {"s", "stop"}, {"esc", "back"}})
+	// Only the keys that act here: a repo's or an image's log has no
+	// process to restart or stop.
+	pairs := [][2]string{{"↑↓", "scroll"}, {"G", "follow"}, {"g", "top"}}
+	if acts(lv.key) {
+		pairs = append(pairs, [2]string{"r", "restart"}, [2]string{"s", "stop"})
+	}
+	left := m.hints(append(pairs, [2]string{"esc", "back"}))
 	if lv.ended != "" {
 		left = st.render(st.dim, lv.ended+" · ") + left
 	}
 	if m.quitting && !m.streamDone {
-		left = st.render(st.class[ui.Warn], "stopping the workers · ctrl+c again to force")
+		left = st.render(st.class[ui.Warn], m.quittingText())
 	}
 	return append(lines, spread(left, "", m.width))
 }

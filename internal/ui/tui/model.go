@@ -2,6 +2,8 @@ package tui
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/crispify/crispify/internal/event"
@@ -38,13 +40,15 @@ type item struct {
 	log      ring       // output lines and state changes, what enter shows
 }
 
-// stackState is what the stack events said: when the run started and how it
-// ended, for the header.
+// stackState is what the stack events said: when the latest apply started
+// and how it ended, for the header. Each apply (a boot, a remote from
+// another terminal) begins with a started event; started stays zero on a
+// board that joined after it (status --watch replays only how it ended).
 type stackState struct {
-	phase  event.Phase
-	at     time.Time
-	counts map[event.Phase]int
-	err    string
+	phase   event.Phase
+	at      time.Time
+	started time.Time
+	err     string
 }
 
 // model is the whole screen's state. Update changes it only from messages;
@@ -71,6 +75,7 @@ type model struct {
 
 	sel      itemKey // the selected row, by subject so it survives reordering
 	selIdx   int     // its index among selectable rows, kept when it vanishes
+	autoSel  itemKey // the row the board chose, not the user: it follows the first row
 	top      int     // first body line shown when the body scrolls
 	expanded bool    // finished repos shown as rows instead of one line
 	filter   string  // rows whose name contains it; "" shows all
@@ -104,7 +109,7 @@ func newModel(ctx context.Context, q *event.Queue, ctrl Controller, opts Options
 		ctx:     ctx,
 		queue:   q,
 		styles:  newStyles(!opts.NoColor),
-		keys:    newKeyMap(),
+		keys:    newKeyMap().forMode(opts),
 		items:   map[itemKey]*item{},
 		order:   map[event.Kind][]*item{},
 		imageOf: map[string][]string{},
@@ -153,11 +158,12 @@ func (m *model) setupHost(name string) *item {
 func (m *model) apply(e event.Event) {
 	switch e.Kind {
 	case event.Stack:
-		m.stack.phase, m.stack.at = e.Phase, e.TS
-		if e.Counts != nil {
-			m.stack.counts = e.Counts
+		if e.Phase == event.Started {
+			m.stack.started = e.TS
 		}
-		m.stack.err = e.Error
+		// Its counts are left: they go stale at the first stop, and the
+		// header counts the rows instead (stackCounts).
+		m.stack.phase, m.stack.at, m.stack.err = e.Phase, e.TS, e.Error
 		return
 	case event.Setup:
 		if e.IsOutput() {
@@ -220,8 +226,15 @@ func (m *model) journal(e event.Event) {
 	}
 	// The engine masks what it sends; the board masks again, so that no
 	// sender can put a password on screen. A setup's msg is its command.
-	if e.Msg != "" {
+	// A msg that only repeats the phase ("cloning: cloning") is said once.
+	if e.Msg != "" && e.Msg != string(e.Phase) {
 		line += ": " + secret.MaskCommand(e.Msg)
+	}
+	// A process that starts or comes up says which it is: after a restart
+	// the log must tell the new pid from the old.
+	if pid := fmt.Sprintf("pid %d", e.PID); e.PID != 0 && (e.Phase == event.Starting || e.Phase == event.Ready) &&
+		!strings.Contains(e.Msg, pid) {
+		line += " (" + pid + ")"
 	}
 	host := m.get(e.Kind, e.Name)
 	if e.Kind == event.Setup {

@@ -354,6 +354,10 @@ func (m *model) lookOf(it *item) look {
 		if s.err != "" {
 			l.detail, l.bad = "setup: "+firstLine(s.err), true
 		}
+		if it.kind == event.Worker && it.phase == "" && ui.ClassOf(s.phase) == ui.Good {
+			// A done setup is not a worker up: no tick until it is ready.
+			l = look{phase: event.Waiting, detail: m.waitingFor(it, s)}
+		}
 	}
 	if img := m.pullOf(it); img != nil && (it.phase == "" || img.phase == event.Failed && it.err == "") {
 		l = look{phase: img.phase, progress: img.progress, detail: "image " + img.name}
@@ -362,6 +366,29 @@ func (m *model) lookOf(it *item) look {
 		}
 	}
 	return l
+}
+
+// waitingFor says what a worker whose setup is done waits for: the needs
+// not up yet, else its start.
+func (m *model) waitingFor(it, setup *item) string {
+	var pending []string
+	for _, n := range m.opts.Needs[it.name] {
+		need := m.items[itemKey{event.Infra, n}]
+		if need == nil {
+			need = m.items[itemKey{event.Worker, n}]
+		}
+		if need != nil && !(need.phase.Final() && ui.ClassOf(need.phase) == ui.Good) {
+			pending = append(pending, clean(n))
+		}
+	}
+	done := "setup " + string(setup.phase)
+	if len(pending) > 0 {
+		return "for " + strings.Join(pending, ", ") + " · " + done
+	}
+	if setup.msg != "" {
+		done += ": " + setup.msg
+	}
+	return "to start · " + done
 }
 
 // itemLine draws name, state, then a progress bar or the facts (port, pid,

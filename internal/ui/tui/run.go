@@ -55,8 +55,13 @@ type Options struct {
 	// Board keeps the screen open as the live status board once the stream
 	// settles (crispify local), until the user quits; without it the screen
 	// ends when the queue closes (repos, infra).
-	Board   bool
-	NoColor bool // --no-color or NO_COLOR: no colour or attribute codes at all
+	Board bool
+	// Attached says the board shows a stack that another process keeps
+	// (status --watch, or an apply through a running supervisor): q only
+	// closes the board, the workers keep running, and the header says what
+	// the board watches rather than a boot it did not start.
+	Attached bool
+	NoColor  bool // --no-color or NO_COLOR: no colour or attribute codes at all
 
 	// Repos, Infra and Workers name what the run will touch, in manifest
 	// order, so that the counts have their totals from the start and rows
@@ -70,6 +75,9 @@ type Options struct {
 	// pull shows on the infra's row; an unmapped pull gets a row of its own
 	// while it runs or when it fails.
 	Images map[string][]string
+	// Needs names what each service needs (infra and services), so that
+	// a worker whose setup is done says what it still waits for.
+	Needs map[string][]string
 
 	// Input and Output default to the process's terminal; tests set them.
 	Input  io.Reader

@@ -23,6 +23,7 @@ func (m *model) move(delta int) {
 	i := m.selIndex(keys)
 	i = min(max(i+delta, 0), len(keys)-1)
 	m.sel, m.selIdx = keys[i], i
+	m.autoSel = itemKey{} // the user's choice from now on: kept by subject
 }
 
 // selIndex finds the selected key, or the row that took its place when it
@@ -38,7 +39,9 @@ func (m *model) selIndex(keys []itemKey) int {
 
 // keepSelection runs after every message: it re-finds the selected row and
 // scrolls the body so that it shows, with its section's heading when the
-// row is the section's first.
+// row is the section's first. Until the user moves it, the selection is
+// the first row, whichever rows came first: a stack already running
+// replays its items in no order a user would pick.
 func (m *model) keepSelection() {
 	rows := m.rows()
 	keys, lines := selectables(rows)
@@ -47,6 +50,10 @@ func (m *model) keepSelection() {
 		return
 	}
 	i := m.selIndex(keys)
+	if m.sel == m.autoSel {
+		i = 0
+		m.autoSel = keys[0]
+	}
 	m.sel, m.selIdx = keys[i], i
 	line, body := lines[i], m.bodyHeight()
 	if line > 0 && rows[line-1].kind == headingRow {

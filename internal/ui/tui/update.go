@@ -194,10 +194,11 @@ func (m *model) exit() tea.Cmd {
 	return tea.Quit
 }
 
-// act runs a restart or a stop of the selected worker or infra.
-func (m *model) act(verb string) tea.Cmd {
-	it := m.items[m.sel]
-	if it == nil || (it.kind != event.Worker && it.kind != event.Infra) {
+// act runs a restart or a stop of a worker or infra: the selected row's,
+// or the one whose log is open.
+func (m *model) act(verb string, k itemKey) tea.Cmd {
+	it := m.items[k]
+	if it == nil || !acts(k) {
 		m.setFlash(verb+": select a worker or an infra container", true)
 		return nil
 	}
@@ -236,6 +237,9 @@ func (m *model) toggleWatch() tea.Cmd {
 		return actionDoneMsg{verb: verb, name: name, err: m.ctrl.Watch(ctx, name, on)}
 	}
 }
+
+// acts reports whether r and s act on an item: a worker or a container.
+func acts(k itemKey) bool { return k.kind == event.Worker || k.kind == event.Infra }
 
 func (m *model) setFlash(s string, bad bool) {
 	m.flash, m.flashBad, m.flashUntil = s, bad, m.now.Add(flashFor)

@@ -2,7 +2,9 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -49,9 +51,13 @@ func (m *model) boardLines() []string {
 	body := m.bodyHeight()
 	var shown []string
 	rows := m.rows()
-	if m.help {
+	switch {
+	case m.help:
 		shown = m.helpLines()
-	} else {
+	case len(rows) == 0 && m.filter != "":
+		// An empty body would read as an empty stack.
+		shown = []string{m.styles.render(m.styles.dim, truncate(fmt.Sprintf("  no row matches %q: esc clears the filter", m.filter), m.width))}
+	default:
 		c := m.columns(rows)
 		top := min(m.top, max(len(rows)-body, 0))
 		for i := top; i < len(rows) && i < top+body; i++ {
@@ -70,7 +76,7 @@ func (m *model) boardLines() []string {
 			lines = append(lines, "")
 		}
 	}
-	return append(lines, m.footerLine(len(rows)))
+	return append(lines, m.footerLine(rows))
 }
 
 // bodyHeight is how many rows fit between the header and the footer.
@@ -86,11 +92,15 @@ func (m *model) headerLines() []string {
 	if m.opts.Endpoint != "" {
 		left += "  " + st.render(st.dim, m.opts.Endpoint)
 	}
-	// Seconds while work goes on; minutes on an idle board, whose screen
-	// then changes once a minute instead of redrawing every second.
-	right := duration(m.now.Sub(m.start))
-	if !m.busy() {
-		right = uptime(m.now.Sub(m.start))
+	// The time since the latest apply began: seconds while work goes on;
+	// minutes on an idle board, whose screen then changes once a minute
+	// instead of redrawing every second.
+	var right string
+	if from, ok := m.applyStart(); ok {
+		right = duration(m.now.Sub(from))
+		if !m.busy() {
+			right = uptime(m.now.Sub(from))
+		}
 	}
 	first := spread(left, right, m.width)
 
@@ -121,17 +131,37 @@ func (m *model) headerLines() []string {
 	return []string{first, spread(counts, m.runState(), m.width)}
 }
 
-// runState is the right side of the counts line: booting, done, failed, or
-// the workers stopping.
+// applyStart is when the latest apply began: its started event, else when
+// the board opened, except on a board attached to a stack whose apply it
+// never saw begin.
+func (m *model) applyStart() (time.Time, bool) {
+	switch {
+	case !m.stack.started.IsZero():
+		return m.stack.started, true
+	case m.opts.Attached:
+		return time.Time{}, false
+	}
+	return m.start, true
+}
+
+// runState is the right side of the counts line: booting, how the latest
+// apply ended, the workers stopping, or what an attached board watches.
 func (m *model) runState() string {
 	st := m.styles
 	switch {
 	case m.quitting && !m.streamDone:
-		return st.render(st.class[ui.Warn], glyph(event.Starting, m.frame)+" stopping workers")
+		word := "stopping workers"
+		switch {
+		case m.opts.Attached:
+			word = "closing"
+		case !m.opts.Board:
+			word = "stopping"
+		}
+		return st.render(st.class[ui.Warn], glyph(event.Starting, m.frame)+" "+word)
 	case m.stack.phase == event.Done:
-		return st.render(st.class[ui.Good], "✓ done in "+duration(m.stack.at.Sub(m.start))+m.stackCounts())
+		return st.render(st.class[ui.Good], m.outcome("✓", "done")+m.stackCounts())
 	case m.stack.phase == event.Failed:
-		text := "✗ failed after " + duration(m.stack.at.Sub(m.start))
+		text := m.outcome("✗", "failed")
 		if m.stack.err != "" {
 			text += ": " + clean(firstLine(m.stack.err))
 		}
@@ -142,17 +172,62 @@ func (m *model) runState() string {
 		return st.render(st.class[ui.Working], glyph(event.Starting, m.frame)+" booting")
 	case m.busy():
 		return st.render(st.class[ui.Working], glyph(event.Starting, m.frame)+" working")
+	case m.opts.Attached:
+		return st.render(st.dim, "watching the stack")
 	}
 	return ""
 }
 
-// stackCounts is the last stack event's summary, on a terminal wide enough
-// to have room for it beside the counts.
+// outcome says how the latest apply ended: how long it took when the board
+// saw it begin, else (a board that joined later) how long ago it ended.
+func (m *model) outcome(mark, verb string) string {
+	if m.stack.started.IsZero() {
+		return mark + " last apply " + verb + " " + uptime(m.now.Sub(m.stack.at)) + " ago"
+	}
+	took := m.stack.at.Sub(m.stack.started)
+	if verb == "done" {
+		return mark + " done in " + elapsed(took)
+	}
+	return mark + " " + verb + " after " + elapsed(took)
+}
+
+// elapsed is how long an apply took: tenths under ten seconds, where a
+// second apply of an unchanged stack lands ("0.1s", not "0s").
+func elapsed(d time.Duration) string {
+	if d = max(d, 0); d < 10*time.Second {
+		return fmt.Sprintf("%.1fs", d.Truncate(100*time.Millisecond).Seconds())
+	}
+	return duration(d)
+}
+
+// stackCounts sums up what the counts on the left do not show, from the
+// rows as they are now, each named by what it counts ("40 repos cloned,
+// 6 images present, 4 setups done"), on a terminal wide enough to have room
+// for it. The stack event's own counts are not used: they mix kinds ("6
+// present") and go stale at the first stop.
 func (m *model) stackCounts() string {
-	if m.width < 120 || len(m.stack.counts) == 0 {
+	if m.width < 120 {
 		return ""
 	}
-	return " (" + ui.FormatCounts(m.stack.counts) + ")"
+	var parts []string
+	for _, k := range []struct {
+		kind      event.Kind
+		one, many string
+	}{{event.Repo, "repo", "repos"}, {event.Image, "image", "images"}, {event.Setup, "setup", "setups"}} {
+		counts := map[event.Phase]int{}
+		for _, it := range m.order[k.kind] {
+			if it.phase != "" {
+				counts[it.phase]++
+			}
+		}
+		if len(counts) > 0 {
+			parts = append(parts, ui.FormatNamedCounts(counts, k.one, k.many))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
 }
 
 // countGood counts a kind's items in a good, settled state.
@@ -193,14 +268,14 @@ func (m *model) troubles(c ui.Class) string {
 
 // footerLine: what is going on when something is (a filter typed, workers
 // stopping, the outcome of an action), else the keys.
-func (m *model) footerLine(rows int) string {
+func (m *model) footerLine(rows []row) string {
 	st := m.styles
 	var left string
 	switch {
 	case m.typing:
 		left = "/" + m.filter + "█  " + st.render(st.dim, "enter keep · esc clear")
 	case m.quitting && !m.streamDone:
-		left = st.render(st.class[ui.Warn], "stopping the workers; the infra stays · ctrl+c again to force")
+		left = st.render(st.class[ui.Warn], m.quittingText())
 	case m.flash != "" && m.now.Before(m.flashUntil):
 		c := ui.Working
 		if m.flashBad {
@@ -215,10 +290,43 @@ func (m *model) footerLine(rows int) string {
 		if m.filter != "" {
 			left = "filter " + st.render(st.key, m.filter) + st.render(st.dim, " (esc clears) · ")
 		}
-		left += m.hints([][2]string{{"↑↓", "select"}, {"enter", "logs"}, {"r", "restart"},
-			{"s", "stop"}, {"/", "filter"}, {"?", "keys"}, {"q", "quit"}})
+		left += m.hints(m.boardHints(rows))
 	}
-	return spread(left, m.scrollHint(rows), m.width)
+	return spread(left, m.scrollHint(len(rows)), m.width)
+}
+
+// boardHints are the keys that act on the selected row, then the board's.
+func (m *model) boardHints(rows []row) [][2]string {
+	board := [][2]string{{"/", "filter"}, {"?", "keys"}, {"q", "quit"}}
+	pairs := [][2]string{{"↑↓", "select"}}
+	keys, _ := selectables(rows)
+	switch {
+	case !slices.Contains(keys, m.sel):
+		// Nothing shown is selected: a filter hides every row.
+		return append(pairs, board...)
+	case m.sel.kind == foldKind && m.expanded:
+		pairs = append(pairs, [2]string{"enter", "fold"})
+	case m.sel.kind == foldKind:
+		pairs = append(pairs, [2]string{"enter", "expand"})
+	default:
+		pairs = append(pairs, [2]string{"enter", "logs"})
+	}
+	if acts(m.sel) {
+		pairs = append(pairs, [2]string{"r", "restart"}, [2]string{"s", "stop"})
+	}
+	return append(pairs, board...)
+}
+
+// quittingText is the footer while q takes effect: what it stops, or that
+// it only closes the board.
+func (m *model) quittingText() string {
+	switch {
+	case m.opts.Attached:
+		return "closing the board; the stack keeps running"
+	case m.opts.Board:
+		return "stopping the workers; the infra stays · ctrl+c again to force"
+	}
+	return "stopping what is under way · ctrl+c again to force"
 }
 
 // hints draws key hints; the footer cuts what does not fit.
