@@ -381,6 +381,7 @@ func (a *apply) worker(ctx context.Context, s *manifest.Service, sink event.Sink
 		}
 	}
 	if d.action == actStart {
+		spec.Why = "it was not running" // decide starts only what does not run
 		err = a.runner.Start(ctx, spec)
 	} else {
 		err = a.runner.Replace(ctx, spec, d.why)

@@ -231,6 +231,31 @@ func TestApplyStartsRestartsWhatChangedAndLeavesTheRest(t *testing.T) {
 	}
 }
 
+// A start says why, as a restart does: api, stopped by hand, is started
+// again by the next apply, and its summary line must not be bare.
+func TestApplyStartSaysWhy(t *testing.T) {
+	run, recs, ws := newFakeRunner(), newRecords(), t.TempDir()
+	rs := &fakeRepos{heads: map[string]string{}, failed: map[string]bool{}, setups: map[string]workers.SetupRun{}}
+	a, _ := newTestApply(t, ws, applyManifest, nil, run, rs, recs)
+	if err := runApply(t, a); err != nil {
+		t.Fatal(err)
+	}
+	run.took()
+	run.mu.Lock()
+	delete(run.running, "api") // s on the board
+	run.mu.Unlock()
+	a, _ = newTestApply(t, ws, applyManifest, nil, run, rs, recs)
+	if err := runApply(t, a); err != nil {
+		t.Fatal(err)
+	}
+	if got := run.took(); !slices.Equal(got, []string{"start api"}) {
+		t.Fatalf("apply after a stop: %q", got)
+	}
+	if spec, _ := run.Running("api"); spec.Why != "it was not running" {
+		t.Errorf("api was started saying %q, want \"it was not running\"", spec.Why)
+	}
+}
+
 func TestApplyOfOneNameTouchesOnlyItAndWhatItNeeds(t *testing.T) {
 	run, recs, ws := newFakeRunner(), newRecords(), t.TempDir()
 	rs := &fakeRepos{heads: map[string]string{}, failed: map[string]bool{}, setups: map[string]workers.SetupRun{}}

@@ -35,6 +35,10 @@ type Spec struct {
 	// restarted for a change to its code that does not come up waits for
 	// the next change instead of restarting in a loop.
 	FailFast bool
+	// Why says why the worker starts ("it was not running"): the event
+	// that it is up says "started: " and it, as a restart's says its reason.
+	// Empty: the start says nothing more than its pid.
+	Why string
 }
 
 // Options configure a Supervisor.
@@ -155,6 +159,7 @@ func (s *Supervisor) Replace(ctx context.Context, spec Spec, why string) error {
 	w, ok := s.workers[spec.Name]
 	s.mu.Unlock()
 	if !ok || !w.running() {
+		spec.Why = why
 		return s.start(ctx, spec)
 	}
 	gen, err := newGeneration(spec)

@@ -349,6 +349,30 @@ func TestLogFileRotates(t *testing.T) {
 	}
 }
 
+// A start given a reason says it once up, as a restart says its own; so
+// does a restart by hand of a worker that was not running.
+func TestStartSaysWhy(t *testing.T) {
+	t.Parallel()
+	s, rec := newSupervisor(t)
+	if err := s.Start(ctxFor(t, 20*time.Second), Spec{Name: "api", Command: workerCmd(), Why: "it was not running"}); err != nil {
+		t.Fatal(err)
+	}
+	states := rec.states()
+	if last := states[len(states)-1]; last.Phase != event.Ready || last.Msg != "started: it was not running" || last.PID == 0 {
+		t.Errorf("last event of a start: %+v", last)
+	}
+	if err := s.Stop(ctxFor(t, 20*time.Second), "api"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Restart(ctxFor(t, 20*time.Second), "api"); err != nil {
+		t.Fatal(err)
+	}
+	states = rec.states()
+	if last := states[len(states)-1]; last.Phase != event.Ready || last.Msg != "started: by hand" {
+		t.Errorf("last event of a restart of a stopped worker: %+v", last)
+	}
+}
+
 func TestRestartByHand(t *testing.T) {
 	t.Parallel()
 	s, rec := newSupervisor(t)

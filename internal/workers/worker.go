@@ -103,6 +103,13 @@ func (w *worker) start(ctx context.Context) error {
 	if err := w.launchAll(ctx, gen, rs); err != nil {
 		return w.abort(ctx, err)
 	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	// Up, it says why it was started, as a restart does; a job that ran
+	// and finished keeps its exit as its last word.
+	if why := gen.spec.Why; why != "" && w.phaseLocked() == event.Ready {
+		w.emitLocked(true, event.Event{PID: w.pidLocked(), Restarts: w.restartsLocked(), Msg: "started: " + why})
+	}
 	return nil
 }
 
@@ -294,12 +301,16 @@ func (w *worker) restarted(why string) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.restarting = ""
-	pid := 0
-	if len(w.replicas) > 0 {
-		pid = w.replicas[0].pid
-	}
-	w.emitLocked(true, event.Event{PID: pid, Restarts: w.restartsLocked(), Msg: "restarted: " + why})
+	w.emitLocked(true, event.Event{PID: w.pidLocked(), Restarts: w.restartsLocked(), Msg: "restarted: " + why})
 	return nil
+}
+
+// pidLocked is the first replica's pid, 0 when none runs.
+func (w *worker) pidLocked() int {
+	if len(w.replicas) > 0 {
+		return w.replicas[0].pid
+	}
+	return 0
 }
 
 // rollbackNote ends a rolling restart whose new replica did not come up:
