@@ -330,3 +330,96 @@ func TestALocalCommitIsCalledLocal(t *testing.T) {
 	}
 	e.waitLog("payments", marks["payments"], "payments v2 consuming orders", 10*time.Second)
 }
+
+// Under --watch the services of one clone share its watches and restart
+// as an update restarts them, on save: a save in the package they share
+// restarts all three, each on the new code and saying which file; a save
+// in payments' own dir restarts payments alone.
+func TestMonorepoWatchRestartsTheServicesASaveTouched(t *testing.T) {
+	needImages(t, imageRabbitMQ)
+	e := newEnv(t, "monowatch")
+	s := e.newShop()
+	e.write(s.manifest())
+	e.crispify("-d", "--watch").must(t, 0)
+	clone := e.ws("shop")
+	pids, marks := e.shopPIDs(), e.marks()
+	save := func(file, old, new string) {
+		t.Helper()
+		name := filepath.Join(clone, filepath.FromSlash(file))
+		if err := os.WriteFile(name, []byte(e.edited(name, old, new)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// restarted waits until a worker is ready on one process other than old.
+	restarted := func(n string, old int) {
+		t.Helper()
+		if !eventually(30*time.Second, func() bool {
+			p := e.workerPIDs(n)
+			return len(p) == 1 && p[0] != old && e.status()["worker "+n].State == "ready"
+		}) {
+			t.Fatalf("%s is not ready on a new process: %+v (was pid %d)\n%s", n, e.status()["worker "+n], old, tailOf(e.supervisorLog(), 3000))
+		}
+	}
+	// says tells whether the supervisor's log has a line of worker n's
+	// that says what.
+	says := func(n, what string) bool {
+		for _, l := range strings.Split(e.supervisorLog(), "\n") {
+			if strings.Contains(l, " worker ") && strings.Contains(l, " "+n+" ") && strings.Contains(l, what) {
+				return true
+			}
+		}
+		return false
+	}
+
+	// The shared package: all three, on the new code.
+	save("internal/shared/shared.go", `Version = "shared v1"`, `Version = "shared v2"`)
+	for _, n := range shopServices {
+		e.waitLog(n, marks[n], n+" v1 starting (shared v2)", 2*time.Minute)
+		restarted(n, pids[n])
+	}
+	time.Sleep(3 * time.Second) // nothing may come after it
+	now := e.shopPIDs()
+	for _, n := range shopServices {
+		if got := starts(e.logSince(n, marks[n])); len(got) != 1 {
+			t.Errorf("%s started %d times for one save of the shared package, want once: %q", n, len(got), got)
+		}
+		if !says(n, "restarted: internal/shared/shared.go changed, setup re-ran") {
+			t.Errorf("%s's restart does not name the shared file and its build:\n%s", n, tailOf(e.supervisorLog(), 3000))
+		}
+	}
+	e.mustGetPaid(s, "tea")
+
+	// payments' own dir: payments alone.
+	pids, marks = now, e.marks()
+	restarts := map[string]int{}
+	for _, n := range shopServices {
+		restarts[n] = e.restartsFor(n)
+	}
+	save("cmd/payments/main.go", `const version = "v1"`, `const version = "v2"`)
+	e.waitLog("payments", marks["payments"], "payments v2 starting (shared v2)", 2*time.Minute)
+	restarted("payments", pids["payments"])
+	// The others' changes, had there been any, came with payments': their
+	// setups (go build is logged first) or restarts would show by now.
+	time.Sleep(3 * time.Second)
+	if !says("payments", "restarted: cmd/payments/main.go changed, setup re-ran") {
+		t.Errorf("payments' restart does not name its file and its build:\n%s", tailOf(e.supervisorLog(), 3000))
+	}
+	now = e.shopPIDs()
+	for _, n := range []string{"catalogue", "orders"} {
+		if now[n] != pids[n] {
+			t.Errorf("%s restarted for a save in payments' dir: pid %d, then %d", n, pids[n], now[n])
+		}
+		if log := e.logSince(n, marks[n]); len(starts(log)) > 0 || strings.Contains(log, "$ go build") {
+			t.Errorf("%s was set up or started again for a save in payments' dir:\n%s", n, log)
+		}
+		if got := e.restartsFor(n); got != restarts[n] {
+			t.Errorf("%s restarted %d times for a save in payments' dir", n, got-restarts[n])
+		}
+	}
+	if got := e.restartsFor("payments") - restarts["payments"]; got != 1 {
+		t.Errorf("payments restarted %d times for one save, want once", got)
+	}
+	e.waitLog("payments", marks["payments"], "payments v2 consuming orders", 10*time.Second)
+	id := e.mustGetPaid(s, "cup")
+	e.waitLog("payments", marks["payments"], "payments v2: paid order "+id, 5*time.Second)
+}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/fsnotify/fsnotify"
@@ -37,25 +38,45 @@ func (w *Watcher) loop() {
 	}
 }
 
-// handle routes one event to the service whose folder it happened in.
+// handle hands one event to every service that watches the folder it
+// happened in, or the folder itself (an event of a watched folder's own):
+// each decides by its own tree whether it counts.
 func (w *Watcher) handle(ev fsnotify.Event) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.closed {
 		return
 	}
-	svc := w.owners[filepath.Dir(ev.Name)]
-	if svc == nil {
-		svc = w.owners[ev.Name] // an event of a watched folder itself
+	// A copy: handling the event may take a service off the folder.
+	to := slices.Clone(w.owners[filepath.Dir(ev.Name)])
+	for _, svc := range w.owners[ev.Name] {
+		if !slices.Contains(to, svc) {
+			to = append(to, svc)
+		}
 	}
-	if svc == nil || !svc.enabled || svc.polling {
+	if len(to) == 0 {
+		return
+	}
+	gone := ev.Has(fsnotify.Remove) || ev.Has(fsnotify.Rename)
+	var info os.FileInfo
+	if !gone {
+		info, _ = os.Lstat(ev.Name) // nil when it is gone already
+	}
+	for _, svc := range to {
+		w.handleFor(svc, ev, gone, info)
+	}
+}
+
+// handleFor is handle for one service; info is what the event's path is
+// now, nil when it is gone.
+func (w *Watcher) handleFor(svc *service, ev fsnotify.Event, gone bool, info os.FileInfo) {
+	if !svc.enabled || svc.polling {
 		return
 	}
 	rel, ok := svc.tree.rel(ev.Name)
 	if !ok {
 		return
 	}
-	gone := ev.Has(fsnotify.Remove) || ev.Has(fsnotify.Rename)
 	if rel == "." {
 		if gone {
 			w.unwatchAll(svc)
@@ -72,13 +93,8 @@ func (w *Watcher) handle(ev fsnotify.Event) {
 		}
 		return
 	}
-	isDir, known := false, false
-	if !gone {
-		if info, err := os.Lstat(ev.Name); err == nil {
-			isDir, known = info.IsDir(), true
-		}
-	}
-	if isDir {
+	known := info != nil
+	if known && info.IsDir() {
 		if ev.Has(fsnotify.Create) && svc.tree.wantsDir(rel) {
 			w.watchNew(svc, rel)
 		}
@@ -118,21 +134,24 @@ func (w *Watcher) watchFrom(svc *service, rel string, report bool) error {
 	return nil
 }
 
-// watchDir adds one folder. A folder that vanished or cannot be read is
-// skipped (a worker cannot depend on what nobody can read); only the OS's
-// limit stops the walk.
+// watchDir adds one folder to svc's. The OS watches it once, whatever
+// the number of services that watch it: only the first takes a watch. A
+// folder that vanished or cannot be read is skipped (a worker cannot
+// depend on what nobody can read); only the OS's limit stops the walk.
 func (w *Watcher) watchDir(svc *service, abs string) error {
 	if svc.dirs[abs] {
 		return nil
 	}
-	if err := w.add(abs); err != nil {
-		if isLimit(err) {
-			return err
+	if len(w.owners[abs]) == 0 {
+		if err := w.add(abs); err != nil {
+			if isLimit(err) {
+				return err
+			}
+			return nil
 		}
-		return nil
 	}
 	svc.dirs[abs] = true
-	w.owners[abs] = svc
+	w.owners[abs] = append(w.owners[abs], svc)
 	return nil
 }
 
@@ -180,12 +199,18 @@ func (w *Watcher) overflowed() {
 	}
 }
 
+// unwatch takes folder abs off svc's; its OS watch goes with the last
+// service that watched it.
 func (w *Watcher) unwatch(svc *service, abs string) {
+	delete(svc.dirs, abs)
+	if rest := slices.DeleteFunc(w.owners[abs], func(s *service) bool { return s == svc }); len(rest) > 0 {
+		w.owners[abs] = rest
+		return
+	}
+	delete(w.owners, abs)
 	// The OS drops the watch of a removed folder by itself: an error here
 	// only says it is gone already.
 	_ = w.fsw.Remove(abs)
-	delete(svc.dirs, abs)
-	delete(w.owners, abs)
 }
 
 // unwatchUnder removes the watches of folder abs and of every folder in

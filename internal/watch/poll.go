@@ -65,7 +65,8 @@ func (w *Watcher) poll() {
 	}
 }
 
-// pollOnce makes one pass over every polled repo, the walks outside w.mu.
+// pollOnce makes one pass over every polled repo, the walks outside
+// w.mu: one walk per repo, whatever the number of its polled services.
 func (w *Watcher) pollOnce() {
 	type job struct {
 		svc  *service
@@ -73,19 +74,37 @@ func (w *Watcher) pollOnce() {
 		old  *snapshot
 	}
 	w.mu.Lock()
-	var jobs []job
+	var dirs []string
+	jobs := map[string][]job{}
 	for _, svc := range w.services {
 		if svc.enabled && svc.polling && !w.closed {
-			jobs = append(jobs, job{svc, svc.pollTree(), svc.snap})
+			dir := svc.cfg.Dir
+			if jobs[dir] == nil {
+				dirs = append(dirs, dir)
+			}
+			jobs[dir] = append(jobs[dir], job{svc, svc.pollTree(), svc.snap})
 		}
 	}
 	w.mu.Unlock()
-	for _, j := range jobs {
-		snap := scan(j.tree, w.opts.PollMaxFiles)
-		changed := diff(j.old, snap)
+	for _, dir := range dirs {
+		group := jobs[dir]
+		trees := make([]*tree, len(group))
+		for i, j := range group {
+			trees[i] = j.tree
+		}
+		snaps := scanTrees(trees, w.opts.PollMaxFiles)
+		changed := make([][]string, len(group))
+		for i, j := range group {
+			changed[i] = diff(j.old, snaps[i])
+		}
 		w.mu.Lock()
-		// A service turned off (or off and on) meanwhile has another snapshot.
-		if !w.closed && j.svc.snap == j.old && j.svc.polling {
+		for i, j := range group {
+			// A service turned off (or off and on) meanwhile has another
+			// snapshot.
+			if w.closed || j.svc.snap != j.old || !j.svc.polling {
+				continue
+			}
+			snap := snaps[i]
 			j.svc.snap = snap
 			var reason error
 			var le *LimitError
@@ -93,7 +112,7 @@ func (w *Watcher) pollOnce() {
 				reason = le
 			}
 			j.svc.problem = w.pollProblem(j.svc, reason, snap)
-			for _, rel := range changed {
+			for _, rel := range changed[i] {
 				w.record(j.svc, rel)
 			}
 		}
@@ -104,28 +123,49 @@ func (w *Watcher) pollOnce() {
 // scan walks a repo as the OS watcher would see it, stat'ing the counted
 // files, at most max files and folders.
 func scan(t *tree, max int) *snapshot {
-	s := &snapshot{files: map[string]stamp{}}
-	n := 0
-	budget := func() error {
-		n++
-		if n > max {
-			s.truncated = true
+	return scanTrees([]*tree{t}, max)[0]
+}
+
+// scanTrees scans several trees of one repo in one walk: a file that
+// several count is stat'ed once, and each tree has its own max, so that
+// it sees what a scan of its own would.
+func scanTrees(trees []*tree, max int) []*snapshot {
+	snaps := make([]*snapshot, len(trees))
+	seen := make([]int, len(trees))
+	for i := range snaps {
+		snaps[i] = &snapshot{files: map[string]stamp{}}
+	}
+	budget := func(i int) error {
+		seen[i]++
+		if seen[i] > max {
+			snaps[i].truncated = true
 			return errStop
 		}
 		return nil
 	}
-	_ = t.walk(".", func(string, string) error { return budget() }, func(rel string, d fs.DirEntry) error {
-		if err := budget(); err != nil {
+	// The file stat'ed last: the trees that count a file see it one after
+	// the other.
+	var last string
+	var st stamp
+	var ok bool
+	walkTrees(trees, ".", func(i int, _, _ string) error { return budget(i) }, func(i int, rel string, d fs.DirEntry) error {
+		if err := budget(i); err != nil {
 			return err
 		}
-		info, err := d.Info()
-		if err != nil {
-			return nil // gone since the folder was read
+		if rel != last {
+			last = rel
+			info, err := d.Info()
+			ok = err == nil // else gone since the folder was read
+			if ok {
+				st = stamp{mod: info.ModTime().UnixNano(), size: info.Size(), mode: info.Mode()}
+			}
 		}
-		s.files[rel] = stamp{mod: info.ModTime().UnixNano(), size: info.Size(), mode: info.Mode()}
+		if ok {
+			snaps[i].files[rel] = st
+		}
 		return nil
 	})
-	return s
+	return snaps
 }
 
 // diff lists the files added, changed or removed between two passes,

@@ -80,12 +80,30 @@ func (r *rules) ignored(parts []string, isDir bool) bool {
 // load reads the .gitignore of folder rel (at abs), or forgets the one it
 // had when there is none.
 func (r *rules) load(abs, rel string) {
-	data := readCapped(filepath.Join(abs, ".gitignore"))
-	if data == nil {
+	r.set(rel, readIgnoreFile(abs))
+}
+
+// set makes list the .gitignore of folder rel; nil forgets it.
+func (r *rules) set(rel string, list []pattern) {
+	if list == nil {
 		delete(r.files, rel)
 		return
 	}
-	r.files[rel] = parsePatterns(data)
+	r.files[rel] = list
+}
+
+// readIgnoreFile reads the .gitignore of folder abs: nil when there is
+// none, or it cannot be read.
+func readIgnoreFile(abs string) []pattern {
+	data := readCapped(filepath.Join(abs, ".gitignore"))
+	if data == nil {
+		return nil
+	}
+	list := parsePatterns(data)
+	if list == nil {
+		list = []pattern{} // an empty .gitignore is one all the same
+	}
+	return list
 }
 
 // readCapped reads at most maxIgnoreFile bytes of a file; nil when it

@@ -140,42 +140,106 @@ func (t *tree) rel(abs string) (string, bool) {
 // points. Folders that vanish or cannot be read during the walk are
 // skipped; onDir's error stops it and is returned.
 func (t *tree) walk(rel string, onDir func(abs, rel string) error, onFile func(rel string, d fs.DirEntry) error) error {
-	abs := filepath.Join(t.dir, filepath.FromSlash(rel))
+	var dir func(int, string, string) error
+	if onDir != nil {
+		dir = func(_ int, abs, rel string) error { return onDir(abs, rel) }
+	}
+	var file func(int, string, fs.DirEntry) error
+	if onFile != nil {
+		file = func(_ int, rel string, d fs.DirEntry) error { return onFile(rel, d) }
+	}
+	return walkTrees([]*tree{t}, rel, dir, file)[0]
+}
+
+// walkTrees walks several trees of one repo from rel (a watched folder of
+// each) at once, as walk does, reading each folder once for all the trees
+// that watch it: tree i sees what its own walk would, in the same order.
+// An error of onDir or onFile for tree i ends that tree's walk alone, and
+// is errs[i].
+func walkTrees(trees []*tree, rel string, onDir func(i int, abs, rel string) error, onFile func(i int, rel string, d fs.DirEntry) error) (errs []error) {
+	wk := &walker{trees: trees, errs: make([]error, len(trees)), onDir: onDir, onFile: onFile}
+	if len(trees) == 0 {
+		return nil
+	}
+	in := make([]int, len(trees))
+	for i := range in {
+		in[i] = i
+	}
+	wk.visit(rel, in)
+	return wk.errs
+}
+
+// walker is one walk of walkTrees.
+type walker struct {
+	trees  []*tree
+	errs   []error
+	onDir  func(i int, abs, rel string) error
+	onFile func(i int, rel string, d fs.DirEntry) error
+}
+
+// visit walks folder rel for the trees in (by index) that watch it.
+func (wk *walker) visit(rel string, in []int) {
+	abs := filepath.Join(wk.trees[in[0]].dir, filepath.FromSlash(rel))
 	// The folder is watched before it is read: what appears in it after
 	// the watch sends events, what was there before is read.
-	if onDir != nil {
-		if err := onDir(abs, rel); err != nil {
-			return err
+	if wk.onDir != nil {
+		for _, i := range in {
+			wk.errs[i] = wk.onDir(i, abs, rel)
 		}
+	}
+	if wk.ended(in) {
+		return
 	}
 	entries, err := os.ReadDir(abs)
 	if err != nil {
-		return nil // gone or unreadable since its parent was read
+		return // gone or unreadable since its parent was read
 	}
 	for _, e := range entries {
 		if e.Name() == ".gitignore" && !e.IsDir() {
-			t.rules.load(abs, rel)
+			list := readIgnoreFile(abs)
+			for _, i := range in {
+				wk.trees[i].rules.set(rel, list)
+			}
 			break
 		}
 	}
 	for _, e := range entries {
+		if wk.ended(in) {
+			return
+		}
 		child := e.Name()
 		if rel != "." {
 			child = rel + "/" + child
 		}
 		if e.IsDir() {
-			if t.wantsDir(child) {
-				if err := t.walk(child, onDir, onFile); err != nil {
-					return err
+			var sub []int
+			for _, i := range in {
+				if wk.errs[i] == nil && wk.trees[i].wantsDir(child) {
+					sub = append(sub, i)
 				}
+			}
+			if len(sub) > 0 {
+				wk.visit(child, sub)
 			}
 			continue
 		}
-		if onFile != nil && t.counts(child, false) {
-			if err := onFile(child, e); err != nil {
-				return err
+		if wk.onFile == nil {
+			continue
+		}
+		for _, i := range in {
+			if wk.errs[i] == nil && wk.trees[i].counts(child, false) {
+				wk.errs[i] = wk.onFile(i, child, e)
 			}
 		}
 	}
-	return nil
+}
+
+// ended tells whether the walk of every tree in has ended.
+func (wk *walker) ended(in []int) bool {
+	for _, i := range in {
+		if wk.errs[i] == nil {
+			return false
+		}
+	}
+	return true
 }

@@ -37,7 +37,10 @@ type Options struct {
 	Home string
 }
 
-// Service is one repo to watch, on behalf of one worker.
+// Service is what one worker's changes are: its repo, or the part of it
+// that Paths name. Services may share a repo, or folders of it (the
+// services of a monorepo): they share its OS watches, and a change goes to
+// each service whose own Paths, ignore rules and setup_when files take it.
 type Service struct {
 	Name string
 	Dir  string // the repo, absolute
@@ -98,7 +101,8 @@ type Status struct {
 	// Polling says the repo is looked over every PollInterval instead of
 	// being watched by the OS; Problem says why.
 	Polling bool
-	// Folders is how many of the repo's folders the OS watches.
+	// Folders is how many of the repo's folders the OS watches for the
+	// service (a folder shared with others counts for each).
 	Folders int
 	// Problem is why the service is polled (a *LimitError) or why watching
 	// stopped (the repo's folder was removed); nil when all is well.
@@ -106,8 +110,9 @@ type Status struct {
 }
 
 // Watcher watches the repos of a stack's services with one OS watcher and
-// reports a debounced Change per service and burst. Its methods are safe
-// for concurrent use.
+// reports a debounced Change per service and burst. A folder that several
+// services watch takes one OS watch, and each event in it is handed to
+// every one of them. Its methods are safe for concurrent use.
 type Watcher struct {
 	opts    Options
 	fsw     *fsnotify.Watcher // nil when the OS gave none: every service is polled
@@ -124,8 +129,10 @@ type Watcher struct {
 	mu       sync.Mutex
 	closed   bool
 	services map[string]*service
-	owners   map[string]*service // watched folder (absolute) -> its service
-	ready    []*Change           // reported, not yet delivered; at most one per service
+	// owners are the services that watch each folder under an OS watch
+	// (absolute), in the order they took it: the watch goes with the last.
+	owners map[string][]*service
+	ready  []*Change // reported, not yet delivered; at most one per service
 }
 
 // service is the state of one added Service.
@@ -158,7 +165,7 @@ func New(opts Options) (*Watcher, error) {
 		kick:     make(chan struct{}, 1),
 		done:     make(chan struct{}),
 		services: map[string]*service{},
-		owners:   map[string]*service{},
+		owners:   map[string][]*service{},
 	}
 	fsw, err := fsnotify.NewWatcher()
 	switch {
@@ -182,9 +189,10 @@ func New(opts Options) (*Watcher, error) {
 // service, so a slow reader holds at most one per service.
 func (w *Watcher) Changes() <-chan Change { return w.out }
 
-// Add starts watching a service's repo, unless s.Disabled. A repo too
-// large for the OS's watch limit is polled instead: the Status says so and
-// why. The error is for a service that cannot be watched at all.
+// Add starts watching a service's repo, unless s.Disabled. Other services
+// may watch the same repo, or folders of it. A repo too large for the OS's
+// watch limit is polled instead: the Status says so and why. The error is
+// for a service that cannot be watched at all.
 func (w *Watcher) Add(s Service) (Status, error) {
 	cfg, extra, err := check(s)
 	if err != nil {
@@ -198,12 +206,6 @@ func (w *Watcher) Add(s Service) (Status, error) {
 	if _, ok := w.services[cfg.Name]; ok {
 		return Status{}, fmt.Errorf("watch %s: already watched: add each service once", s.Name)
 	}
-	for _, other := range w.services {
-		if within(cfg.Dir, other.cfg.Dir) || within(other.cfg.Dir, cfg.Dir) {
-			// One folder has one owner: its events could not be told apart.
-			return Status{}, fmt.Errorf("watch %s: its folder %s overlaps %s, the folder of %s: give each service a repo of its own", s.Name, cfg.Dir, other.cfg.Dir, other.cfg.Name)
-		}
-	}
 	svc := &service{
 		cfg:  cfg,
 		tree: &tree{dir: cfg.Dir, paths: cfg.Paths, pinned: cfg.SetupWhen, rules: newRules(cfg.Dir, extra, w.global, w.builtin)},
@@ -216,7 +218,8 @@ func (w *Watcher) Add(s Service) (Status, error) {
 	return svc.status(), nil
 }
 
-// Remove stops watching a service and forgets it.
+// Remove stops watching a service and forgets it; the folders other
+// services watch stay watched.
 func (w *Watcher) Remove(name string) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -243,7 +246,8 @@ func (w *Watcher) Enable(name string) (Status, error) {
 
 // Disable stops watching a service, forgetting the burst being debounced
 // and any change not yet delivered (but one already being handed over to
-// a reader may still arrive); Enable resumes.
+// a reader may still arrive); Enable resumes. The folders other services
+// watch stay watched.
 func (w *Watcher) Disable(name string) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
