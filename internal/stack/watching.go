@@ -281,8 +281,13 @@ func (w *watching) refreshGit(name string) {
 	w.mu.Lock()
 	t, ok := w.targets[name]
 	w.mu.Unlock()
-	last, seen := w.sup.stream.hub.Last(event.Repo, name)
-	if !ok || !seen {
+	if !ok {
+		return
+	}
+	// The repo's events are named by its clone, which services of one
+	// repository share.
+	last, seen := w.sup.stream.hub.Last(event.Repo, t.svc.CloneName())
+	if !seen {
 		return
 	}
 	e, changed, err := w.git.Refresh(w.ctx, last, t.svc.Dir, t.svc.Branch)
