@@ -11,7 +11,6 @@ import (
 	"github.com/crispify/crispify/internal/event"
 	"github.com/crispify/crispify/internal/stack"
 	"github.com/crispify/crispify/internal/ui"
-	"github.com/crispify/crispify/internal/workers"
 )
 
 // StatusOptions are the inputs of `crispify status`.
@@ -116,25 +115,7 @@ func watchBoard(ctx context.Context, opts *StatusOptions, st *stack.Stack, clien
 // made a worker up for hours read `up 11s`. Live events pass as they are.
 func sinceOfWorkers(ctx context.Context, client *stack.Client, emit func(event.Event)) func(event.Event) {
 	status, _ := client.Status(ctx) // without it, the events' own stamps
-	return datedFrom(status, emit)
-}
-
-// datedFrom gives each worker's first event, the replay of its state, the
-// Since of its status when the state is the same.
-func datedFrom(status []workers.Status, emit func(event.Event)) func(event.Event) {
-	began := map[string]workers.Status{}
-	for _, s := range status {
-		began[s.Name] = s
-	}
-	return func(e event.Event) {
-		if s, ok := began[e.Name]; ok && e.Kind == event.Worker && !e.IsOutput() {
-			delete(began, e.Name)
-			if e.Since.IsZero() && e.Phase == s.State {
-				e.Since = s.Since
-			}
-		}
-		emit(e)
-	}
+	return stack.DatedReplay(status, emit)
 }
 
 func printStatus(opts *StatusOptions, rows []StatusRow, ok bool) error {

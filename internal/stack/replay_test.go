@@ -1,4 +1,4 @@
-package cli
+package stack
 
 import (
 	"testing"
@@ -21,7 +21,7 @@ func TestStatusWatchDatesWorkersFromTheirStart(t *testing.T) {
 		{Name: "mailer", State: event.Ready, Since: upSince},
 	}
 	var got []event.Event
-	emit := datedFrom(status, func(e event.Event) { got = append(got, e) })
+	emit := DatedReplay(status, func(e event.Event) { got = append(got, e) })
 	emit(event.Event{TS: now.Add(-time.Minute), Kind: event.Worker, Name: "api", Phase: event.Ready, Msg: "unchanged"})
 	emit(event.Event{TS: now.Add(-time.Minute), Kind: event.Worker, Name: "mailer", Phase: event.Restarting}) // moved on since
 	emit(event.Event{TS: now, Kind: event.Worker, Name: "api", Phase: event.Ready, Line: "GET /health"})
