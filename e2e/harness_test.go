@@ -135,8 +135,8 @@ func (r result) must(t *testing.T, code int) result {
 }
 
 // freeUnnamed removes the unnamed volumes a decrispify without --volumes
-// said it left (redis's image declares one), so that tests leave nothing
-// behind, and returns how many there were.
+// said it left (anonymous volumes of an older crispify's containers), so
+// that tests leave nothing behind, and returns how many there were.
 func (e *env) freeUnnamed(r result) int {
 	e.t.Helper()
 	_, ids, found := strings.Cut(r.stdout, "docker volume rm ")

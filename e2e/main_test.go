@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -38,9 +40,51 @@ func TestMain(m *testing.M) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	_, _, engineErr = docker.Connect(ctx, os.Getenv)
 	cancel()
+	before := unlabelledVolumes()
 	code := m.Run()
+	// Nothing a test ran may leave a volume that no teardown finds: an
+	// image's VOLUME left to the engine is one per create.
+	if left := newUnlabelledVolumes(before); len(left) > 0 {
+		fmt.Fprintf(os.Stderr, "FAIL: volumes without crispify's labels appeared during the run: %s\n(free them with: docker volume rm %s)\n", strings.Join(left, " "), strings.Join(left, " "))
+		code = max(code, 1)
+	}
 	os.RemoveAll(bin)
 	os.Exit(code)
+}
+
+// unlabelledVolumes lists the engine's volumes without a crispify project
+// label; nil when there is no engine to ask.
+func unlabelledVolumes() map[string]bool {
+	if engineErr != nil {
+		return nil
+	}
+	out, err := exec.Command("docker", "volume", "ls", "--format", `{{.Name}} {{.Label "io.crispify.project"}}`).Output()
+	if err != nil {
+		return nil
+	}
+	vols := map[string]bool{}
+	for _, line := range strings.Split(string(out), "\n") {
+		if name, project, _ := strings.Cut(strings.TrimSpace(line), " "); name != "" && project == "" {
+			vols[name] = true
+		}
+	}
+	return vols
+}
+
+// newUnlabelledVolumes are the unlabelled volumes that were not there
+// before the run.
+func newUnlabelledVolumes(before map[string]bool) []string {
+	if before == nil {
+		return nil
+	}
+	var out []string
+	for name := range unlabelledVolumes() {
+		if !before[name] {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // needEngine skips a test when no Docker engine is reachable, outside CI.

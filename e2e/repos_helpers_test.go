@@ -54,11 +54,15 @@ func (e *env) git(dir string, args ...string) {
 	}
 }
 
-// workerLog is the log file crispify keeps of a service.
+// workerLog is the log file crispify keeps of a service, without the time
+// before each line.
 func (e *env) workerLog(name string) string {
 	data, _ := os.ReadFile(filepath.Join(e.dir, "ws", ".crispify", "logs", name+".log"))
-	return string(data)
+	return logStamp.ReplaceAllString(string(data), "")
 }
+
+// logStamp is the time a worker's log writes before each line.
+var logStamp = regexp.MustCompile(`(?m)^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z `)
 
 var pidLine = regexp.MustCompile(`(?m)^(?:pid|child)=(\d+)$`)
 

@@ -4,14 +4,32 @@
 #   scripts/demo.sh            # build, then `crispify` in the foreground (q or Ctrl-C stops the workers)
 #   scripts/demo.sh -d         # the same, detached: returns once everything is ready
 #   scripts/demo.sh down       # tear it down (containers, network and workers; data kept)
+#   scripts/demo.sh status     # any other command of crispify's, on the demo's manifest
 #
 # It builds the local images (scripts/local-images.sh, cached), builds
 # crispify, turns each worker of examples/ into a git repo under
 # /tmp/crispify-demo/remotes, and runs crispify on manifests/demo.yaml.
+# The binaries it builds are in /tmp/crispify-demo/bin, not on your PATH:
+# crispify's hints say `scripts/demo.sh down`, `scripts/demo.sh status`.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 demo=/tmp/crispify-demo
 manifest=$root/manifests/demo.yaml
+export CRISPIFY_COMMAND=$0
+
+# A command on the demo as it is (down, status, logs...) checks no image,
+# rebuilds nothing and syncs no repo: down does only down.
+case "${1:-}" in
+down | status | logs | stop | restart | doctor | validate | version)
+	[ -x "$demo/bin/crispify" ] || (cd "$root" && go build -o "$demo/bin/" ./cmd/...)
+	export PATH="$demo/bin:$PATH"
+	if [ "$1" = down ]; then
+		shift
+		exec decrispify -f "$manifest" "$@"
+	fi
+	exec crispify -f "$manifest" "$@"
+	;;
+esac
 
 "$root/scripts/local-images.sh"
 
@@ -64,9 +82,5 @@ for src in "$root"/examples/*/; do
 done
 
 export PATH="$demo/bin:$PATH"
-if [ "${1:-}" = down ]; then
-	shift
-	exec decrispify -f "$manifest" "$@"
-fi
-echo "demo: crispify -f $manifest $*   (tear down later with: scripts/demo.sh down)"
+echo "demo: crispify -f $manifest $*   (tear down later with: $0 down)"
 exec crispify -f "$manifest" "$@"

@@ -73,7 +73,7 @@ func applyRun(ctx context.Context, opts *LocalOptions, st *stack.Stack, sel stac
 		return errInterrupted
 	}
 	if out.mode != OutputJSON && keeper.PID != 0 {
-		fmt.Fprintln(io.ErrOut, "crispify: "+keptBy(keeper))
+		fmt.Fprintln(io.ErrOut, "crispify: "+keptBy(keeper, opts.Global, opts.Deps))
 	}
 	if applyErr != nil {
 		if res.Usage {
@@ -87,10 +87,12 @@ func applyRun(ctx context.Context, opts *LocalOptions, st *stack.Stack, sel stac
 	return nil
 }
 
-// keptBy says where the stack runs after an apply, and what to do next.
-func keptBy(k stack.Keeper) string {
+// keptBy says where the stack runs after an apply, and what to do next,
+// in commands that work from where the user is.
+func keptBy(k stack.Keeper, g *GlobalOptions, d *Deps) string {
+	status, logs, down := g.hintCommand(d, "status"), g.hintCommand(d, "logs -f"), g.hintDown(d, "")
 	if k.InTerminal {
-		return fmt.Sprintf("the stack runs in the foreground crispify of another terminal (pid %d): `crispify status`, `crispify logs -f`; q there, or `decrispify`, stops it", k.PID)
+		return fmt.Sprintf("the stack runs in the foreground crispify of another terminal (pid %d): `%s`, `%s`; q there, or `%s`, stops it", k.PID, status, logs, down)
 	}
-	return fmt.Sprintf("the stack runs in the background (supervisor pid %d): `crispify status`, `crispify logs -f`, `decrispify` to stop it", k.PID)
+	return fmt.Sprintf("the stack runs in the background (supervisor pid %d): `%s`, `%s`, `%s` to stop it", k.PID, status, logs, down)
 }

@@ -65,7 +65,7 @@ func downRun(ctx context.Context, opts *DownOptions) error {
 	}
 	tally := event.NewTally(out)
 	report, downErr := st.Down(ctx, opts.Volumes, tally)
-	summary := downSummary(st.Manifest, report)
+	summary := downSummary(st.Manifest, report, opts.Global.hintDown(opts.Deps, "--volumes"))
 	end := event.Event{Kind: event.Stack, Phase: event.Done, Counts: tally.Counts(), Msg: summary}
 	if downErr != nil {
 		end.Phase, end.Error = event.Failed, downErr.Error()
@@ -83,22 +83,27 @@ func downRun(ctx context.Context, opts *DownOptions) error {
 	return nil
 }
 
-func downSummary(m *manifest.Manifest, r stack.DownReport) string {
+// downSummary says what a teardown did, and of what it kept, which
+// volumes and the command that removes them (removeVolumes).
+func downSummary(m *manifest.Manifest, r stack.DownReport, removeVolumes string) string {
 	parts := []string{r.Workers}
 	if len(m.Infra) > 0 {
 		parts = append(parts, fmt.Sprintf("%d containers removed", len(r.Containers)))
 		if r.Network {
 			parts = append(parts, "network "+m.Project+" gone")
 		}
-		if len(r.Volumes) > 0 {
+		switch {
+		case len(r.Volumes) > 0:
 			parts = append(parts, fmt.Sprintf("%d volumes removed", len(r.Volumes)))
-		} else {
+		case len(r.Kept) > 0:
+			parts = append(parts, fmt.Sprintf("volumes kept (%s: `%s` removes them)", strings.Join(r.Kept, ", "), removeVolumes))
+		default:
 			parts = append(parts, "volumes kept")
 		}
 	}
 	summary := "project " + m.Project + ": " + strings.Join(parts, ", ") + "; repos kept"
 	if n := len(r.Unnamed); n > 0 {
-		summary += fmt.Sprintf("; the images' unnamed volumes (%d) stay on disk and the next boot will not reuse them (name a volume in the manifest to keep such data); to free them: docker volume rm %s", n, strings.Join(r.Unnamed, " "))
+		summary += fmt.Sprintf("; the images' unnamed volumes (%d), made by an older crispify, stay on disk and the next boot will not reuse them; to free them: docker volume rm %s", n, strings.Join(r.Unnamed, " "))
 	}
 	return summary
 }

@@ -63,7 +63,7 @@ func foregroundRun(ctx context.Context, opts *LocalOptions, st *stack.Stack, sel
 	renderErr := out.Close()
 	if out.mode != OutputJSON && len(sel.Workers(st.Manifest)) > 0 {
 		// The board has given the screen back: say where things stand.
-		fmt.Fprintln(io.ErrOut, "crispify: "+whereThingsStand(downFromElsewhere, len(sel.Infra)))
+		fmt.Fprintln(io.ErrOut, "crispify: "+whereThingsStand(downFromElsewhere, len(sel.Infra), opts.Global.hintDown(opts.Deps, "")))
 	}
 
 	interruptedBoot := errors.Is(bootErr, context.Canceled)
@@ -81,16 +81,16 @@ func foregroundRun(ctx context.Context, opts *LocalOptions, st *stack.Stack, sel
 }
 
 // whereThingsStand is the last line of a foreground run: its workers
-// stopped, and what of the infra is left (decrispify from another terminal
-// takes the infra down itself).
-func whereThingsStand(downFromElsewhere bool, infra int) string {
+// stopped, and what of the infra is left and the command that stops it
+// (decrispify from another terminal takes the infra down itself).
+func whereThingsStand(downFromElsewhere bool, infra int, down string) string {
 	switch {
 	case downFromElsewhere:
 		return "workers stopped by decrispify from another terminal"
 	case infra == 1:
-		return "workers stopped; 1 infra container still runs (`decrispify` stops it)"
+		return "workers stopped; 1 infra container still runs (`" + down + "` stops it)"
 	case infra > 1:
-		return fmt.Sprintf("workers stopped; %d infra containers still run (`decrispify` stops them)", infra)
+		return fmt.Sprintf("workers stopped; %d infra containers still run (`%s` stops them)", infra, down)
 	}
 	return "workers stopped"
 }

@@ -3,9 +3,13 @@ package cli
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/spf13/cobra"
 )
 
@@ -25,9 +29,13 @@ func NewCmdLogs(deps *Deps, g *GlobalOptions, runF func(context.Context, *LogsOp
 		Use:   "logs [-f] [--tail N] [NAME...]",
 		Short: "Logs of containers and workers, interleaved and prefixed by name",
 		Example: `  crispify logs mysql --tail 50
-  crispify logs -f api rabbitmq     # a worker and a container, interleaved`,
+  crispify logs -f api rabbitmq     # a worker and a container, interleaved
+  crispify -f demo.yaml logs -f     # another manifest: -f before the command`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Names = args
+			if err := manifestGivenAsName(args); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -60,6 +68,11 @@ func logsRun(ctx context.Context, opts *LogsOptions) error {
 	colour := io.Colour(opts.Global.NoColour, io.OutTTY)
 	var mu sync.Mutex
 	printLine := func(name, text string) {
+		if !colour && strings.ContainsRune(text, '\x1b') {
+			// What workers and containers colour is theirs to show on a
+			// terminal; a pipe, a file or NO_COLOR gets the text alone.
+			text = ansi.Strip(text)
+		}
 		mu.Lock()
 		defer mu.Unlock()
 		fmt.Fprintf(io.Out, "%s | %s\n", prefixColour(colour, name, fmt.Sprintf("%-*s", width, name)), text)
@@ -69,6 +82,22 @@ func logsRun(ctx context.Context, opts *LogsOptions) error {
 		return nil // Ctrl-C is how -f ends
 	}
 	return exitFor(err)
+}
+
+// manifestGivenAsName fails an argument that names a manifest file: on
+// logs, -f is --follow, as in `docker logs -f`, so `crispify logs -f
+// FILE` reads FILE as a name. The manifest goes before the command.
+func manifestGivenAsName(args []string) error {
+	for _, a := range args {
+		ext := strings.ToLower(filepath.Ext(a))
+		if ext != ".yaml" && ext != ".yml" {
+			continue
+		}
+		if fi, err := os.Stat(a); err == nil && fi.Mode().IsRegular() {
+			return usageErrorf("logs: %s is a file, not a container or worker: did you mean --file %s? (on logs, -f is --follow; the manifest goes before the command: crispify -f %s logs -f)", a, a, a)
+		}
+	}
+	return nil
 }
 
 // prefixColour gives each name a stable colour of its own, so that

@@ -32,7 +32,9 @@ func Main(program string, args []string) int {
 	case "decrispify":
 		args = append([]string{"down"}, args...)
 	}
-	return Run(ctx, NewDeps(System()), args)
+	deps := NewDeps(System())
+	deps.Program = program
+	return Run(ctx, deps, args)
 }
 
 // Run runs one command line with the given dependencies, prints its error

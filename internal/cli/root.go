@@ -17,6 +17,9 @@ type Deps struct {
 	IO *IOStreams
 	// Docker connects to the engine, pinging it first.
 	Docker stack.Connector
+	// Program is what the user called crispify by (its argv[0]): hints name
+	// crispify and decrispify the same way (see hintCommand).
+	Program string
 }
 
 // NewDeps returns the dependencies of the real world.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"golang.org/x/sync/errgroup"
 
@@ -16,9 +15,13 @@ type DownReport struct {
 	Containers []string
 	Network    bool
 	Volumes    []string
-	// Unnamed are the volumes an image declared and the manifest did not
-	// name, left on disk by a teardown that keeps volumes: the next boot
-	// makes new ones and cannot reuse them, so the user is told.
+	// Kept are the project's volumes a teardown without volumes left: the
+	// manifest's and those crispify made for its images' VOLUMEs, which the
+	// next boot uses again.
+	Kept []string
+	// Unnamed are anonymous volumes an older crispify let the engine make
+	// for an image's VOLUMEs, left on disk by a teardown that keeps
+	// volumes: the next boot cannot reuse them, so the user is told.
 	Unnamed []string
 	// Foreign are the project's resources of another owner, left alone.
 	Foreign []string
@@ -74,6 +77,16 @@ func (p *Project) Down(ctx context.Context, volumes bool) (DownReport, error) {
 		removed, err := p.removeVolumes(ctx)
 		report.Volumes = removed
 		failures = errors.Join(failures, err)
+	} else {
+		kept, err := p.Engine.VolumeList(ctx, p.labels())
+		if err != nil {
+			failures = errors.Join(failures, fmt.Errorf("list volumes of project %s: %w", p.Manifest.Project, err))
+		}
+		for _, v := range kept {
+			if p.mine(v.Labels) {
+				report.Kept = append(report.Kept, v.Name)
+			}
+		}
 	}
 	return report, failures
 }
@@ -92,7 +105,21 @@ func (p *Project) remove(ctx context.Context, c Container, volumes bool) error {
 		return fmt.Errorf("remove container %s: %w", c.Name, err)
 	}
 	p.emit(event.Event{Kind: event.Infra, Name: infra, Phase: event.Removed, Msg: "container " + c.Name})
-	return nil
+	if !volumes {
+		return nil
+	}
+	// The engine removes with a container only the anonymous volumes made
+	// for it; one a recreate carried over by its name (see keepAnonymous)
+	// stays unless removed by name.
+	var failures error
+	for _, name := range p.unnamedVolumes(c) {
+		if err := p.Engine.VolumeRemove(ctx, name); err != nil && !errors.Is(err, ErrNotFound) {
+			failures = errors.Join(failures, fmt.Errorf("remove volume %s of container %s: %w", name, c.Name, err))
+			continue
+		}
+		p.emit(event.Event{Kind: event.Infra, Name: infra, Phase: event.Removed, Msg: "volume " + name})
+	}
+	return failures
 }
 
 // removeNetwork removes the project's networks (one, unless two runs made
@@ -145,12 +172,14 @@ func (p *Project) removeVolumes(ctx context.Context) ([]string, error) {
 	return removed, failures
 }
 
-// unnamedVolumes are the volumes mounted in c that crispify did not make
-// (its own are named <project>_<infra>_<name>): the image's anonymous ones.
+// unnamedVolumes are the anonymous volumes mounted in c: the engine named
+// them by a 64-hex ID when an older crispify let it make them for the
+// image's VOLUMEs. Volumes of other names are named ones (crispify's own,
+// <project>_<infra>_<name>, or the user's), never removed with c.
 func (p *Project) unnamedVolumes(c Container) []string {
 	var out []string
 	for _, m := range c.Mounts {
-		if m.Type == "volume" && !strings.HasPrefix(m.Name, p.Manifest.Project+"_") {
+		if m.Type == "volume" && anonymous.MatchString(m.Name) {
 			out = append(out, m.Name)
 		}
 	}

@@ -34,8 +34,8 @@ type Engine interface {
 	VolumeList(ctx context.Context, labels map[string]string) ([]Volume, error)
 	VolumeRemove(ctx context.Context, name string) error
 
-	// ImageID returns the ID of a local image, ErrNotFound when missing.
-	ImageID(ctx context.Context, ref string) (string, error)
+	// ImageInspect reads a local image, ErrNotFound when missing.
+	ImageInspect(ctx context.Context, ref string) (Image, error)
 	// ImagePull pulls ref, calling progress with 0..1 as layers arrive.
 	ImagePull(ctx context.Context, ref string, progress func(fraction float64, status string)) error
 
@@ -72,6 +72,16 @@ type Version struct {
 	MinAPI     string
 	OS, Arch   string
 	ServerHost string // the engine's host name, for messages
+}
+
+// Image is what crispify reads of a local image.
+type Image struct {
+	ID string
+	// RepoDigests are the registry digests it was pulled by; none for an
+	// image built or loaded here, which no registry has.
+	RepoDigests []string
+	// Volumes are the paths its VOLUME instructions declare, sorted.
+	Volumes []string
 }
 
 // Network is a Docker network.
@@ -156,6 +166,8 @@ type LogOptions struct {
 	Tail       string // "all" or a number of lines
 	Follow     bool
 	Timestamps bool
+	// Since, when set, leaves out lines written before it.
+	Since time.Time
 }
 
 // ContainerEvent is one state change of a container.

@@ -23,11 +23,12 @@ func (p *Project) PlanUp(ctx context.Context, name string) (Planned, error) {
 		return Planned{}, err
 	}
 	var out Planned
-	imageID, err := p.Engine.ImageID(ctx, in.Image)
+	img, err := p.Engine.ImageInspect(ctx, in.Image)
+	imageID := img.ID
 	switch {
 	case err != nil:
 		out.Pull = "not present here"
-	case p.Pull:
+	case p.Pull && len(img.RepoDigests) > 0:
 		out.Pull = "a newer one, if the registry has it"
 	}
 	list, err := p.Engine.ContainerList(ctx, map[string]string{LabelProject: p.Manifest.Project, LabelInfra: name})
@@ -59,7 +60,7 @@ func (p *Project) PlanUp(ctx context.Context, name string) (Planned, error) {
 	case current.State != "running":
 		out.Action, out.Why = "start", "it is "+current.State
 	}
-	if out.Action == "leave" && p.Pull {
+	if out.Action == "leave" && p.Pull && len(img.RepoDigests) > 0 {
 		out.Why += "; recreated if a newer image is pulled"
 	}
 	return out, nil

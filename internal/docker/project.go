@@ -54,6 +54,8 @@ type Project struct {
 	timesMu  sync.Mutex // guards the file of health times
 	lockMu   sync.Mutex // guards unlock
 	unlock   func()     // releases the lock taken by Lock; nil when not held
+	pullsMu  sync.Mutex // guards pulls
+	pulls    pulls      // see ExpectImages
 }
 
 // labels selects everything of this project.
@@ -63,7 +65,7 @@ func (p *Project) labels() map[string]string {
 
 func (p *Project) emit(e event.Event) {
 	if p.Sink != nil {
-		p.Sink.Emit(e)
+		p.Sink.Emit(p.ordered(e))
 	}
 }
 

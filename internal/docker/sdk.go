@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -107,12 +109,16 @@ func (s *sdk) VolumeRemove(ctx context.Context, name string) error {
 	return notFound(s.c.VolumeRemove(ctx, name, false))
 }
 
-func (s *sdk) ImageID(ctx context.Context, ref string) (string, error) {
+func (s *sdk) ImageInspect(ctx context.Context, ref string) (Image, error) {
 	img, err := s.c.ImageInspect(ctx, ref)
 	if err != nil {
-		return "", notFound(err)
+		return Image{}, notFound(err)
 	}
-	return img.ID, nil
+	out := Image{ID: img.ID, RepoDigests: img.RepoDigests}
+	if img.Config != nil {
+		out.Volumes = slices.Sorted(maps.Keys(img.Config.Volumes))
+	}
+	return out, nil
 }
 
 // ImagePull follows the pull's JSON stream, summing the bytes of every layer
@@ -343,7 +349,12 @@ func (s *sdk) CopyToContainer(ctx context.Context, id, dir string, tar io.Reader
 // ContainerLogs demultiplexes the engine's log stream (containers run
 // without a TTY) into one stream of lines.
 func (s *sdk) ContainerLogs(ctx context.Context, id string, opts LogOptions) (io.ReadCloser, error) {
-	rc, err := s.c.ContainerLogs(ctx, id, container.LogsOptions{ShowStdout: true, ShowStderr: true, Tail: opts.Tail, Follow: opts.Follow, Timestamps: opts.Timestamps})
+	lo := container.LogsOptions{ShowStdout: true, ShowStderr: true, Tail: opts.Tail, Follow: opts.Follow, Timestamps: opts.Timestamps}
+	if !opts.Since.IsZero() {
+		// The engine reads seconds since the epoch, with nanoseconds.
+		lo.Since = fmt.Sprintf("%d.%09d", opts.Since.Unix(), opts.Since.Nanosecond())
+	}
+	rc, err := s.c.ContainerLogs(ctx, id, lo)
 	if err != nil {
 		return nil, notFound(err)
 	}

@@ -60,6 +60,7 @@ func (p *Project) Status(ctx context.Context) ([]Status, error) {
 			}
 		}
 		st := statusOf(name, c)
+		st.Ports = p.inManifestOrder(name, st.Ports)
 		if st.State == StateStarting {
 			// What the boot counted healthy on its probe's pass, status
 			// does too, until Docker's health check has its say.

@@ -2,9 +2,14 @@ package docker
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"path"
 	"regexp"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/crispify/crispify/internal/event"
@@ -32,14 +37,15 @@ func (p *Project) up(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	imageID, err := p.Engine.ImageID(ctx, in.Image)
+	img, err := p.Engine.ImageInspect(ctx, in.Image)
 	if err != nil {
 		return fmt.Errorf("start %s: image %s is not present: %w", name, in.Image, err)
 	}
-	spec, err := p.spec(in, imageID)
+	spec, err := p.spec(in, img.ID)
 	if err != nil {
 		return err
 	}
+	spec.Mounts = append(spec.Mounts, imageVolumes(p.Manifest.Project, name, img, spec)...)
 	if err := p.ensureVolumes(ctx, name, spec); err != nil {
 		return err
 	}
@@ -169,7 +175,7 @@ func (p *Project) recreate(ctx context.Context, infra string, old Container, spe
 	if err := p.checkPorts(ctx, infra, spec.Ports); err != nil {
 		return "", err
 	}
-	spec.Mounts = append(spec.Mounts, anonymousVolumes(old, spec)...)
+	spec.Mounts = keepAnonymous(old, spec)
 	id, err := p.create(ctx, spec)
 	if err != nil {
 		return "", fmt.Errorf("recreate container %s: %w", spec.Name, err)
@@ -180,21 +186,86 @@ func (p *Project) recreate(ctx context.Context, infra string, old Container, spe
 	return id, nil
 }
 
-// anonymousVolumes are the old container's unnamed volumes (the engine names
-// them by a 64-hex ID) at paths the new spec does not mount otherwise.
-func anonymousVolumes(old Container, spec ContainerSpec) []Mount {
+// keepAnonymous returns the new spec's mounts with the old container's
+// anonymous volumes (an older crispify let the engine make them for the
+// image's VOLUMEs) in place of what would be mounted at their paths
+// otherwise, when that is a volume of the image's (see imageVolumes) and
+// not one the manifest names: their data stays where it was, as compose
+// keeps it on a recreate. decrispify --volumes removes them (see Down).
+func keepAnonymous(old Container, spec ContainerSpec) []Mount {
+	mounts := slices.Clone(spec.Mounts)
+	at := map[string]int{}
+	for i, m := range mounts {
+		at[m.Destination] = i
+	}
+	for _, m := range old.Mounts {
+		if m.Type != "volume" || !anonymous.MatchString(m.Name) {
+			continue
+		}
+		kept := Mount{Type: "volume", Name: m.Name, Destination: m.Destination}
+		i, taken := at[m.Destination]
+		switch {
+		case !taken:
+			mounts = append(mounts, kept)
+		case isImageVolume(mounts[i].Name):
+			mounts[i] = kept
+		}
+	}
+	return mounts
+}
+
+// imageVolumes are the volumes crispify makes for the paths an image
+// declares a VOLUME at and the spec mounts nothing at (Redis's /data, say).
+// Left to the engine, each create would make an anonymous, unlabelled
+// volume that no teardown finds and no recreate reuses: one more on disk
+// per create. Made by crispify they carry the project's labels, so that a
+// recreate reuses them by name and `decrispify --volumes` removes them. The
+// image's ID, in the config hash, already decides them.
+func imageVolumes(project, infra string, img Image, spec ContainerSpec) []Mount {
 	taken := map[string]bool{}
 	for _, m := range spec.Mounts {
-		taken[m.Destination] = true
+		taken[path.Clean(m.Destination)] = true
+	}
+	for _, c := range spec.Copies {
+		taken[path.Clean(c.Target)] = true
 	}
 	var out []Mount
-	for _, m := range old.Mounts {
-		if m.Type == "volume" && anonymous.MatchString(m.Name) && !taken[m.Destination] {
-			out = append(out, Mount{Type: "volume", Name: m.Name, Destination: m.Destination})
+	for _, dir := range img.Volumes {
+		if taken[path.Clean(dir)] {
+			continue
 		}
+		out = append(out, Mount{Type: "volume", Name: ImageVolumeName(project, infra, dir), Destination: dir})
 	}
 	return out
 }
+
+// ImageVolumeName is the volume crispify makes for a path its image declares
+// a VOLUME at: <project>_<infra>__<path> (/var/lib/mysql:
+// crisp_mysql__var_lib_mysql). A manifest's volume names start with a
+// letter or digit, so the double underscore keeps the two apart; a path
+// that would read ambiguously gets a short hash of itself.
+func ImageVolumeName(project, infra, dir string) string {
+	clean := strings.Trim(path.Clean(dir), "/")
+	name := strings.Map(func(r rune) rune {
+		switch {
+		case r == '/':
+			return '_'
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '-':
+			return r
+		}
+		return '-'
+	}, clean)
+	// Two paths could map to one name ("/a_b" and "/a/b", "/a b" and
+	// "/a-b"): such paths get a short hash of themselves too.
+	if strings.Contains(clean, "_") || name != strings.ReplaceAll(clean, "/", "_") {
+		sum := sha256.Sum256([]byte(clean))
+		name += "-" + hex.EncodeToString(sum[:3])
+	}
+	return VolumeName(project, infra, "_"+name)
+}
+
+// isImageVolume reports whether a volume name is one of ImageVolumeName's.
+func isImageVolume(name string) bool { return strings.Contains(name, "__") }
 
 var anonymous = regexp.MustCompile(`^[0-9a-f]{64}$`)
 

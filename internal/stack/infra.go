@@ -42,6 +42,11 @@ func AddInfra(g *Graph, p *docker.Project, names []string) {
 		return nil
 	}})
 	p.ChooseLead(names)
+	images := map[string]bool{}
+	for _, name := range names {
+		images[p.Manifest.Infra[name].Image] = true
+	}
+	p.ExpectImages(len(images))
 	for _, name := range names {
 		in := p.Manifest.Infra[name]
 		ref := in.Image

@@ -96,19 +96,38 @@ func (l *logFile) open() error {
 	return nil
 }
 
+// LogStamp is the time a worker's or setup's log file writes before each
+// line: UTC, to the microsecond, always 27 bytes, so that `crispify logs`
+// interleaves the lines of several logs, and of containers, by when they
+// were written.
+func LogStamp(t time.Time) string { return t.UTC().Format(stampLayout) }
+
+const stampLayout = "2006-01-02T15:04:05.000000Z"
+
 // writeLine appends line and a newline.
-func (l *logFile) writeLine(line string) {
+func (l *logFile) writeLine(line string) { l.writeStamped("", line) }
+
+// writeStamped appends stamp (LogStamp; none when empty), a space, line
+// and a newline.
+func (l *logFile) writeStamped(stamp, line string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.f == nil {
 		return
 	}
 	n := int64(len(line) + 1)
+	if stamp != "" {
+		n += int64(len(stamp) + 1)
+	}
 	if l.size > 0 && l.size+n > l.max {
 		l.rotate()
 		if l.f == nil {
 			return
 		}
+	}
+	if stamp != "" {
+		l.buf.WriteString(stamp)
+		l.buf.WriteByte(' ')
 	}
 	l.buf.WriteString(line)
 	l.buf.WriteByte('\n')

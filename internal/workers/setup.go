@@ -165,7 +165,7 @@ func runSetupCommand(ctx context.Context, s Setup, command string, env []string,
 	// Only the output reader touches t and log until outDone is closed.
 	var t tail
 	// The command goes in the log above its output, as in a terminal.
-	log.writeLine("$ " + secret.MaskCommand(command))
+	log.writeStamped(LogStamp(time.Now()), "$ "+secret.MaskCommand(command))
 	trace.From(ctx).Command(s.Dir, shellCommand(command).Args, nil)
 	p, err := startProc(command, s.Dir, env)
 	if err != nil {
@@ -173,7 +173,7 @@ func runSetupCommand(ctx context.Context, s Setup, command string, env []string,
 			Hint: fmt.Sprintf("check that %s exists (is the repo cloned?)", s.Dir)}
 	}
 	go p.follow(func(line string) {
-		log.writeLine(line)
+		log.writeStamped(LogStamp(time.Now()), line)
 		t.add(line)
 		if strings.TrimSpace(line) != "" {
 			emit(event.Event{Phase: event.Running, Line: line})

@@ -436,6 +436,7 @@ func (w *worker) about(r *replica, msg string) string {
 // worker writes thousands a second.
 func (w *worker) lines(r *replica, matched chan struct{}, lines []string) {
 	now := time.Now()
+	stamp := LogStamp(now) // once per read, as the clock is
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	events := r.batch[:0] // reused: a chatty worker's reads come every few ms
@@ -449,7 +450,7 @@ func (w *worker) lines(r *replica, matched chan struct{}, lines []string) {
 		if r.gen.spec.Replicas > 1 {
 			shown = fmt.Sprintf("[%d] %s", r.index, text)
 		}
-		w.log.writeLine(shown)
+		w.log.writeStamped(stamp, shown)
 		r.tail.add(text)
 		// Once matched, a line need not be matched again: the regexp is
 		// the costliest part of a chatty worker's line.

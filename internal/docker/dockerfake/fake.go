@@ -10,6 +10,7 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -28,10 +29,20 @@ type Image struct {
 	ExitCode int
 	// Logs are the lines its containers print.
 	Logs []string
+	// LogTimes are when they printed them, line by line; a line without
+	// one was printed a millisecond after the one before it, the first at
+	// the container's start.
+	LogTimes []time.Time
 	// PullError makes pulling this image fail.
 	PullError error
 	// Platform is what it is built for; linux/amd64 when unset.
 	Platform docker.Platform
+	// RepoDigests are the registry digests it was pulled by: none for an
+	// image built here (AddImage), one once ImagePull brought it.
+	RepoDigests []string
+	// Volumes are the paths its VOLUME instructions declare: a container
+	// that mounts nothing there gets an anonymous volume, as on the engine.
+	Volumes []string
 }
 
 // Engine is the fake. Its zero value is not usable: call New.
@@ -41,6 +52,7 @@ type Engine struct {
 	Local      map[string]bool   // references present locally
 	Containers map[string]*docker.Container
 	specs      map[string]docker.ContainerSpec
+	anonymous  map[string][]string       // container ID -> the anonymous volumes its create made
 	Networks   map[string]docker.Network // by ID
 	Volumes    map[string]docker.Volume
 	calls      []string
@@ -74,6 +86,7 @@ func New() *Engine {
 		Local:      map[string]bool{},
 		Containers: map[string]*docker.Container{},
 		specs:      map[string]docker.ContainerSpec{},
+		anonymous:  map[string][]string{},
 		Networks:   map[string]docker.Network{},
 		Volumes:    map[string]docker.Volume{},
 		Host:       docker.HostInfo{Name: "fake", OS: "Fake Linux", OSType: "linux", Arch: "x86_64", Kernel: "6.1.0-fake", MemTotal: 8 << 30, NCPU: 4, DataRoot: "/var/lib/docker"},
@@ -264,16 +277,17 @@ func (f *Engine) VolumeRemove(_ context.Context, name string) error {
 	return nil
 }
 
-func (f *Engine) ImageID(_ context.Context, ref string) (string, error) {
+func (f *Engine) ImageInspect(_ context.Context, ref string) (docker.Image, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.Unreachable != nil {
-		return "", f.Unreachable
+		return docker.Image{}, f.Unreachable
 	}
 	if !f.Local[ref] {
-		return "", fmt.Errorf("image %s: %w", ref, docker.ErrNotFound)
+		return docker.Image{}, fmt.Errorf("image %s: %w", ref, docker.ErrNotFound)
 	}
-	return f.Images[ref].ID, nil
+	img := f.Images[ref]
+	return docker.Image{ID: img.ID, RepoDigests: slices.Clone(img.RepoDigests), Volumes: slices.Sorted(slices.Values(img.Volumes))}, nil
 }
 
 func (f *Engine) ImagePull(_ context.Context, ref string, progress func(float64, string)) error {
@@ -292,6 +306,10 @@ func (f *Engine) ImagePull(_ context.Context, ref string, progress func(float64,
 	}
 	f.mu.Lock()
 	f.Local[ref] = true
+	if len(img.RepoDigests) == 0 {
+		name, _, _ := strings.Cut(ref, ":")
+		img.RepoDigests = []string{name + "@sha256:" + strings.Repeat("0", 64)}
+	}
 	f.mu.Unlock()
 	return nil
 }
@@ -348,6 +366,26 @@ func (f *Engine) ContainerCreate(_ context.Context, spec docker.ContainerSpec) (
 	f.nextID++
 	id := fmt.Sprintf("%064x", f.nextID)
 	c := &docker.Container{ID: id, Name: spec.Name, Image: spec.Image, ImageID: img.ID, Labels: maps.Clone(spec.Labels), State: "created", Mounts: slices.Clone(spec.Mounts)}
+	// As the engine does: a named volume that does not exist is made,
+	// unlabelled, and a path the image declares a VOLUME and the spec
+	// mounts nothing at gets an anonymous volume of its own.
+	taken := map[string]bool{}
+	for _, m := range spec.Mounts {
+		taken[m.Destination] = true
+		if _, ok := f.Volumes[m.Name]; m.Type == "volume" && !ok {
+			f.Volumes[m.Name] = docker.Volume{Name: m.Name}
+		}
+	}
+	for _, path := range img.Volumes {
+		if taken[path] {
+			continue
+		}
+		f.nextID++
+		name := fmt.Sprintf("%064x", 1<<40+f.nextID)
+		f.Volumes[name] = docker.Volume{Name: name}
+		f.anonymous[id] = append(f.anonymous[id], name)
+		c.Mounts = append(c.Mounts, docker.Mount{Type: "volume", Name: name, Destination: path})
+	}
 	f.Containers[id] = c
 	f.specs[id] = spec
 	return id, nil
@@ -363,7 +401,11 @@ func (f *Engine) ContainerStart(_ context.Context, id string) error {
 	f.record("start %s", c.Name)
 	spec, img := f.specs[c.ID], f.Images[c.Image]
 	c.State, c.StartedAt, c.ExitCode = "running", time.Now(), 0
+	// The engine reports published ports from a map, in no order the
+	// manifest gave: the fake reports them backwards, so that nothing
+	// leans on their order.
 	c.Ports = slices.Clone(spec.Ports)
+	slices.Reverse(c.Ports)
 	f.publish(c, "start")
 	if img.ExitCode != 0 {
 		c.State, c.ExitCode, c.Ports = "exited", img.ExitCode, nil
@@ -446,6 +488,15 @@ func (f *Engine) ContainerRemove(_ context.Context, id string, removeVolumes boo
 	}
 	f.record("rm %s", c.Name)
 	delete(f.Containers, c.ID)
+	f.publish(c, "destroy")
+	// As the engine does with -v: only the anonymous volumes made for this
+	// container go, never one mounted by its name.
+	if removeVolumes {
+		for _, name := range f.anonymous[c.ID] {
+			delete(f.Volumes, name)
+		}
+	}
+	delete(f.anonymous, c.ID)
 	return nil
 }
 
@@ -461,16 +512,42 @@ func (f *Engine) ContainerRename(_ context.Context, id, name string) error {
 	return nil
 }
 
-func (f *Engine) ContainerLogs(_ context.Context, id string, _ docker.LogOptions) (io.ReadCloser, error) {
+// ContainerLogs gives what the container's image prints (Image.Logs), as
+// the engine does: the last Tail lines, none written before Since, each
+// after its time with Timestamps. It never follows: the stream ends.
+func (f *Engine) ContainerLogs(_ context.Context, id string, opts docker.LogOptions) (io.ReadCloser, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	c, err := f.lookup(id)
 	if err != nil {
 		return nil, err
 	}
+	img := f.Images[c.Image]
+	if img == nil {
+		return io.NopCloser(strings.NewReader("")), nil
+	}
+	var lines []string
+	at := c.StartedAt
+	for i, text := range img.Logs {
+		if i < len(img.LogTimes) && !img.LogTimes[i].IsZero() {
+			at = img.LogTimes[i]
+		} else if i > 0 {
+			at = at.Add(time.Millisecond)
+		}
+		if !opts.Since.IsZero() && at.Before(opts.Since) {
+			continue
+		}
+		if opts.Timestamps {
+			text = at.UTC().Format(time.RFC3339Nano) + " " + text
+		}
+		lines = append(lines, text)
+	}
+	if n, err := strconv.Atoi(opts.Tail); err == nil && n < len(lines) {
+		lines = lines[len(lines)-n:]
+	}
 	var text string
-	if img := f.Images[c.Image]; img != nil && len(img.Logs) > 0 {
-		text = strings.Join(img.Logs, "\n") + "\n"
+	if len(lines) > 0 {
+		text = strings.Join(lines, "\n") + "\n"
 	}
 	return io.NopCloser(strings.NewReader(text)), nil
 }
