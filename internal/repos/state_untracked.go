@@ -6,7 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -22,11 +22,10 @@ import (
 // submodule counts once, unread.
 //
 // It reads the folders git reads and no other: those holding tracked
-// files, through the index's sorted paths rather than a lookup table, and
-// each new folder only until its first file not ignored. It never goes
-// into an ignored folder (node_modules, vendor, build output), whatever
-// it holds, as git does not. idx is the index of git folder gd. It writes
-// nothing.
+// files, each once, and each new folder only until its first file not
+// ignored. It never goes into an ignored folder (node_modules, vendor,
+// build output), whatever it holds, as git does not. idx is the index of
+// git folder gd. It writes nothing.
 func countUntracked(ctx context.Context, root, gd string, idx *indexFile, cfg *config.Config) (int, error) {
 	w := &untrackedWalk{ctx: ctx, index: idx.entries, rules: newIgnoreRules(root, gd, cfg)}
 	if err := w.tracked(root, "", 0, len(idx.entries)); err != nil {
@@ -46,29 +45,46 @@ type untrackedWalk struct {
 
 // tracked reads a folder that holds tracked files: abs on disk, prefix its
 // path in the index ("" for the top, else "src/lib/"), whose entries are
-// index[lo:hi].
+// index[lo:hi]. Only what the index does not hold as a file is looked at
+// further.
 func (w *untrackedWalk) tracked(abs, prefix string, lo, hi int) error {
 	if err := w.ctx.Err(); err != nil {
 		return err
 	}
-	entries, err := readFolder(abs)
-	if err != nil || entries == nil {
+	names, err := readNames(abs)
+	if err != nil || names == nil {
 		return err
 	}
 	depth := len(w.parts)
-	w.rules.enter(abs, depth, holdsGitignore(entries))
+	w.rules.enter(abs, depth, slices.Contains(names, ".gitignore"))
 	defer w.rules.leave(depth)
-	for _, e := range entries {
-		name := e.Name()
-		if name == ".git" {
-			continue // git's own, or a submodule's
+	kids := w.children(prefix, lo, hi, len(names))
+	for _, name := range names {
+		k, inIndex := kids[name]
+		if name == ".git" || inIndex && !k.folder {
+			continue // git's own; a tracked file, symlink or submodule (trackedChanges' part)
 		}
-		i := w.seek(lo, hi, len(prefix), name, -1)
-		if i < hi && w.index[i].name[len(prefix):] == name {
-			continue // a tracked file, symlink or submodule: trackedChanges' part
+		fi, err := os.Lstat(filepath.Join(abs, name))
+		if err != nil {
+			continue // gone meanwhile
 		}
 		w.parts = append(w.parts, name)
-		err := w.entry(abs, prefix, name, e.Type(), lo, hi)
+		switch t := fi.Mode().Type(); {
+		case t.IsDir() && w.rules.ignored(w.parts, true):
+		case t.IsDir() && inIndex:
+			err = w.tracked(filepath.Join(abs, name), prefix+name+"/", k.lo, k.hi)
+		case t.IsDir():
+			var found bool
+			if found, err = w.holdsUntracked(filepath.Join(abs, name)); found {
+				w.count++
+			}
+		case t.IsRegular() || t == fs.ModeSymlink:
+			// A symlink is a file to git, whatever it points to.
+			if !w.rules.ignored(w.parts, false) {
+				w.count++
+			}
+		}
+		// Anything else (a socket, a device) git lists not.
 		w.parts = w.parts[:depth]
 		if err != nil {
 			return err
@@ -77,32 +93,38 @@ func (w *untrackedWalk) tracked(abs, prefix string, lo, hi int) error {
 	return nil
 }
 
-// entry looks at name, a child of the tracked folder abs not in the
-// index itself. A symlink is a file to git, whatever it points to.
-func (w *untrackedWalk) entry(abs, prefix, name string, t fs.FileMode, lo, hi int) error {
-	switch {
-	case t.IsDir():
-		if w.rules.ignored(w.parts, true) {
-			return nil
+// child is what the index holds directly under a tracked folder, by name:
+// a file (or symlink, or submodule), or a folder whose entries are
+// index[lo:hi].
+type child struct {
+	folder bool
+	lo, hi int
+}
+
+// children lists the index's entries index[lo:hi], all under prefix, by
+// the name that follows prefix: one pass, since the entries under a
+// folder "x/" follow one another in the index's bytewise order. About
+// onDisk names are expected (the folder's listing): sized for them, the
+// map is never grown.
+func (w *untrackedWalk) children(prefix string, lo, hi, onDisk int) map[string]child {
+	kids := make(map[string]child, min(hi-lo, onDisk))
+	for i := lo; i < hi; {
+		rest := w.index[i].name[len(prefix):]
+		slash := strings.IndexByte(rest, '/')
+		if slash < 0 {
+			kids[rest] = child{lo: i, hi: i + 1}
+			i++
+			continue
 		}
-		sub := filepath.Join(abs, name)
-		// Its tracked files, if any: the paths from name/ up to name0,
-		// '0' being the byte after '/'.
-		slo, shi := w.seek(lo, hi, len(prefix), name, '/'), w.seek(lo, hi, len(prefix), name, '0')
-		if slo < shi {
-			return w.tracked(sub, prefix+name+"/", slo, shi)
+		folder := rest[:slash+1]
+		j := i + 1
+		for j < hi && strings.HasPrefix(w.index[j].name[len(prefix):], folder) {
+			j++
 		}
-		found, err := w.holdsUntracked(sub)
-		if found {
-			w.count++
-		}
-		return err
-	case t.IsRegular() || t&fs.ModeSymlink != 0:
-		if !w.rules.ignored(w.parts, false) {
-			w.count++
-		}
+		kids[rest[:slash]] = child{folder: true, lo: i, hi: j}
+		i = j
 	}
-	return nil // a socket or a device: git lists none
+	return kids
 }
 
 // holdsUntracked reports whether the new folder abs holds anything git
@@ -115,12 +137,12 @@ func (w *untrackedWalk) holdsUntracked(abs string) (bool, error) {
 	if exists(filepath.Join(abs, ".git")) {
 		return true, nil
 	}
-	entries, err := readFolder(abs)
+	entries, err := readEntries(abs)
 	if err != nil || entries == nil {
 		return false, err
 	}
 	depth := len(w.parts)
-	w.rules.enter(abs, depth, holdsGitignore(entries))
+	w.rules.enter(abs, depth, slices.ContainsFunc(entries, func(e os.DirEntry) bool { return e.Name() == ".gitignore" }))
 	defer w.rules.leave(depth)
 	defer func() { w.parts = w.parts[:depth] }()
 	for _, e := range entries {
@@ -134,7 +156,7 @@ func (w *untrackedWalk) holdsUntracked(abs string) (bool, error) {
 			if found, err := w.holdsUntracked(filepath.Join(abs, e.Name())); found || err != nil {
 				return found, err
 			}
-		case t.IsRegular() || t&fs.ModeSymlink != 0:
+		case t.IsRegular() || t == fs.ModeSymlink:
 			if !w.rules.ignored(w.parts, false) {
 				return true, nil
 			}
@@ -143,36 +165,26 @@ func (w *untrackedWalk) holdsUntracked(abs string) (bool, error) {
 	return false, nil
 }
 
-// seek returns the first i in [lo, hi) whose index path, less its first
-// skip bytes, is not before name followed by the byte next (name alone
-// when next < 0): a binary search, as git's index is sorted bytewise.
-func (w *untrackedWalk) seek(lo, hi, skip int, name string, next int) int {
-	return lo + sort.Search(hi-lo, func(k int) bool { return !before(w.index[lo+k].name[skip:], name, next) })
+// readNames lists the names in a folder in the order the system gives
+// (sorting a folder of thousands costs as much as reading it, and nothing
+// here needs it), without the type of each: in a tracked folder most are
+// tracked files, which need none. nil, and no error, when the folder is
+// gone or cannot be read, which git passes over too.
+func readNames(abs string) ([]string, error) {
+	f, err := os.Open(abs)
+	if err == nil {
+		var names []string
+		names, err = f.Readdirnames(-1)
+		f.Close()
+		if err == nil {
+			return names, nil
+		}
+	}
+	return nil, unreadable(err)
 }
 
-// before reports whether s sorts before name followed by the byte next
-// (name alone when next < 0), without building that string.
-func before(s, name string, next int) bool {
-	n := min(len(s), len(name))
-	if c := strings.Compare(s[:n], name[:n]); c != 0 {
-		return c < 0
-	}
-	switch {
-	case len(s) < len(name):
-		return true
-	case next < 0:
-		return false
-	case len(s) == len(name):
-		return true
-	}
-	return int(s[len(name)]) < next
-}
-
-// readFolder lists a folder in the order the system gives (sorting a
-// folder of thousands costs as much as reading it, and nothing here needs
-// it); nil, and no error, when it is gone or cannot be read, which git
-// passes over too.
-func readFolder(abs string) ([]os.DirEntry, error) {
+// readEntries is readNames with each entry's type, as the system gives it.
+func readEntries(abs string) ([]os.DirEntry, error) {
 	f, err := os.Open(abs)
 	if err == nil {
 		var entries []os.DirEntry
@@ -182,17 +194,14 @@ func readFolder(abs string) ([]os.DirEntry, error) {
 			return entries, nil
 		}
 	}
-	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.ENOTDIR) {
-		return nil, nil
-	}
-	return nil, err
+	return nil, unreadable(err)
 }
 
-func holdsGitignore(entries []os.DirEntry) bool {
-	for _, e := range entries {
-		if e.Name() == ".gitignore" {
-			return true
-		}
+// unreadable is nil for a folder that is gone, or that git could not read
+// either, and err for anything else.
+func unreadable(err error) error {
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.ENOTDIR) {
+		return nil
 	}
-	return false
+	return err
 }
