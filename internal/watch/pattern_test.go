@@ -178,12 +178,12 @@ func TestBuiltinAndServiceIgnores(t *testing.T) {
 func TestGlobalExcludes(t *testing.T) {
 	home := t.TempDir()
 	writeFile(t, filepath.Join(home, ".config", "git", "ignore"), ".idea/\n")
-	if got := globalExcludes(home); len(got) != 1 || got[0].name != ".idea" || !got[0].dirOnly {
+	if got := globalExcludes(home); len(got) != 1 || !got[0].Match([]string{".idea"}, true) || got[0].Match([]string{".idea"}, false) {
 		t.Errorf("default ~/.config/git/ignore: %+v", got)
 	}
 	writeFile(t, filepath.Join(home, ".gitconfig"), "[core]\n\texcludesFile = ~/my-ignores\n")
 	writeFile(t, filepath.Join(home, "my-ignores"), "*.iml\n.vscode/\n")
-	if got := globalExcludes(home); len(got) != 2 || got[0].name != "*.iml" {
+	if got := globalExcludes(home); len(got) != 2 || !got[0].Match([]string{"x.iml"}, false) {
 		t.Errorf("core.excludesFile ~/my-ignores: %+v", got)
 	}
 }

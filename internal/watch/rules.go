@@ -1,8 +1,6 @@
 package watch
 
 import (
-	"io"
-	"os"
 	"path/filepath"
 	"strings"
 )
@@ -21,8 +19,6 @@ var builtinIgnores = []string{
 	"*___jb_tmp___", "*___jb_old___", ".DS_Store",
 }
 
-// maxIgnoreFile bounds what is read of one ignore file.
-const maxIgnoreFile = 1 << 20
 
 // rules are the ignore patterns of one repo, in git's order of priority,
 // highest first: the service's watch.ignore, each folder's .gitignore (the
@@ -104,21 +100,6 @@ func readIgnoreFile(abs string) []pattern {
 		list = []pattern{} // an empty .gitignore is one all the same
 	}
 	return list
-}
-
-// readCapped reads at most maxIgnoreFile bytes of a file; nil when it
-// cannot be read (most often: there is none).
-func readCapped(name string) []byte {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxIgnoreFile))
-	if err != nil {
-		return nil
-	}
-	return data
 }
 
 // infoExclude is the repo's .git/info/exclude. In a worktree or a
