@@ -19,7 +19,6 @@ var builtinIgnores = []string{
 	"*___jb_tmp___", "*___jb_old___", ".DS_Store",
 }
 
-
 // rules are the ignore patterns of one repo, in git's order of priority,
 // highest first: the service's watch.ignore, each folder's .gitignore (the
 // deepest first), .git/info/exclude, the user's global excludes, and
