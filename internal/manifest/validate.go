@@ -100,7 +100,7 @@ func checkImages(l *loader, m *Manifest) {
 		switch {
 		case l.bad[p] || l.bad[p+".image"]:
 		case strings.TrimSpace(image) == "":
-			l.add(l.at(p+".image"), "infra %q has no image", name)
+			l.add(l.at(p+".image"), "infra %q has no image: add one, e.g. image: redis:7.2 (crispify starts it through Docker)", name)
 		case strings.ContainsAny(image, " \t\r\n"):
 			l.add(l.at(p+".image"), "%s.image: %q contains spaces", p, image)
 		}

@@ -92,7 +92,7 @@ func TestDiagnostics(t *testing.T) {
 			`m.yaml:3:12: unknown key "brunch" in defaults (did you mean "branch"?)`,
 		}},
 		{"unknown key in infra", doc("version: 1", "project: p", "infra:", "  redis:", "    imagee: redis:7"), []string{
-			`m.yaml:4:3: infra "redis" has no image`,
+			`m.yaml:4:3: infra "redis" has no image: add one, e.g. image: redis:7.2 (crispify starts it through Docker)`,
 			`m.yaml:5:5: unknown key "imagee" in infra "redis" (did you mean "image"?)`,
 		}},
 		{"unknown key in infra, listed", doc("version: 1", "project: p", "infra:", "  redis:", "    image: r", "    restart: always"), []string{
@@ -132,7 +132,7 @@ func TestDiagnostics(t *testing.T) {
 			`m.yaml:4:10: infra.redis: expected a map, got a string`,
 		}},
 		{"infra entry null", doc("version: 1", "project: p", "infra:", "  redis:"), []string{
-			`m.yaml:4:3: infra "redis" has no image`,
+			`m.yaml:4:3: infra "redis" has no image: add one, e.g. image: redis:7.2 (crispify starts it through Docker)`,
 		}},
 		{"ports a map", doc("version: 1", "project: p", "infra:", "  redis:", "    image: r", "    ports: {6379: 6379}"), []string{
 			`m.yaml:6:12: infra.redis.ports: expected a list, got a map`,
@@ -196,7 +196,7 @@ func TestDiagnostics(t *testing.T) {
 
 		// Required fields.
 		{"no image, no repo", doc("version: 1", "project: p", "infra:", "  redis: {ports: [\"1:1\"]}", "services:", "  api: {run: x}"), []string{
-			`m.yaml:4:3: infra "redis" has no image`,
+			`m.yaml:4:3: infra "redis" has no image: add one, e.g. image: redis:7.2 (crispify starts it through Docker)`,
 			`m.yaml:6:3: service "api" has no repo`,
 		}},
 		{"image with spaces", doc("version: 1", "project: p", "infra:", "  redis: {image: redis 7}"), []string{
@@ -439,7 +439,7 @@ func TestEveryMistakeAtOnce(t *testing.T) {
 	want := []string{
 		`m.yaml:1:10: unsupported version 3: this crispify reads version 1`,
 		`m.yaml:2:10: project "Bad" must match [a-z0-9][a-z0-9_-]{0,30}: lowercase letters, digits, _ and -, at most 31`,
-		`m.yaml:4:3: infra "redis" has no image`,
+		`m.yaml:4:3: infra "redis" has no image: add one, e.g. image: redis:7.2 (crispify starts it through Docker)`,
 		`m.yaml:4:11: unknown key "imagee" in infra "redis" (did you mean "image"?)`,
 		`m.yaml:6:24: services.api.path: "../x" escapes the workspace`,
 		`m.yaml:6:38: service "api" needs unknown "nope" (known infra: redis; services: api)`,
