@@ -58,6 +58,7 @@ func (w *worker) supervise(r *replica, first chan<- error) {
 		}
 		select {
 		case <-time.After(wait):
+		case <-r.wake: // what it exited for is back: RetryNow
 		case <-ctx.Done():
 			w.mu.Lock()
 			r.state = event.Stopped
@@ -79,6 +80,10 @@ func (w *worker) launch(r *replica) (*proc, chan struct{}, error) {
 		matched = make(chan struct{})
 	}
 	w.mu.Lock()
+	select {
+	case <-r.wake: // a RetryNow that came as the backoff ended anyway
+	default:
+	}
 	r.pid = p.pid
 	r.state = event.Starting
 	r.logMatched = false

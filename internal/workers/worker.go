@@ -52,6 +52,7 @@ type replica struct {
 	ctx    context.Context // its own supervision, under the worker's
 	cancel context.CancelFunc
 	done   chan struct{} // closed when its supervision loop has returned
+	wake   chan struct{} // cuts a restart's backoff short: RetryNow
 
 	state    event.Phase // starting, ready, exited, restarting, stopped, failed
 	sick     bool        // restarted sickRestarts times within sickWindow
@@ -80,7 +81,7 @@ func newWorker(s *Supervisor, gen *generation, log *logFile) *worker {
 // newReplica makes replica i of gen; its caller starts its loop with
 // supervise, which closes done.
 func (w *worker) newReplica(gen *generation, i int) *replica {
-	r := &replica{index: i, gen: gen, env: gen.env(i), state: event.Starting, done: make(chan struct{})}
+	r := &replica{index: i, gen: gen, env: gen.env(i), state: event.Starting, done: make(chan struct{}), wake: make(chan struct{}, 1)}
 	r.ctx, r.cancel = context.WithCancel(w.ctx)
 	return r
 }
