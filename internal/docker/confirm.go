@@ -19,8 +19,10 @@ func (p *Project) healthyByProbe(ctx context.Context, name string, c Container, 
 	if err := p.healthyBy(ctx, name, c, start, note, pr.Kind+" answered"); err != nil {
 		return err
 	}
-	if c.Health == "" || c.Health == "healthy" {
-		return nil // Docker has no verdict to come: no check, or it passed
+	if c.Health == "" || c.Health == "healthy" || p.keeper != nil {
+		// Docker has no verdict to come (no check, or it passed), or the
+		// stack's Keeper follows the container for the stack's life.
+		return nil
 	}
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.healthBudget(name))
 	this := &confirmation{cancel: cancel}
@@ -93,8 +95,15 @@ func (p *Project) endConfirms() {
 	})
 }
 
-// endConfirm stops following an infra's container after its probe passed:
-// crispify itself is stopping or removing it.
+// letGo says crispify itself stops, replaces or removes an infra's
+// container: what follows it (a confirm, the stack's Keeper) does not
+// report its exit, and the Keeper does not start it again.
+func (p *Project) letGo(name string) {
+	p.endConfirm(name)
+	p.keeper.letGo(name)
+}
+
+// endConfirm stops following an infra's container after its probe passed.
 func (p *Project) endConfirm(name string) {
 	if c, ok := p.confirms.LoadAndDelete(name); ok {
 		c.(*confirmation).cancel()

@@ -15,7 +15,7 @@ func (p *Project) Stop(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	p.endConfirm(name)
+	p.letGo(name)
 	if err := p.Engine.ContainerStop(ctx, c.ID, p.stopTimeout()); err != nil {
 		return fmt.Errorf("stop container %s: %w", c.Name, err)
 	}
@@ -30,7 +30,7 @@ func (p *Project) Restart(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	p.endConfirm(name)
+	p.letGo(name)
 	if err := p.Engine.ContainerStop(ctx, c.ID, p.stopTimeout()); err != nil && !errors.Is(err, ErrNotFound) {
 		return fmt.Errorf("restart container %s: %w", c.Name, err)
 	}

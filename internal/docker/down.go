@@ -93,7 +93,7 @@ func (p *Project) Down(ctx context.Context, volumes bool) (DownReport, error) {
 
 func (p *Project) remove(ctx context.Context, c Container, volumes bool) error {
 	infra := c.Labels[LabelInfra]
-	p.endConfirm(infra)
+	p.letGo(infra)
 	if c.State == "running" || c.State == "restarting" || c.State == "paused" {
 		if err := p.Engine.ContainerStop(ctx, c.ID, p.stopTimeout()); err != nil && !errors.Is(err, ErrNotFound) {
 			p.emit(event.Event{Kind: event.Infra, Name: infra, Phase: event.Failed, Error: err.Error()})

@@ -54,6 +54,7 @@ func (e *HealthError) Error() string {
 // startAndWait starts a container and waits until it is healthy. It listens
 // to the engine's events before starting, so that no change is missed.
 func (p *Project) startAndWait(ctx context.Context, name, id string, start time.Time) error {
+	defer p.keeper.handling(name)()
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	events, errs := p.Engine.Events(wctx, map[string]string{LabelProject: p.Manifest.Project, LabelInfra: name})
@@ -79,6 +80,7 @@ func (p *Project) startAndWait(ctx context.Context, name, id string, start time.
 
 // waitHealthy waits for a container that is already running.
 func (p *Project) waitHealthy(ctx context.Context, name, id string, start time.Time, note string) error {
+	defer p.keeper.handling(name)()
 	// On a stack that runs, it is most often healthy already: one inspect
 	// and, where crispify knows the protocol, one probe say so, without the
 	// event stream that follow opens (an update of a running stack asks

@@ -56,6 +56,7 @@ type Project struct {
 	unlock   func()     // releases the lock taken by Lock; nil when not held
 	pullsMu  sync.Mutex // guards pulls
 	pulls    pulls      // see ExpectImages
+	keeper   *Keeper    // the stack's, which made it (Keeper.Project); nil for a one-off command
 }
 
 // labels selects everything of this project.

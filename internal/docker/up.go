@@ -22,6 +22,8 @@ import (
 func (p *Project) Up(ctx context.Context, name string) error {
 	// However it ends, the lead no longer holds the others back.
 	defer p.leadDone(name)
+	// What becomes of the container meanwhile is this call's to say.
+	defer p.keeper.handling(name)()
 	err := p.up(ctx, name)
 	if err != nil && ctx.Err() == nil {
 		var h *HealthError
@@ -58,7 +60,7 @@ func (p *Project) up(ctx context.Context, name string) error {
 	if needsStart {
 		// Whatever followed the old container after its probe passed is
 		// about what this run replaces.
-		p.endConfirm(name)
+		p.letGo(name)
 		p.awaitLead(ctx, name)
 		start = time.Now()
 	} else {

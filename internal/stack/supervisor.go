@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -49,6 +50,7 @@ type Supervisor struct {
 	engine      docker.Engine      // connected by the first apply with infra
 	endpoint    docker.Endpoint
 	tunnels     *docker.Tunnels    // an ssh:// engine's ports, forwarded here for the stack's life
+	keeper      *docker.Keeper     // follows the containers for the stack's life; every project reports through it
 	cancelApply context.CancelFunc // of the apply under way; nil when none
 
 	base        context.Context // Start's values, never cancelled
@@ -175,14 +177,16 @@ func (s *Supervisor) Shutdown(ctx context.Context) error {
 		}
 		s.mu.Unlock()
 		s.watch.close() // nothing restarts while the stack stops
+		s.mu.Lock()
+		tunnels, keeper := s.tunnels, s.keeper
+		s.mu.Unlock()
+		keeper.StandDown()
 		err := s.workers.StopAll(ctx, s.stopOrder())
 		if cerr := s.workers.Close(ctx); cerr != nil && err == nil {
 			err = cerr
 		}
+		keeper.Close()
 		// The tunnels go with the workers that used them.
-		s.mu.Lock()
-		tunnels := s.tunnels
-		s.mu.Unlock()
 		if terr := tunnels.Close(); terr != nil && err == nil {
 			err = terr
 		}
@@ -207,7 +211,7 @@ func (s *Supervisor) stopOrder() [][]string {
 }
 
 // project is the infra of m on the supervisor's engine, connecting to it
-// the first time.
+// the first time and following its containers from then on (the keeper).
 func (s *Supervisor) project(ctx context.Context, m *manifest.Manifest, pull bool) (*docker.Project, docker.Endpoint, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -218,8 +222,34 @@ func (s *Supervisor) project(ctx context.Context, m *manifest.Manifest, pull boo
 		}
 		s.engine, s.endpoint = engine, ep
 		s.tunnels = docker.NewTunnels(ep, m.StateDir(), s.stream)
+		s.keeper = docker.NewKeeper(s.base, docker.KeeperOptions{
+			Engine: engine, Manifest: s.manifest, Sink: s.stream, Local: ep.Local(), Tunnels: s.tunnels, Healthy: s.infraHealthy,
+		})
+		s.keeper.Start()
 	}
-	return &docker.Project{Engine: s.engine, Manifest: m, Sink: s.stream, Pull: pull, Local: s.endpoint.Local(), Tunnels: s.tunnels}, s.endpoint, nil
+	return s.keeper.Project(m, pull), s.endpoint, nil
+}
+
+// manifest is the manifest of the last apply.
+func (s *Supervisor) manifest() *manifest.Manifest {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.latest
+}
+
+// infraHealthy starts at once the workers that need an infra container
+// and wait in their restart backoff, now that it is healthy again: a
+// worker that crashed while Redis was down would otherwise wait up to 30 s
+// more.
+func (s *Supervisor) infraHealthy(infra string) {
+	m := s.manifest()
+	var names []string
+	for _, name := range m.ServiceNames() {
+		if slices.Contains(m.Services[name].Needs, infra) {
+			names = append(names, name)
+		}
+	}
+	s.workers.RetryNow(infra+" is healthy again", names...)
 }
 
 // Restart restarts workers or containers by name, as the board's r does.
@@ -333,7 +363,9 @@ func (s *Supervisor) down(ctx context.Context) error {
 	if s.cancelApply != nil {
 		s.cancelApply()
 	}
+	keeper := s.keeper
 	s.mu.Unlock()
+	keeper.StandDown() // decrispify takes the containers down next
 	s.watch.close()
 	return s.workers.StopAll(context.WithoutCancel(ctx), s.stopOrder())
 }

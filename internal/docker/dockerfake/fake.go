@@ -76,6 +76,7 @@ type Engine struct {
 type sub struct {
 	labels map[string]string
 	ch     chan docker.ContainerEvent
+	errs   chan error
 	ctx    context.Context
 }
 
@@ -555,10 +556,33 @@ func (f *Engine) ContainerLogs(_ context.Context, id string, opts docker.LogOpti
 func (f *Engine) Events(ctx context.Context, labels map[string]string) (<-chan docker.ContainerEvent, <-chan error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	s := &sub{labels: labels, ch: make(chan docker.ContainerEvent, 64), ctx: ctx}
-	f.subs = append(f.subs, s)
+	s := &sub{labels: labels, ch: make(chan docker.ContainerEvent, 64), errs: make(chan error, 1), ctx: ctx}
 	f.subscribed++
-	return s.ch, make(chan error)
+	if f.Unreachable != nil {
+		s.errs <- f.Unreachable // as the SDK's stream fails to connect
+		return s.ch, s.errs
+	}
+	f.subs = append(f.subs, s)
+	return s.ch, s.errs
+}
+
+// BreakEvents ends every event stream open now with err, as an engine that
+// restarts or a connection that drops does; streams opened later work.
+func (f *Engine) BreakEvents(err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, s := range f.subs {
+		s.errs <- err
+	}
+	f.subs = nil
+}
+
+// SetUnreachable sets Unreachable (nil: the engine answers again) while
+// the engine is in use.
+func (f *Engine) SetUnreachable(err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.Unreachable = err
 }
 
 // publish sends an event to the subscribers whose labels match; called with
