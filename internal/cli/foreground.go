@@ -38,7 +38,8 @@ func foregroundRun(ctx context.Context, opts *LocalOptions, st *stack.Stack, sel
 		items: sup, logs: st,
 	}
 	sc := &screen{endpoint: st.EndpointName(), board: true, services: sel.Services, infra: sel.Infra, workers: sel.Workers(st.Manifest), ctrl: ctrl}
-	out, err := opts.Global.startStreamFrom(ctx, io, st.Manifest, sc, sup.Events(context.Background()))
+	board := sup.Board()
+	out, err := opts.Global.startStreamFrom(ctx, io, st.Manifest, sc, board.Queue())
 	if err != nil {
 		sup.Shutdown(context.WithoutCancel(ctx))
 		return err
@@ -60,6 +61,9 @@ func foregroundRun(ctx context.Context, opts *LocalOptions, st *stack.Stack, sel
 	cancelBoot()
 	// Cleanup has a context of its own: the first Ctrl-C must not cut it short.
 	stopErr := sup.Shutdown(context.WithoutCancel(ctx))
+	// After decrispify from another terminal, the board shows it taking
+	// the containers down.
+	board.End(downFromElsewhere && out.mode == OutputTUI, out.Done())
 	renderErr := out.Close()
 	if out.mode != OutputJSON && len(sel.Workers(st.Manifest)) > 0 {
 		// The board has given the screen back: say where things stand.

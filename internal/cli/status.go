@@ -88,7 +88,8 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 
 // watchBoard opens the live board of the terminal UI on a running stack:
 // the supervisor replays the state of everything, then streams, applies of
-// other terminals included. q closes the board and leaves the stack running.
+// other terminals included, and once it stops (decrispify), the containers
+// until they are gone. q closes the board and leaves the stack running.
 func watchBoard(ctx context.Context, opts *StatusOptions, st *stack.Stack, client *stack.Client) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -102,7 +103,7 @@ func watchBoard(ctx context.Context, opts *StatusOptions, st *stack.Stack, clien
 	}
 	go func() {
 		defer q.Close()
-		client.Events(ctx, sinceOfWorkers(ctx, client, q.Emit))
+		st.Attach(ctx, client, sinceOfWorkers(ctx, client, q.Emit))
 	}()
 	<-out.Done()
 	cancel()
