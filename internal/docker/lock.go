@@ -47,6 +47,19 @@ func (p *Project) Unlock() {
 	}
 }
 
+// RemoveLock deletes the project's lock file while Lock holds it, so that
+// a teardown leaves nothing of the project in the user's cache; Unlock
+// still lets go of the lock. Without the lock held it does nothing: the
+// file may be another run's.
+func (p *Project) RemoveLock() error {
+	p.lockMu.Lock()
+	defer p.lockMu.Unlock()
+	if p.unlock == nil {
+		return nil
+	}
+	return lockfile.Remove(lockPath(p.Manifest.Project))
+}
+
 // lockPath is the project's lock file: per user, beside crispify's cache.
 func lockPath(project string) string {
 	dir, err := os.UserCacheDir()

@@ -54,21 +54,50 @@ func Wait(ctx context.Context, path string, busy func()) (release func(), err er
 }
 
 func lock(path string, nowait bool) (release func(), err error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, fmt.Errorf("lock %s: %w", path, err)
-	}
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("lock %s: %w", path, err)
-	}
-	if err := lockFile(f, nowait); err != nil {
-		f.Close()
-		if errors.Is(err, ErrLocked) {
-			return nil, ErrLocked
+	for {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return nil, fmt.Errorf("lock %s: %w", path, err)
 		}
-		return nil, fmt.Errorf("lock %s: %w", path, err)
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
+		if err != nil {
+			return nil, fmt.Errorf("lock %s: %w", path, err)
+		}
+		if err := lockFile(f, nowait); err != nil {
+			f.Close()
+			if errors.Is(err, ErrLocked) {
+				return nil, ErrLocked
+			}
+			return nil, fmt.Errorf("lock %s: %w", path, err)
+		}
+		// The holder may have removed the file (Remove) while this one
+		// waited on it: a lock on a file no longer at path locks nothing
+		// another process would see, so the file at path is locked anew.
+		if stillAt(f, path) {
+			return func() { f.Close() }, nil
+		}
+		f.Close()
 	}
-	return func() { f.Close() }, nil
+}
+
+// Remove deletes the lock file at path, whose lock the caller holds (its
+// release not yet called): once nothing is left of what the lock guarded,
+// its file goes too. A process that waited for it finds the file gone once
+// it has the lock, and locks a new one: two never hold it at once.
+func Remove(path string) error {
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("remove the lock %s: %w", path, err)
+	}
+	return nil
+}
+
+// stillAt reports whether the open file f is the file at path.
+func stillAt(f *os.File, path string) bool {
+	held, err := f.Stat()
+	if err != nil {
+		return false
+	}
+	now, err := os.Stat(path)
+	return err == nil && os.SameFile(held, now)
 }
 
 // TryLockFile locks the open file f like TryLock: ErrLocked while another

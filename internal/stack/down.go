@@ -51,6 +51,9 @@ func (st *Stack) Down(ctx context.Context, volumes bool, sink event.Sink) (DownR
 		return report, errors.Join(workersErr, err)
 	}
 	defer p.Unlock()
+	// Before the lock is let go: nothing of the project stays in the
+	// user's cache (a lock file left would only be made again).
+	defer p.RemoveLock()
 	report.DownReport, err = p.Down(context.WithoutCancel(ctx), volumes)
 	return report, errors.Join(workersErr, err)
 }

@@ -53,11 +53,12 @@ func (f *Failure) event() event.Event {
 	return event.Event{Kind: f.Kind, Name: f.Name, Phase: event.Failed, ExitCode: f.ExitCode, Error: f.Error()}
 }
 
-// notRunnable says what sh's exit 126 or 127 means, and what to do.
-func notRunnable(code int, command string) (what, hint string) {
+// notRunnable says what sh's exit 126 or 127 means, and what to do; key
+// is the manifest's key the command came from: run or setup.
+func notRunnable(code int, command, key string) (what, hint string) {
 	if code == 127 {
 		return "command not found (sh exited with code 127)",
-			fmt.Sprintf("check that the program of `%s` is installed and on PATH, or fix run: in the manifest", command)
+			fmt.Sprintf("check that the program of `%s` is installed and on PATH, or fix the service's %s: in the manifest", command, key)
 	}
 	return "command cannot be executed (sh exited with code 126)",
 		fmt.Sprintf("check that the program of `%s` is executable (chmod +x) and built for this machine", command)

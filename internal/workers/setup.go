@@ -204,7 +204,7 @@ func runSetupCommand(ctx context.Context, s Setup, command string, env []string,
 	what := fmt.Sprintf("`%s` %s", command, how)
 	hint := fmt.Sprintf("run it by hand in %s to see why; crispify runs setup again next time", s.Dir)
 	if permanent(code, time.Since(p.started)) {
-		w, h := notRunnable(code, command)
+		w, h := notRunnable(code, command, "setup")
 		what, hint = fmt.Sprintf("`%s`: %s", command, w), h
 	}
 	return &Failure{Kind: event.Setup, Name: s.Name, What: what, ExitCode: intp(code), Lines: t.last(), Hint: hint}

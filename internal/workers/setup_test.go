@@ -171,6 +171,10 @@ func TestSetupCommandNotFound(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "command not found") || !strings.Contains(err.Error(), "no-such-installer-crispify") {
 		t.Errorf("got %v", err)
 	}
+	// The hint names what to fix: the setup, not the run.
+	if err != nil && !strings.Contains(err.Error(), "or fix the service's setup: in the manifest") {
+		t.Errorf("the hint does not say to fix setup:\n%v", err)
+	}
 }
 
 func atoiSuffix(s string) int {

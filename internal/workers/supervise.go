@@ -187,7 +187,7 @@ func (w *worker) exited(r *replica, p *proc, early bool, report func(error)) (wa
 
 	switch {
 	case permanent(code, ran):
-		what, hint := notRunnable(code, spec.Command)
+		what, hint := notRunnable(code, spec.Command, "run")
 		fail(what, hint)
 		return 0, false
 	case !restarts(spec.Restart, code):

@@ -204,6 +204,9 @@ func TestCommandNotFoundFailsAtOnce(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "command not found") || !strings.Contains(err.Error(), "not found") {
 		t.Fatalf("start: want command not found, got %v", err)
 	}
+	if !strings.Contains(err.Error(), "or fix the service's run: in the manifest") {
+		t.Errorf("the hint does not say to fix run:\n%v", err)
+	}
 	if took := time.Since(began); took > 2*time.Second {
 		t.Errorf("took %v to fail, want at once", took)
 	}
