@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -38,8 +39,10 @@ func newProbe(r *manifest.Ready) probe {
 
 // wait returns nil once the replica is ready, or ctx's error. logMatched
 // is closed when an output line matched ready.log; it is nil for the other
-// probes.
-func (p probe) wait(ctx context.Context, env []string, logMatched <-chan struct{}) error {
+// probes. own says whether what listens on a port that answered is the
+// worker's (answeredBy): an answer from another process (a worker of the
+// old name still running, a stray server) is not this worker being ready.
+func (p probe) wait(ctx context.Context, env []string, logMatched <-chan struct{}, own func(port int) bool) error {
 	switch {
 	case logMatched != nil:
 		select {
@@ -57,13 +60,14 @@ func (p probe) wait(ctx context.Context, env []string, logMatched <-chan struct{
 			for _, addr := range addrs {
 				if c, err := d.DialContext(ctx, "tcp", addr); err == nil {
 					c.Close()
-					return true
+					return own(p.tcp)
 				}
 			}
 			return false
 		})
 	case p.http != "":
-		url := manifest.ExpandEnv(p.http, envLookup(env))
+		target := manifest.ExpandEnv(p.http, envLookup(env))
+		port := localPort(target)
 		client := &http.Client{
 			Timeout: probeTimeout,
 			Transport: &http.Transport{
@@ -76,7 +80,7 @@ func (p probe) wait(ctx context.Context, env []string, logMatched <-chan struct{
 		}
 		defer client.CloseIdleConnections()
 		return poll(ctx, httpEvery, func() bool {
-			req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 			if err != nil {
 				return false
 			}
@@ -85,7 +89,10 @@ func (p probe) wait(ctx context.Context, env []string, logMatched <-chan struct{
 				return false
 			}
 			resp.Body.Close()
-			return resp.StatusCode >= 200 && resp.StatusCode < 300
+			if resp.StatusCode < 200 || resp.StatusCode >= 300 {
+				return false
+			}
+			return port == 0 || own(port)
 		})
 	default:
 		t := time.NewTimer(readyAfterRunning)
@@ -97,6 +104,42 @@ func (p probe) wait(ctx context.Context, env []string, logMatched <-chan struct{
 			return ctx.Err()
 		}
 	}
+}
+
+// port is the local port the probe reaches, 0 when none (a log probe, or
+// an http one to another host).
+func (p probe) port(env []string) int {
+	if p.tcp > 0 {
+		return p.tcp
+	}
+	if p.http != "" {
+		return localPort(manifest.ExpandEnv(p.http, envLookup(env)))
+	}
+	return 0
+}
+
+// localPort is the port of a URL on this machine (localhost, a loopback
+// address), 0 for another host.
+func localPort(raw string) int {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return 0
+	}
+	host := u.Hostname()
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return 0
+	}
+	port, err := strconv.Atoi(u.Port())
+	if err != nil {
+		switch u.Scheme {
+		case "http":
+			return 80
+		case "https":
+			return 443
+		}
+		return 0
+	}
+	return port
 }
 
 // describe names the probe for messages.

@@ -101,7 +101,7 @@ func (w *worker) watch(r *replica, p *proc, matched chan struct{}, report func(e
 	ctx, cancel := context.WithCancel(r.ctx)
 	defer cancel()
 	ready := make(chan error, 1)
-	go func() { ready <- r.gen.probe.wait(ctx, r.env, matched) }()
+	go func() { ready <- r.gen.probe.wait(ctx, r.env, matched, w.ownAnswer(r)) }()
 	steady := time.NewTimer(steadyAfter)
 	defer steady.Stop()
 	for {

@@ -136,6 +136,12 @@ func (s *Supervisor) Start(ctx context.Context, spec Spec) error {
 }
 
 func (s *Supervisor) start(ctx context.Context, spec Spec) error {
+	if _, running := s.Running(spec.Name); !running {
+		if f := portTaken(spec); f != nil {
+			s.sink.Emit(f.event())
+			return f
+		}
+	}
 	w, err := s.add(spec)
 	if err != nil {
 		return err

@@ -66,6 +66,8 @@ type replica struct {
 	// started; launch resets it.
 	logMatched bool
 	batch      []event.Event // the events of one read of output, reused
+	// foreign says another process answered on its readiness port.
+	foreign string
 }
 
 func newWorker(s *Supervisor, gen *generation, log *logFile) *worker {
@@ -183,6 +185,9 @@ func (w *worker) notReady(gen *generation, rs []*replica, timeout time.Duration)
 	what := fmt.Sprintf("not ready within %s: waited for %s", seconds(timeout), gen.probe.describe(gen.spec.Ready))
 	if r.lastExit != nil {
 		what += fmt.Sprintf("; it last exited with code %d", *r.lastExit)
+	}
+	if r.foreign != "" {
+		what += "; " + r.foreign
 	}
 	return &Failure{Kind: event.Worker, Name: w.name, What: w.about(r, what), ExitCode: r.lastExit, Lines: r.tail.last(),
 		Hint: fmt.Sprintf("check that it does what ready: expects; if it is only slow, raise ready.timeout; all its output is in %s", w.log.path)}
