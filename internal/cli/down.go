@@ -48,11 +48,28 @@ what carries this project's label is touched.`,
 }
 
 func downRun(ctx context.Context, opts *DownOptions) error {
-	io := opts.Deps.IO
 	st, err := opts.Global.openStack(opts.Deps)
-	if err != nil {
-		return err
+	if err == nil {
+		return downStack(ctx, opts, st)
 	}
+	// A manifest broken or gone must not keep a stack running: stop what
+	// its supervisor recorded, or the project and workspace named.
+	stacks, rerr := opts.Global.recordedStacks(ctx, opts.Deps, err)
+	if rerr != nil {
+		return rerr
+	}
+	var first error
+	for _, st := range stacks {
+		if err := downStack(ctx, opts, st); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// downStack tears one stack down.
+func downStack(ctx context.Context, opts *DownOptions, st *stack.Stack) error {
+	io := opts.Deps.IO
 	if opts.Volumes && !opts.Yes && len(st.Manifest.Infra) > 0 {
 		ok, err := confirmVolumes(ctx, opts, st)
 		if err != nil || !ok {

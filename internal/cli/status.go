@@ -62,15 +62,21 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 		}
 	}
 	if !opts.Watch {
+		// Rows with an error: a supervisor that did not answer, whose
+		// workers' rows say their state is unknown; the error says why.
 		rows, ok, err := st.Status(ctx)
+		if err != nil && rows == nil {
+			return failed(err)
+		}
+		printErr := printStatus(opts, rows, ok)
 		if err != nil {
 			return failed(err)
 		}
-		return printStatus(opts, rows, ok)
+		return printErr
 	}
 	for {
 		rows, ok, err := st.Status(ctx)
-		if err != nil {
+		if err != nil && rows == nil {
 			return failed(err)
 		}
 		if io.OutTTY {
@@ -78,6 +84,9 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 		}
 		fmt.Fprintf(io.Out, "%s  (every 2s, Ctrl-C to stop)\n\n", time.Now().Format("15:04:05"))
 		_ = printStatus(opts, rows, ok)
+		if err != nil {
+			fmt.Fprintf(io.Out, "\n%v\n", err)
+		}
 		select {
 		case <-ctx.Done():
 			return nil
@@ -146,7 +155,7 @@ func stateClass(state string) ui.Class {
 		return ui.Good
 	case "sick", "starting", "missing":
 		return ui.Warn
-	case "dead", "failed":
+	case "dead", "failed", stack.StateUnknown:
 		return ui.Bad
 	}
 	return ui.Idle

@@ -3,7 +3,9 @@ package lockfile_test
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -56,5 +58,23 @@ func TestWaitEndsWithItsContext(t *testing.T) {
 	defer cancel()
 	if _, err := lockfile.Wait(ctx, path, nil); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Wait: %v, want the context's deadline", err)
+	}
+}
+
+func TestHolderNamesTheProcessHoldingTheLock(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("only Linux tells a lock's holder")
+	}
+	path := filepath.Join(t.TempDir(), "held.lock")
+	release, err := lockfile.TryLock(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pid, ok := lockfile.Holder(path); !ok || pid != os.Getpid() {
+		t.Errorf("Holder = %d, %v; want this process, %d", pid, ok, os.Getpid())
+	}
+	release()
+	if pid, ok := lockfile.Holder(path); ok {
+		t.Errorf("Holder of a free lock = %d", pid)
 	}
 }

@@ -56,6 +56,7 @@ func (s *Supervisor) Apply(ctx context.Context, req Request, sink event.Sink) (R
 	t, closeTap := s.stream.open(a.items(), sink)
 	defer closeTap()
 	s.stream.Emit(event.Event{Kind: event.Stack, Phase: event.Started, Msg: a.summary()})
+	removedErr := a.stopRemoved(ctx)
 	g := a.graph()
 	result, err := g.Run(ctx, s.stream)
 	if a.project != nil {
@@ -63,6 +64,9 @@ func (s *Supervisor) Apply(ctx context.Context, req Request, sink event.Sink) (R
 	}
 	if err == nil {
 		err = result.Err(g)
+	}
+	if err == nil {
+		err = removedErr
 	}
 	end := event.Event{Kind: event.Stack, Phase: event.Done, Counts: t.tally.Counts()}
 	switch {
@@ -138,10 +142,12 @@ func (s *Supervisor) plan(ctx context.Context, req Request) (*apply, error) {
 		host = hostAddress(ep)
 	}
 	a.builtins = builtinsOf(m, host)
+	a.removed = a.removedWorkers()
 	if !req.DryRun {
 		s.mu.Lock()
 		s.latest = m
 		s.mu.Unlock()
+		writeRecord(s.files, m.File)
 	}
 	return a, nil
 }
@@ -169,6 +175,7 @@ func hostAddress(ep docker.Endpoint) string {
 type runner interface {
 	Start(ctx context.Context, spec workers.Spec) error
 	Replace(ctx context.Context, spec workers.Spec, why string) error
+	Stop(ctx context.Context, name string) error
 	Running(name string) (workers.Spec, bool)
 	Status() []workers.Status
 }
@@ -184,6 +191,9 @@ type apply struct {
 	runner   runner
 	records  *records   // what each worker was started with
 	sink     event.Sink // the stack's events
+	// removed are the running workers whose service left the manifest:
+	// the apply stops them (orphans.go).
+	removed []string
 	// watching follows the workers' files (nil: not watched); watchFlag
 	// is --watch.
 	watching  *watching
@@ -289,6 +299,9 @@ func (a *apply) items() map[item]bool {
 	for _, name := range a.sel.Infra {
 		out[item{event.Infra, name}] = true
 		out[item{event.Image, a.m.Infra[name].Image}] = true
+	}
+	for _, name := range a.removed {
+		out[item{event.Worker, name}] = true
 	}
 	return out
 }

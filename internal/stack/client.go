@@ -7,17 +7,55 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"os"
+	"syscall"
 	"time"
 
 	"github.com/crispify/crispify/internal/event"
 	"github.com/crispify/crispify/internal/lockfile"
+	tracing "github.com/crispify/crispify/internal/trace"
 	"github.com/crispify/crispify/internal/workers"
 )
 
-// ErrNotRunning says no supervisor runs for the project in its workspace.
+// ErrNotRunning says no supervisor runs for the project in its workspace:
+// nothing listens on its socket.
 var ErrNotRunning = errors.New("no crispify supervisor runs for this project")
+
+// SupervisorError says something listens on the project's socket but does
+// not answer as a supervisor: it is stopped (Ctrl-Z), hung, or not
+// crispify's. Its workers may well run: nothing can be said of them.
+type SupervisorError struct {
+	PID    int // from the pid file; 0 when unknown
+	Socket string
+	// What it did: "does not answer within 5s", "answered ...".
+	What string
+	// Stopped says the process is stopped by job control.
+	Stopped bool
+}
+
+func (e *SupervisorError) Error() string {
+	who := "the supervisor"
+	if e.PID > 0 {
+		who = fmt.Sprintf("the supervisor (pid %d)", e.PID)
+	}
+	msg := fmt.Sprintf("%s %s on %s", who, e.What, e.Socket)
+	switch {
+	case e.Stopped:
+		return msg + fmt.Sprintf(": it is stopped (Ctrl-Z in its terminal?): `fg` it there, or `kill -CONT %d`", e.PID)
+	case e.PID > 0:
+		return msg + fmt.Sprintf(": if it is hung, decrispify ends it (or `kill %d`)", e.PID)
+	}
+	return msg + ": is it crispify's? remove the socket if nothing should be there"
+}
+
+// maxReply bounds one line of the protocol read from the supervisor: a
+// status of forty workers is a few kilobytes, and a socket that streams
+// garbage must not fill the memory.
+const maxReply = 4 << 20
+
+var errReplyTooLong = fmt.Errorf("a line of more than %d MiB", maxReply>>20)
 
 // Client talks to a running supervisor.
 type Client struct {
@@ -33,6 +71,7 @@ type Client struct {
 // and its files are left alone.
 func dial(ctx context.Context, f files) (*Client, error) {
 	c := &Client{files: f}
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, dialTimeout)
 	defer cancel()
 	resp, err := c.call(ctx, request{Op: opPing})
@@ -40,11 +79,43 @@ func dial(ctx context.Context, f files) (*Client, error) {
 		cleanStale(f)
 		return nil, ErrNotRunning
 	}
+	if err == nil && (!resp.OK || resp.PID <= 0) {
+		err = c.wrong(fmt.Sprintf("answered a ping without its pid (%.60q), which is not crispify's protocol", resp.Error))
+	}
 	if err != nil {
-		return nil, fmt.Errorf("ask the supervisor at %s: %w: if it is hung, end it (its pid is in %s)", f.socket(), err, f.pid())
+		if parent.Err() != nil {
+			return nil, parent.Err() // the caller gave up, not the supervisor
+		}
+		return nil, c.unanswered(err)
 	}
 	c.pid, c.inTerminal = resp.PID, resp.InTerminal
 	return c, nil
+}
+
+// unanswered is the error of a socket that did not answer as a supervisor,
+// with the supervisor's pid, read from its pid file.
+func (c *Client) unanswered(err error) error {
+	var se *SupervisorError
+	if errors.As(err, &se) {
+		return se
+	}
+	what := "cannot be asked: " + err.Error()
+	if errors.Is(err, context.DeadlineExceeded) {
+		what = fmt.Sprintf("does not answer within %s", dialTimeout)
+	}
+	return c.wrong(what)
+}
+
+// wrong is a SupervisorError of the socket c talks to.
+func (c *Client) wrong(what string) *SupervisorError {
+	pid := c.pid
+	if pid == 0 {
+		pid, _ = c.files.readPID()
+	}
+	if pid > 0 && !workers.ProcessAlive(pid) {
+		pid = 0 // a stale pid file names nobody
+	}
+	return &SupervisorError{PID: pid, Socket: c.files.socket(), What: what, Stopped: pid > 0 && workers.ProcessStopped(pid)}
 }
 
 // cleanStale removes the files of a supervisor that is gone; while the
@@ -58,13 +129,21 @@ func (c *Client) PID() int { return c.pid }
 // terminal), not a detached one.
 func (c *Client) InTerminal() bool { return c.inTerminal }
 
-// Status returns where every worker of the supervisor stands.
+// Status returns where every worker of the supervisor stands. A
+// supervisor that answered its ping and then does not answer this within
+// dialTimeout is a SupervisorError too.
 func (c *Client) Status(ctx context.Context) ([]workers.Status, error) {
+	ctx, cancel := context.WithTimeout(ctx, dialTimeout)
+	defer cancel()
 	resp, err := c.call(ctx, request{Op: opStatus})
-	if err != nil {
-		return nil, fmt.Errorf("ask the supervisor for the workers' status: %w", err)
+	var se *SupervisorError
+	switch {
+	case err == nil:
+		return resp.Status, nil
+	case errors.As(err, &se), errors.Is(err, context.DeadlineExceeded):
+		return nil, c.unanswered(err)
 	}
-	return resp.Status, nil
+	return nil, fmt.Errorf("ask the supervisor for the workers' status: %w", err)
 }
 
 // Restart restarts workers or containers by name, as by hand; kind "" is
@@ -133,6 +212,7 @@ func (c *Client) Events(ctx context.Context, fn func(event.Event)) error {
 // the apply's events as they happen, and returns its result. ctx ending
 // cancels the apply: what it already changed stays.
 func (c *Client) Apply(ctx context.Context, req Request, fn func(event.Event)) (Result, error) {
+	req.Verbose = req.Verbose || tracing.From(ctx) != nil
 	resp, err := c.stream(ctx, request{Op: opApply, Apply: &req}, fn)
 	if err != nil {
 		if resp.Result != nil && ctx.Err() == nil {
@@ -155,10 +235,11 @@ func (c *Client) stream(ctx context.Context, req request, fn func(event.Event)) 
 	}
 	defer conn.Close()
 	defer context.AfterFunc(ctx, func() { conn.Close() })()
-	dec := json.NewDecoder(bufio.NewReader(conn))
+	br := bufio.NewReader(conn)
+	tracer := tracing.From(ctx)
 	for {
-		var resp response
-		if err := dec.Decode(&resp); err != nil {
+		resp, err := c.read(br)
+		if err != nil {
 			if ctx.Err() != nil {
 				return response{}, ctx.Err()
 			}
@@ -169,6 +250,10 @@ func (c *Client) stream(ctx context.Context, req request, fn func(event.Event)) 
 		}
 		if resp.Event != nil {
 			fn(*resp.Event)
+			continue
+		}
+		if resp.Trace != "" {
+			tracer.Relay(resp.Trace)
 			continue
 		}
 		if resp.Error != "" {
@@ -187,15 +272,49 @@ func (c *Client) call(ctx context.Context, req request) (response, error) {
 	}
 	defer conn.Close()
 	defer context.AfterFunc(ctx, func() { conn.Close() })()
-	var resp response
-	if err := json.NewDecoder(conn).Decode(&resp); err != nil {
+	resp, err := c.read(bufio.NewReader(conn))
+	if err != nil {
 		if ctx.Err() != nil {
 			return response{}, ctx.Err()
 		}
-		return response{}, fmt.Errorf("read the supervisor's answer: %w", err)
+		if errors.Is(err, io.EOF) {
+			return response{}, c.wrong("hung up without answering")
+		}
+		return response{}, err
 	}
 	if resp.Error != "" {
 		return resp, errors.New(resp.Error)
+	}
+	return resp, nil
+}
+
+// read reads one response, one line of at most maxReply bytes: a line
+// that is longer, or is not JSON, is a SupervisorError saying what came.
+func (c *Client) read(br *bufio.Reader) (response, error) {
+	var line []byte
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if len(line)+len(chunk) > maxReply {
+			return response{}, c.wrong("sent " + errReplyTooLong.Error() + ", which is not crispify's protocol")
+		}
+		line = append(line, chunk...)
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		if err != nil {
+			if errors.Is(err, io.EOF) && len(line) == 0 {
+				return response{}, io.EOF
+			}
+			if errors.Is(err, io.EOF) {
+				return response{}, c.wrong(fmt.Sprintf("hung up in the middle of an answer (%.40q)", line))
+			}
+			return response{}, fmt.Errorf("read the supervisor's answer: %w", err)
+		}
+		break
+	}
+	var resp response
+	if err := json.Unmarshal(line, &resp); err != nil {
+		return response{}, c.wrong(fmt.Sprintf("answered %.40q, which is not crispify's protocol", line))
 	}
 	return resp, nil
 }
@@ -209,7 +328,12 @@ func (c *Client) open(ctx context.Context, req request) (net.Conn, error) {
 			return nil, ctx.Err()
 		}
 		// No socket, or nobody listening on it: either way, no supervisor.
-		return nil, ErrNotRunning
+		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ECONNREFUSED) {
+			return nil, ErrNotRunning
+		}
+		// A socket that cannot be reached (not ours, say): something is
+		// there, and whether workers run cannot be told.
+		return nil, c.wrong("cannot be reached: " + err.Error())
 	}
 	b, _ := json.Marshal(req)
 	if deadline, ok := ctx.Deadline(); ok {

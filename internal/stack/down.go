@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
+	"time"
 
 	"github.com/crispify/crispify/internal/docker"
 	"github.com/crispify/crispify/internal/event"
+	"github.com/crispify/crispify/internal/lockfile"
 	"github.com/crispify/crispify/internal/workers"
 )
 
@@ -39,7 +42,7 @@ func (st *Stack) Down(ctx context.Context, volumes bool, sink event.Sink) (DownR
 	var report DownReport
 	said, workersErr := st.stopWorkers(context.WithoutCancel(ctx))
 	report.Workers = said
-	if len(st.Manifest.Infra) == 0 {
+	if len(st.Manifest.Infra) == 0 && !st.recorded {
 		return report, workersErr
 	}
 	p, err := st.project(ctx, sink)
@@ -59,27 +62,94 @@ func (st *Stack) Down(ctx context.Context, volumes bool, sink event.Sink) (DownR
 }
 
 // stopWorkers stops the project's supervisor and ends whatever an earlier
-// crispify left running.
+// crispify left running. A supervisor that does not answer as one (hung,
+// stopped, or garbage on its socket) is ended as a process, when it is
+// known to be the one holding the project's lock: its workers go with it
+// (its watchdog), and what is left is ended from the state file. The error
+// says what was wrong, even when all was stopped.
 func (st *Stack) stopWorkers(ctx context.Context) (string, error) {
+	f := filesOf(st.Manifest)
 	said := "no workers were running"
-	c, err := st.Dial(ctx)
+	var wrong error
+	c, err := dial(ctx, f)
+	var se *SupervisorError
 	switch {
 	case err == nil:
 		if err := c.Down(ctx); err != nil {
-			return said, fmt.Errorf("stop the supervisor (pid %d): %w: try `kill %d`", c.PID(), err, c.PID())
+			return "workers not stopped", fmt.Errorf("stop the supervisor (pid %d): %w: try `kill %d`", c.PID(), err, c.PID())
 		}
 		said = "workers stopped"
+	case errors.As(err, &se):
+		said, wrong = endUnanswered(f, se)
+		if said == "" {
+			return "workers not stopped: their state is not known", wrong
+		}
 	case !errors.Is(err, ErrNotRunning):
-		return said, fmt.Errorf("reach the supervisor of %s: %w", st.Manifest.WorkspaceDir, err)
+		return "workers not stopped: their state is not known", fmt.Errorf("reach the supervisor of %s: %w", st.Manifest.WorkspaceDir, err)
 	}
-	ended, err := workers.EndLeftovers(ctx, filesOf(st.Manifest).workers(), event.Discard)
+	ended, err := workers.EndLeftovers(ctx, f.workers(), event.Discard)
 	if err != nil {
-		return said, err
+		return said, errors.Join(wrong, err)
 	}
-	if len(ended) > 0 {
+	if len(ended) > 0 && wrong == nil {
 		said = "ended workers left running by an earlier crispify: " + strings.Join(ended, ", ")
+	} else if len(ended) > 0 {
+		said += "; ended its workers: " + strings.Join(ended, ", ")
 	}
-	return said, nil
+	return said, wrong
+}
+
+// endUnanswered ends the process behind a socket that did not answer as a
+// supervisor, if it is the one that holds the project's supervisor lock:
+// SIGTERM, SIGKILL after 10 s. said is "" when nothing was ended.
+func endUnanswered(f files, se *SupervisorError) (said string, err error) {
+	if lockFree(f) {
+		// No supervisor lives: what answers is not one, and is left alone.
+		return "no supervisor runs", fmt.Errorf("something that is not crispify's supervisor listens on %s (%s): no supervisor holds %s, so no worker runs under one; remove the socket if nothing should be there", se.Socket, se.What, f.lock())
+	}
+	pid := se.PID
+	if holder, ok := lockfile.Holder(f.lock()); ok {
+		pid = holder // the kernel knows the holder; a pid file may lie
+	}
+	if pid <= 0 || pid == os.Getpid() {
+		return "", fmt.Errorf("%w: and its pid is not known: end it by hand", se)
+	}
+	if err := endProcess(pid, workers.DefaultStopTimeout); err != nil {
+		return "", fmt.Errorf("%w; ending it failed: %v: try `kill -KILL %d`", se, err, pid)
+	}
+	what := se.What
+	if se.Stopped {
+		what = "was stopped (Ctrl-Z)"
+	}
+	return fmt.Sprintf("supervisor (pid %d) ended: it %s", pid, what), se
+}
+
+// endProcess ends pid: askToEnd, then SIGKILL after wait, and returns once
+// it is gone.
+func endProcess(pid int, wait time.Duration) error {
+	if err := askToEnd(pid); err != nil && workers.ProcessAlive(pid) {
+		return err
+	}
+	gone := func(d time.Duration) bool {
+		deadline := time.Now().Add(d)
+		for workers.ProcessAlive(pid) {
+			if time.Now().After(deadline) {
+				return false
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		return true
+	}
+	if gone(wait) {
+		return nil
+	}
+	if err := killNow(pid); err != nil && workers.ProcessAlive(pid) {
+		return err
+	}
+	if gone(5 * time.Second) {
+		return nil
+	}
+	return fmt.Errorf("pid %d still runs after SIGKILL", pid)
 }
 
 // Volumes lists the project's volumes: what `decrispify --volumes` would

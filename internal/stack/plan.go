@@ -48,6 +48,9 @@ func (a *apply) dryRun(ctx context.Context, sink event.Sink) {
 			step(event.Phase(pl.Action), event.Infra, name, pl.Why)
 		}
 	}
+	for _, name := range a.removed {
+		step(planStop, event.Worker, name, noLongerInManifest)
+	}
 	heads := map[string]string{} // each clone's HEAD once the apply is done
 	for _, c := range a.m.Clones(a.sel.Services) {
 		action, why, head := a.planRepo(ctx, c)

@@ -62,6 +62,7 @@ type idle struct{}
 
 func (idle) Start(context.Context, workers.Spec) error           { return errNotRunning }
 func (idle) Replace(context.Context, workers.Spec, string) error { return errNotRunning }
+func (idle) Stop(context.Context, string) error                  { return errNotRunning }
 func (idle) Running(string) (workers.Spec, bool)                 { return workers.Spec{}, false }
 func (idle) Status() []workers.Status                            { return nil }
 

@@ -46,6 +46,9 @@ type response struct {
 	Status     []workers.Status `json:"status,omitempty"`
 	Event      *event.Event     `json:"event,omitempty"`
 	Result     *Result          `json:"result,omitempty"`
+	// Trace is a line of the -v trace of an apply whose requester asked
+	// for it (Request.Verbose), already masked.
+	Trace string `json:"trace,omitempty"`
 }
 
 const (

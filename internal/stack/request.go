@@ -39,6 +39,10 @@ type Request struct {
 	// DryRun asks for the plan only (--dry-run): plan events, nothing
 	// changed.
 	DryRun bool `json:"dry_run,omitempty"`
+	// Verbose asks for the apply's -v trace: every git command and Docker
+	// call the supervisor makes for it, sent back as it goes. Client.Apply
+	// sets it when its context carries a tracer.
+	Verbose bool `json:"verbose,omitempty"`
 }
 
 // Result is what an apply did: the last settled event of every item it

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/crispify/crispify/internal/event"
+	tracing "github.com/crispify/crispify/internal/trace"
 	"github.com/crispify/crispify/internal/workers"
 )
 
@@ -152,7 +153,13 @@ func serveConn(ctx context.Context, conn net.Conn, h handler, stopped func()) {
 			return
 		}
 		hangup()
+		var traced *tracedLines
+		if req.Apply.Verbose {
+			traced = traceTo(ctx, send)
+			ctx = tracing.Also(ctx, traced)
+		}
 		res, err := h.apply(ctx, *req.Apply, sendEvent)
+		traced.close() // its lines before the result
 		r := response{OK: err == nil, Result: &res}
 		if err != nil {
 			r.Error = err.Error()
@@ -161,4 +168,65 @@ func serveConn(ctx context.Context, conn net.Conn, h handler, stopped func()) {
 	default:
 		send(response{Error: fmt.Sprintf("unknown request %q: is the supervisor an older crispify? stop it with decrispify", req.Op)})
 	}
+}
+
+// tracedLines sends the lines of an apply's -v trace to its client, from a
+// goroutine of its own: the apply never waits on the client. Lines beyond
+// what the buffer holds are dropped, and counted at the end.
+type tracedLines struct {
+	lines chan string
+	done  chan struct{}
+
+	mu      sync.Mutex
+	closed  bool
+	dropped int
+}
+
+// traceBuffer is how many trace lines may wait for a slow client.
+const traceBuffer = 1024
+
+func traceTo(ctx context.Context, send func(response) error) *tracedLines {
+	t := &tracedLines{lines: make(chan string, traceBuffer), done: make(chan struct{})}
+	go func() {
+		defer close(t.done)
+		gone := false
+		for line := range t.lines {
+			gone = gone || ctx.Err() != nil || send(response{Trace: line}) != nil
+		}
+	}()
+	return t
+}
+
+// Write takes one trace line (the tracer writes each in one call); once
+// the apply has ended, lines are dropped.
+func (t *tracedLines) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
+		return len(p), nil
+	}
+	select {
+	case t.lines <- string(p):
+	default:
+		t.dropped++
+	}
+	return len(p), nil
+}
+
+// close sends what is left, then stops; nil does nothing.
+func (t *tracedLines) close() {
+	if t == nil {
+		return
+	}
+	t.mu.Lock()
+	if t.dropped > 0 {
+		select {
+		case t.lines <- fmt.Sprintf("crispify -v (%d trace lines dropped: this terminal read them too slowly)", t.dropped):
+		default:
+		}
+	}
+	t.closed = true
+	close(t.lines)
+	t.mu.Unlock()
+	<-t.done
 }

@@ -48,8 +48,8 @@ func (st *Stack) spawn(ctx context.Context, argv []string) (*Client, error) {
 		}
 		select {
 		case err := <-exited:
-			return nil, fmt.Errorf("the background supervisor exited before it was up (%v); its log, %s, ends with:\n%s",
-				err, logPath, tailOf(logPath, 15))
+			return nil, fmt.Errorf("the background supervisor exited before it was up (%s); its log, %s, ends with:\n%s",
+				exitedHow(err), logPath, tailOf(logPath, 15))
 		case <-deadline:
 			return nil, fmt.Errorf("the background supervisor (pid %d) did not answer on %s within 30s: see %s", cmd.Process.Pid, f.socket(), logPath)
 		case <-ctx.Done():
@@ -58,6 +58,16 @@ func (st *Stack) spawn(ctx context.Context, argv []string) (*Client, error) {
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
+}
+
+// exitedHow says how a supervisor that was never up ended: with an error
+// (its exit status), or cleanly, which only a stop asked for does: a
+// decrispify, or a signal, that reached it first.
+func exitedHow(err error) string {
+	if err != nil {
+		return err.Error()
+	}
+	return "exit status 0: it was stopped, by decrispify or a signal, before this boot reached it"
 }
 
 // tailOf returns the last n lines of a file, for error messages.

@@ -34,6 +34,9 @@ type Stack struct {
 	Connect  Connector
 	// Getenv reads the environment, for the endpoint's name; may be nil.
 	Getenv func(string) string
+	// recorded: the manifest could not be read, and this stack is what its
+	// supervisor recorded (Recorded): a project and a workspace.
+	recorded bool
 }
 
 // Dial connects to the project's running supervisor, foreground or
@@ -129,11 +132,21 @@ func (st *Stack) control(ctx context.Context, verb string, names []string,
 	viaSupervisor func(*Client, context.Context, event.Kind, ...string) error,
 	direct func(*docker.Project, context.Context, string) error) error {
 	m := st.Manifest
-	if err := unknownNames("worker or container", names, append(m.ServiceNames(), m.InfraNames()...)); err != nil {
-		return err
-	}
+	known := append(m.ServiceNames(), m.InfraNames()...)
 	c, err := st.Dial(ctx)
 	if err == nil {
+		// A worker that left the manifest and still runs is the
+		// supervisor's to stop.
+		if list, err := c.Status(ctx); err == nil {
+			for _, s := range list {
+				known = append(known, s.Name)
+			}
+		}
+	}
+	if err := unknownNames("worker or container", names, known); err != nil {
+		return err
+	}
+	if c != nil {
 		return viaSupervisor(c, ctx, "", names...)
 	}
 	if !errors.Is(err, ErrNotRunning) {

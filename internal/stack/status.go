@@ -2,9 +2,11 @@ package stack
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -27,7 +29,8 @@ type Row struct {
 
 // Status reads every repo, container and worker of the manifest. ok is
 // true when every infra is healthy and every worker ready: what `crispify
-// status` exits 0 on.
+// status` exits 0 on. A supervisor that does not answer as one leaves its
+// workers' state unknown: the rows say so, and err says why, with the rows.
 func (st *Stack) Status(ctx context.Context) (rows []Row, ok bool, err error) {
 	rows = st.repoRows(ctx)
 	ok = true
@@ -45,8 +48,8 @@ func (st *Stack) Status(ctx context.Context) (rows []Row, ok bool, err error) {
 			ok = ok && s.State == docker.StateHealthy
 		}
 	}
-	workerRows, workersOK := st.workerRows(ctx)
-	return append(rows, workerRows...), ok && workersOK, nil
+	workerRows, workersOK, err := st.workerRows(ctx)
+	return append(rows, workerRows...), ok && workersOK, err
 }
 
 // repoRows says of every service repo whether it is on disk and, when it
@@ -76,34 +79,96 @@ func (st *Stack) repoRows(ctx context.Context) []Row {
 	return rows
 }
 
+// StateUnknown is the state of a worker whose supervisor did not answer.
+const StateUnknown = "unknown"
+
 // workerRows asks the project's supervisor, if one runs, for its workers;
-// a worker it does not run is stopped.
-func (st *Stack) workerRows(ctx context.Context) ([]Row, bool) {
+// a worker it does not run is stopped. When no supervisor answers, that
+// none runs is known (nothing listens on its socket), and so is that no
+// worker does; when one listens but does not answer as one, nothing is
+// known of its workers, and err says why.
+func (st *Stack) workerRows(ctx context.Context) ([]Row, bool, error) {
 	byName := map[string]workers.Status{}
 	supervisor := ""
-	if c, err := st.Dial(ctx); err == nil {
+	c, err := st.Dial(ctx)
+	if err == nil {
 		supervisor = fmt.Sprintf(" (supervisor pid %d)", c.PID())
-		if list, err := c.Status(ctx); err == nil {
+		var list []workers.Status
+		if list, err = c.Status(ctx); err == nil {
 			for _, s := range list {
 				byName[s.Name] = s
 			}
 		}
 	}
+	if errors.Is(err, ErrNotRunning) {
+		err = nil
+	}
 	var rows []Row
-	ok := true
+	ok := err == nil
 	for _, name := range st.Manifest.ServiceNames() {
 		if st.Manifest.Services[name].Run == "" {
 			continue
 		}
 		s, running := byName[name]
 		row := Row{Kind: "worker", Name: name, State: string(event.Stopped), Detail: "not running: start it with `crispify run " + name + "`"}
-		if running {
+		switch {
+		case err != nil:
+			row.State, row.Detail = StateUnknown, "not known: "+unansweredBy(err)
+		case running:
 			row.State, row.Detail = string(s.State), workerDetail(s)+supervisor
 		}
 		ok = ok && row.State == string(event.Ready)
 		rows = append(rows, row)
 	}
-	return rows, ok
+	// Workers that run but left the manifest are shown too: the next apply
+	// stops them, and until then they hold what they hold.
+	for _, s := range st.strays(byName) {
+		rows = append(rows, Row{Kind: "worker", Name: s.Name, State: string(s.State),
+			Detail: joinNonEmpty(workerDetail(s)+supervisor, fmt.Sprintf("%s: the next apply stops it, `crispify stop %s` now", noLongerInManifest, s.Name))})
+	}
+	return rows, ok, err
+}
+
+// strays are the running workers of a supervisor whose service is not in
+// the manifest, or runs nothing there, by name.
+func (st *Stack) strays(byName map[string]workers.Status) []workers.Status {
+	var out []workers.Status
+	for _, name := range sortedKeys(byName) {
+		s := byName[name]
+		if svc := st.Manifest.Services[name]; svc != nil && svc.Run != "" {
+			continue
+		}
+		switch s.State {
+		case event.Starting, event.Ready, event.Sick, event.Restarting, event.Exited:
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// unansweredBy says in a few words which supervisor did not answer.
+func unansweredBy(err error) string {
+	var se *SupervisorError
+	if !errors.As(err, &se) {
+		return "the supervisor did not answer"
+	}
+	who := "the supervisor"
+	if se.PID > 0 {
+		who = fmt.Sprintf("the supervisor (pid %d)", se.PID)
+	}
+	if se.Stopped {
+		return who + " is stopped"
+	}
+	return who + " " + se.What
 }
 
 func workerDetail(s workers.Status) string {

@@ -105,6 +105,7 @@ func start(ctx context.Context, st *Stack, inTerminal bool) (*Supervisor, error)
 		release()
 		return nil, err
 	}
+	writeRecord(f, st.Manifest.File) // decrispify's way back when the manifest breaks
 	// The values of ctx (the -v tracer) reach the applies of other
 	// terminals and the restarts of watched workers; its end does not.
 	s.base = context.WithoutCancel(ctx)
@@ -195,6 +196,7 @@ func (s *Supervisor) Shutdown(ctx context.Context) error {
 			err = serr
 		}
 		s.stream.hub.Close()
+		removeRecord(s.files)
 		s.release()
 		s.shutdownErr = err
 	})

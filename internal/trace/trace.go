@@ -80,6 +80,27 @@ func (t *Tracer) Printf(format string, args ...any) {
 	t.write(secret.Redact(fmt.Sprintf(format, args...)))
 }
 
+// Relay writes a line another process traced (a supervisor applying this
+// process's request), as it came: it is masked and stamped already.
+func (t *Tracer) Relay(line string) {
+	if t == nil {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	fmt.Fprintln(t.w, strings.TrimRight(line, "\n"))
+}
+
+// Also returns ctx carrying a tracer that writes to w as well as to the
+// tracer ctx carries, if any: a supervisor traces a client's apply into its
+// own log and to the client.
+func Also(ctx context.Context, w io.Writer) context.Context {
+	if t := From(ctx); t != nil {
+		w = io.MultiWriter(t.w, w)
+	}
+	return With(ctx, New(w))
+}
+
 func (t *Tracer) write(line string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
