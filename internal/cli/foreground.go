@@ -44,6 +44,25 @@ func foregroundRun(ctx context.Context, opts *LocalOptions, st *stack.Stack, sel
 		sup.Shutdown(context.WithoutCancel(ctx))
 		return err
 	}
+	// q, Ctrl-C, a signal or decrispify end the boot at once, a worker
+	// still starting included: its start is cut short and it stops (SIGTERM,
+	// SIGKILL after 10 s). A second Ctrl-C forces: SIGKILL at once.
+	force, forceNow := context.WithCancel(context.WithoutCancel(ctx))
+	defer forceNow()
+	go func() {
+		select {
+		case <-ctx.Done():
+		case <-quit:
+		case <-sup.Stopped():
+		case <-out.Done():
+		}
+		cancelBoot()
+		<-out.Done()
+		if out.forced() {
+			forceNow()
+			sup.Shutdown(force) // the stops under way, the boot's too, turn to SIGKILL
+		}
+	}()
 	res, bootErr := sup.Apply(bootCtx, req, event.Discard)
 	if out.mode == OutputPlain {
 		printSettled(io, opts.Global.NoColour, res.Settled, "ITEM")
@@ -59,8 +78,9 @@ func foregroundRun(ctx context.Context, opts *LocalOptions, st *stack.Stack, sel
 		}
 	}
 	cancelBoot()
-	// Cleanup has a context of its own: the first Ctrl-C must not cut it short.
-	stopErr := sup.Shutdown(context.WithoutCancel(ctx))
+	// Cleanup has a context of its own: the first Ctrl-C must not cut it
+	// short; a second one (force) does.
+	stopErr := sup.Shutdown(force)
 	// After decrispify from another terminal, the board shows it taking
 	// the containers down.
 	board.End(downFromElsewhere && out.mode == OutputTUI, out.Done())
@@ -76,8 +96,8 @@ func foregroundRun(ctx context.Context, opts *LocalOptions, st *stack.Stack, sel
 		return renderErr
 	case bootErr != nil && !interruptedBoot:
 		return exitFor(bootErr)
-	case ctx.Err() != nil:
-		return errInterrupted
+	case ctx.Err() != nil, interruptedBoot && !downFromElsewhere:
+		return errInterrupted // a boot cut short by q is interrupted too
 	case stopErr != nil:
 		return failed(stopErr)
 	}

@@ -80,15 +80,19 @@ func (g *GlobalOptions) startStreamFrom(ctx context.Context, io *IOStreams, m *m
 func (s *stream) Emit(e event.Event) { s.queue.Emit(e) }
 
 // Close ends the stream and waits for the renderer; for a board, until the
-// user quits. A second Ctrl-C in the terminal UI is errForced.
+// user quits. A Ctrl-C in the terminal UI, once or twice, is errInterrupted.
 func (s *stream) Close() error {
 	s.queue.Close()
 	<-s.done
-	if errors.Is(s.err, tui.ErrForced) {
+	if errors.Is(s.err, tui.ErrForced) || errors.Is(s.err, tui.ErrInterrupted) {
 		return errInterrupted
 	}
 	return s.err
 }
+
+// forced reports whether the terminal UI ended on a second Ctrl-C; only
+// once Done is closed.
+func (s *stream) forced() bool { return errors.Is(s.err, tui.ErrForced) }
 
 // Done is closed when the renderer has ended: for the terminal UI, when the
 // user quit.

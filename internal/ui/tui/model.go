@@ -88,6 +88,9 @@ type model struct {
 	streamDone bool // the queue is closed and drained
 	exiting    bool // tea.Quit was returned: the last frame is drawn
 	err        error
+	// interrupted: the user quit with Ctrl-C (or a signal), not q; Run
+	// returns ErrInterrupted, so that the command exits 130.
+	interrupted bool
 
 	flash      string // the outcome of the last action, shown in the footer
 	flashBad   bool

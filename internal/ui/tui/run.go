@@ -16,6 +16,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -28,6 +29,10 @@ import (
 // ErrForced is returned by Run when the user interrupted twice: the caller
 // stops what is left without waiting for a clean shutdown.
 var ErrForced = errors.New("forced to quit")
+
+// ErrInterrupted is returned by Run when the user quit with Ctrl-C (or a
+// SIGINT or SIGTERM) rather than q: the command was interrupted.
+var ErrInterrupted = errors.New("interrupted")
 
 // Controller is how the screen sends a user's intents back to the engine.
 // Its methods are called from their own goroutines and may block; their
@@ -109,6 +114,13 @@ func run(ctx context.Context, q *event.Queue, ctrl Controller, opts Options, ext
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sigs)
+	// Job control (suspend_unix.go): Ctrl-Z and SIGTSTP give the terminal
+	// back before the process stops; SIGCONT takes it again.
+	tstp, cont := make(chan os.Signal, 1), make(chan os.Signal, 1)
+	notifyStop(tstp)
+	notifyCont(cont)
+	defer signal.Stop(tstp)
+	defer signal.Stop(cont)
 
 	m := newModel(life, q, ctrl, opts, time.Now())
 	popts := []tea.ProgramOption{
@@ -126,7 +138,7 @@ func run(ctx context.Context, q *event.Queue, ctrl Controller, opts Options, ext
 		popts = append(popts, tea.WithColorProfile(colorprofile.Ascii))
 	}
 	popts = append(popts, extra...)
-	p := tea.NewProgram(&program{model: m, sigs: sigs, outer: ctx}, popts...)
+	p := tea.NewProgram(&program{model: m, sigs: sigs, tstp: tstp, cont: cont, outer: ctx}, popts...)
 
 	defer func() {
 		// bubbletea recovers panics in Update, View and commands itself;
@@ -147,6 +159,9 @@ func run(ctx context.Context, q *event.Queue, ctrl Controller, opts Options, ext
 	if fm.forced {
 		return ErrForced
 	}
+	if fm.err == nil && fm.interrupted {
+		return ErrInterrupted
+	}
 	return fm.err
 }
 
@@ -157,19 +172,85 @@ type program struct {
 	*model
 	sigs  chan os.Signal
 	outer context.Context
+	// tstp and cont carry SIGTSTP and SIGCONT; suspended says the board
+	// stopped itself, so that the SIGCONT that wakes it is its own.
+	tstp, cont chan os.Signal
+	suspended  atomic.Bool
 }
 
+// Messages of job control.
+type (
+	stopMsg    struct{} // a SIGTSTP
+	contMsg    struct{} // a SIGCONT
+	resumedMsg struct{} // the terminal is the board's again
+)
+
 func (p *program) Init() tea.Cmd {
-	return tea.Batch(p.model.Init(), p.waitSignal(), p.waitOuter())
+	return tea.Batch(p.model.Init(), p.waitSignal(), p.waitOuter(), p.wait(p.tstp, stopMsg{}), p.wait(p.cont, contMsg{}))
 }
 
 func (p *program) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		if canSuspend && msg.String() == "ctrl+z" {
+			return p, p.suspend()
+		}
+	case stopMsg:
+		return p, tea.Batch(p.suspend(), p.wait(p.tstp, stopMsg{}))
+	case resumedMsg:
+		return p, tea.ClearScreen // a full redraw: the shell wrote meanwhile
+	case contMsg:
+		again := p.wait(p.cont, contMsg{})
+		if p.suspended.Swap(false) || !lineMode() {
+			return p, again // the board's own stop: suspend takes the terminal back
+		}
+		// Stopped by a SIGSTOP: the shell left the terminal in line mode.
+		// Releasing and taking it again makes it raw; then a full redraw.
+		return p, tea.Batch(again, tea.Exec(stopExec{stop: false}, func(error) tea.Msg { return resumedMsg{} }))
+	}
 	_, cmd := p.model.Update(msg)
 	if _, ok := msg.(interruptMsg); ok {
 		cmd = tea.Batch(cmd, p.waitSignal())
 	}
 	return p, cmd
 }
+
+// suspend gives the terminal back (line mode, the cursor) and stops the
+// process group, as Ctrl-Z does to a program in line mode; when continued
+// it takes the terminal again and redraws. The stop is a SIGSTOP: once
+// SIGTSTP is caught (tstp), Go's runtime keeps catching it, and a SIGTSTP
+// sent to the group would stop nothing here.
+func (p *program) suspend() tea.Cmd {
+	p.suspended.Store(true)
+	return tea.Exec(stopExec{stop: true}, func(error) tea.Msg { return resumedMsg{} })
+}
+
+// wait turns the next signal on c into msg.
+func (p *program) wait(c chan os.Signal, msg tea.Msg) tea.Cmd {
+	return func() tea.Msg {
+		select {
+		case <-c:
+			return msg
+		case <-p.ctx.Done():
+			return nil
+		}
+	}
+}
+
+// stopExec is what tea.Exec runs with the terminal given back: with stop,
+// it stops the process group until a SIGCONT; without, nothing, so that
+// the terminal is only released and taken again, raw.
+type stopExec struct{ stop bool }
+
+func (s stopExec) Run() error {
+	if s.stop {
+		return stopGroup()
+	}
+	return nil
+}
+func (stopExec) SetStdin(io.Reader)  {}
+func (stopExec) SetStdout(io.Writer) {}
+func (stopExec) SetStderr(io.Writer) {}
 
 // waitSignal turns the next SIGINT or SIGTERM into an interrupt.
 func (p *program) waitSignal() tea.Cmd {

@@ -155,6 +155,7 @@ func (m *model) onTick(msg tickMsg) tea.Cmd {
 // ending (user false): the first asks the engine to quit, the second by a
 // user forces.
 func (m *model) interrupt(user bool) tea.Cmd {
+	m.interrupted = m.interrupted || user
 	switch {
 	case m.streamDone:
 		return m.exit()
