@@ -9,6 +9,7 @@ import (
 	"errors"
 	"net"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -187,5 +188,41 @@ func TestASupervisorThatExitedCleanlyBeforeItWasUpSaysItWasStopped(t *testing.T)
 	}
 	if got := exitedHow(errors.New("exit status 1")); got != "exit status 1" {
 		t.Errorf("exitedHow(exit 1) = %q", got)
+	}
+}
+
+func TestRecordsLeadBackToAStackAndGoWithIt(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	ws := t.TempDir()
+	m := &manifest.Manifest{Project: "p", WorkspaceDir: ws}
+	f := filesOf(m)
+	os.MkdirAll(f.dir, 0o755)
+	release, err := lockfile.TryLock(f.lock()) // a supervisor runs
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := writeRecord(f, "/x/crispify.yaml"); err != nil {
+		t.Fatal(err)
+	}
+	// A record a killed supervisor left, its workspace gone.
+	gone := files{dir: filepath.Join(t.TempDir(), "gone", ".crispify"), project: "q"}
+	writeRecord(gone, "/y/crispify.yaml")
+
+	stacks := RecordedFor("/x/crispify.yaml", nil)
+	if len(stacks) != 1 || stacks[0].Manifest.Project != "p" || stacks[0].Manifest.WorkspaceDir != ws || !stacks[0].IsRecorded() {
+		t.Fatalf("recorded stacks: %+v", stacks)
+	}
+	if _, err := os.Stat(gone.record()); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the record of a gone supervisor was kept: %v", err)
+	}
+	if _, err := os.Stat(f.record()); err != nil {
+		t.Errorf("the record of a live supervisor was removed: %v", err)
+	}
+	release() // the supervisor stops; a teardown finds none and removes its record
+	if _, err := stacks[0].stopWorkers(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(f.record()); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("decrispify left the record: %v", err)
 	}
 }

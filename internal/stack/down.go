@@ -88,6 +88,7 @@ func (st *Stack) stopWorkers(ctx context.Context) (string, error) {
 		return "workers not stopped: their state is not known", fmt.Errorf("reach the supervisor of %s: %w", st.Manifest.WorkspaceDir, err)
 	}
 	ended, err := workers.EndLeftovers(ctx, f.workers(), event.Discard)
+	pruneRecord(f) // the supervisor is gone: its record goes too
 	if err != nil {
 		return said, errors.Join(wrong, err)
 	}

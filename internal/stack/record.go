@@ -87,15 +87,22 @@ func RecordedFor(manifestPath string, connect Connector) []*Stack {
 	entries, _ := os.ReadDir(recordDir())
 	var out []*Stack
 	for _, e := range entries {
-		if !strings.HasSuffix(e.Name(), ".json") {
+		path := filepath.Join(recordDir(), e.Name())
+		if !strings.HasSuffix(path, ".json") {
 			continue
 		}
-		b, err := os.ReadFile(filepath.Join(recordDir(), e.Name()))
+		b, err := os.ReadFile(path)
 		if err != nil {
 			continue
 		}
 		var r record
-		if json.Unmarshal(b, &r) != nil || r.Manifest != abs {
+		if json.Unmarshal(b, &r) != nil || manifest.CheckProject(r.Project) != nil {
+			os.Remove(path) // not one of ours: nothing can be stopped from it
+			continue
+		}
+		f := files{dir: filepath.Join(r.Workspace, ".crispify"), project: r.Project}
+		if r.Manifest != abs {
+			pruneRecord(f)
 			continue
 		}
 		if st, err := Recorded(r.Project, r.Workspace, r.Manifest, connect); err == nil {
@@ -103,6 +110,15 @@ func RecordedFor(manifestPath string, connect Connector) []*Stack {
 		}
 	}
 	return out
+}
+
+// pruneRecord removes the record of a supervisor that is gone (killed: it
+// could not remove it), as records are read: no supervisor holds its lock,
+// or its state folder is gone.
+func pruneRecord(f files) {
+	if _, err := os.Stat(f.lock()); err != nil || lockFree(f) {
+		removeRecord(f)
+	}
 }
 
 // DiscoverInfra fills a recorded stack's infra with the containers that
