@@ -88,7 +88,7 @@ func (p *Plain) line(e event.Event) string {
 		b.WriteString("  " + e.Msg)
 	}
 	if len(e.Counts) > 0 {
-		b.WriteString("  " + FormatCounts(e.Counts))
+		b.WriteString("  " + FormatStackCounts(e.Counts))
 	}
 	if e.Error != "" {
 		// The first line only: the whole error is printed once, at the end.
@@ -107,6 +107,31 @@ func FormatCounts(counts map[event.Phase]int) string {
 	parts := make([]string, len(phases))
 	for i, ph := range phases {
 		parts[i] = fmt.Sprintf("%d %s", counts[ph], ph)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// countNouns name what a phase counts where only one kind of item reaches
+// it: "6 images present" says what "6 present" did not.
+var countNouns = map[event.Phase]string{
+	event.Present: "images", event.Pulled: "images", event.Done: "setups",
+	event.Cloned: "repos", event.Updated: "repos", event.Healthy: "infra",
+	event.Ready: "workers",
+}
+
+// FormatStackCounts writes the counts of a stack event, across kinds: "6
+// infra healthy, 6 images present, 4 repos cloned, 4 setups done, 4 workers
+// ready", largest first; a phase several kinds reach (unchanged, failed)
+// stays bare.
+func FormatStackCounts(counts map[event.Phase]int) string {
+	phases := byCount(counts)
+	parts := make([]string, len(phases))
+	for i, ph := range phases {
+		if noun, ok := countNouns[ph]; ok {
+			parts[i] = fmt.Sprintf("%d %s %s", counts[ph], noun, ph)
+		} else {
+			parts[i] = fmt.Sprintf("%d %s", counts[ph], ph)
+		}
 	}
 	return strings.Join(parts, ", ")
 }

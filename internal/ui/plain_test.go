@@ -42,7 +42,7 @@ func TestPlainShowsErrorsAndCountsAndNoColourUnlessAsked(t *testing.T) {
 	p.Render(at(0, event.Event{Kind: event.Repo, Name: "billing", Phase: event.Failed, Error: "clone billing: repository not found"}))
 	p.Render(at(1500, event.Event{Kind: event.Stack, Phase: event.Failed, Counts: map[event.Phase]int{event.Cloned: 3, event.Failed: 1}}))
 	out := buf.String()
-	for _, want := range []string{"billing       failed      clone billing: repository not found", "3 cloned, 1 failed", "1.5s"} {
+	for _, want := range []string{"billing       failed      clone billing: repository not found", "3 repos cloned, 1 failed", "1.5s"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
