@@ -41,6 +41,7 @@ type DownReport struct {
 func (st *Stack) Down(ctx context.Context, volumes bool, sink event.Sink) (DownReport, error) {
 	var report DownReport
 	said, workersErr := st.stopWorkers(context.WithoutCancel(ctx))
+	workersErr = errors.Join(workersErr, st.survivors())
 	report.Workers = said
 	if len(st.Manifest.Infra) == 0 && !st.recorded {
 		return report, workersErr

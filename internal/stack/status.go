@@ -49,7 +49,8 @@ func (st *Stack) Status(ctx context.Context) (rows []Row, ok bool, err error) {
 		}
 	}
 	workerRows, workersOK, err := st.workerRows(ctx)
-	return append(rows, workerRows...), ok && workersOK, err
+	workerRows, noSurvivors := st.withSurvivors(workerRows)
+	return append(rows, workerRows...), ok && workersOK && noSurvivors, err
 }
 
 // repoRows says of every service repo whether it is on disk and, when it

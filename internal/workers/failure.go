@@ -1,8 +1,11 @@
 package workers
 
 import (
+	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/crispify/crispify/internal/event"
@@ -62,6 +65,22 @@ func notRunnable(code int, command, key string) (what, hint string) {
 	}
 	return "command cannot be executed (sh exited with code 126)",
 		fmt.Sprintf("check that the program of `%s` is executable (chmod +x) and built for this machine", command)
+}
+
+// unrecorded is the failure of a worker process that the state file could
+// not take (err), stopped at once for it: a crispify killed then could
+// neither end it nor know that it runs. about says which replica.
+func unrecorded(name, about, statePath string, err, stopErr error) *Failure {
+	what := fmt.Sprintf("%scould not %v; it was stopped at once, since a crispify killed meanwhile could not have ended it", about, err)
+	if stopErr != nil {
+		what += fmt.Sprintf(" (stopping it: %v)", stopErr)
+	}
+	dir := filepath.Dir(statePath)
+	hint := fmt.Sprintf("check that %s can be written to, then start it again", dir)
+	if errors.Is(err, syscall.ENOSPC) {
+		hint = fmt.Sprintf("free some space on the disk of %s (df -h %s), then start it again", dir, dir)
+	}
+	return &Failure{Kind: event.Worker, Name: name, What: what, Hint: hint, Err: errors.Join(err, stopErr)}
 }
 
 func intp(i int) *int { return &i }

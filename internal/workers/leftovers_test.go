@@ -21,7 +21,7 @@ import (
 // supervisor would, and returns it; the test ends it if it still runs.
 func startLeftover(t *testing.T, args ...string) *proc {
 	t.Helper()
-	p, err := startProc(workerCmd(args...), t.TempDir(), os.Environ())
+	p, err := startProc(workerCmd(args...), t.TempDir(), os.Environ(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,7 +201,7 @@ func TestEndLeftoversEndsAGroupWhoseLeaderIsGone(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	// The shell forks the worker (two commands: no exec) and waits for it.
-	p, err := startProc(workerCmd("-ignore-term", "-child")+"; echo the worker ended", t.TempDir(), os.Environ())
+	p, err := startProc(workerCmd("-ignore-term", "-child")+"; echo the worker ended", t.TempDir(), os.Environ(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

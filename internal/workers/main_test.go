@@ -25,6 +25,10 @@ const (
 	helperEnv       = "CRISPIFY_WORKERS_TEST_HELPER"
 	helperStateEnv  = "CRISPIFY_WORKERS_TEST_STATE"
 	helperWorkerEnv = "CRISPIFY_WORKERS_TEST_WORKER"
+	// helperRunEnv, when set, is the worker's run: instead, ready when it
+	// prints "up"; helperTrackerEnv names the tracker to force (trackers).
+	helperRunEnv     = "CRISPIFY_WORKERS_TEST_RUN"
+	helperTrackerEnv = "CRISPIFY_WORKERS_TEST_TRACKER"
 )
 
 // workerBin is fixtures/worker, built once by TestMain.
@@ -62,16 +66,25 @@ func TestMain(m *testing.M) {
 func runHelper() int {
 	var out sync.Mutex
 	sink := event.SinkFunc(func(e event.Event) {
-		if strings.HasPrefix(e.Line, "child=") {
-			out.Lock()
-			fmt.Println("grandchild", strings.TrimPrefix(e.Line, "child="))
-			out.Unlock()
+		for prefix, word := range map[string]string{"child=": "grandchild", "escaped=": "escaped"} {
+			if strings.HasPrefix(e.Line, prefix) {
+				out.Lock()
+				fmt.Println(word, strings.TrimPrefix(e.Line, prefix))
+				out.Unlock()
+			}
 		}
 	})
 	s, err := New(Options{StateDir: os.Getenv(helperStateEnv), Sink: sink})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
+	}
+	if name := os.Getenv(helperTrackerEnv); name != "" {
+		s.tracker = forcedTracker(name)
+		if s.tracker == nil {
+			fmt.Fprintf(os.Stderr, "no tracker %q here\n", name)
+			return 1
+		}
 	}
 	var env []string
 	for _, kv := range os.Environ() {
@@ -80,6 +93,9 @@ func runHelper() int {
 		}
 	}
 	spec := Spec{Name: "orphan", Command: shellLine(os.Getenv(helperWorkerEnv), "-child"), Env: env, Ready: readyLog("^child=")}
+	if run := os.Getenv(helperRunEnv); run != "" {
+		spec.Command, spec.Ready = run, readyLog("^up$")
+	}
 	if err := s.Start(context.Background(), spec); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1

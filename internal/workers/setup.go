@@ -167,7 +167,7 @@ func runSetupCommand(ctx context.Context, s Setup, command string, env []string,
 	// The command goes in the log above its output, as in a terminal.
 	log.writeStamped(LogStamp(time.Now()), "$ "+secret.MaskCommand(command))
 	trace.From(ctx).Command(s.Dir, shellCommand(command).Args, nil)
-	p, err := startProc(command, s.Dir, env)
+	p, err := startProc(command, s.Dir, env, nil)
 	if err != nil {
 		return &Failure{Kind: event.Setup, Name: s.Name, What: fmt.Sprintf("could not start `%s`: %v", command, err),
 			Hint: fmt.Sprintf("check that %s exists (is the repo cloned?)", s.Dir)}

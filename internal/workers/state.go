@@ -15,7 +15,8 @@ import (
 )
 
 // The state file is the third layer against orphans: workers.json lists
-// every live worker process with its start time, so that the next run or
+// every live worker process with its start time and what tracks its
+// descendants (its cgroup, or those found), so that the next run or
 // decrispify can end what a killed crispify left, and only that.
 
 // StatePath is the state file of a project's workers in a state folder:
@@ -47,6 +48,22 @@ type stateEntry struct {
 	// workers of another one that is alive (a detach daemon).
 	Owner      int    `json:"owner"`
 	OwnerStart uint64 `json:"owner_start"`
+	// Cgroup is the cgroup holding every process descended from it, ""
+	// when none could be had (see family).
+	Cgroup string `json:"cgroup,omitempty"`
+	// Descendants are those found outside a cgroup, by the subreaper's
+	// scans, each with its start time so that a reused pid is never ended.
+	Descendants []procID `json:"descendants,omitempty"`
+	// Unended says a stop could not end all of it: it stays listed, and
+	// status and decrispify name its processes.
+	Unended bool `json:"unended,omitempty"`
+}
+
+// procID names one process for good: no two processes of one boot share
+// a pid and a start time.
+type procID struct {
+	PID   int    `json:"pid"`
+	Start uint64 `json:"start"`
 }
 
 // stateRecord keeps this supervisor's entries in workers.json current. Other
@@ -66,17 +83,41 @@ func newStateRecord(path string) *stateRecord {
 	return &stateRecord{path: path, owner: owner, ownerStart: start, live: map[int]stateEntry{}}
 }
 
-// add records a process that started; remove one whose group is gone.
-// Errors are dropped: the other two layers still hold, and a worker must not
-// fail because the state file could not be written.
-func (s *stateRecord) add(name string, replica, pid int) {
+// add records a process that started. Its error says the process is not
+// recorded: a crispify killed then could not end it, so the caller stops
+// it (issue 19: a full disk lost track of a worker).
+func (s *stateRecord) add(name string, replica int, fam *family) error {
+	pid := fam.pgid
 	start, _ := startTime(pid)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.live[pid] = stateEntry{Name: name, Replica: replica, PID: pid, PGID: pid, Start: start, Owner: s.owner, OwnerStart: s.ownerStart}
+	s.live[pid] = stateEntry{Name: name, Replica: replica, PID: pid, PGID: pid, Start: start, Owner: s.owner, OwnerStart: s.ownerStart,
+		Cgroup: fam.cgroupDir(), Descendants: fam.known()}
+	if err := s.saveLocked(); err != nil {
+		delete(s.live, pid)
+		return fmt.Errorf("record its pid %d in %s: %w", pid, s.path, err)
+	}
+	return nil
+}
+
+// update records what a scan found of a process's descendants, or that a
+// stop could not end all of its family. A failure to write is dropped:
+// the process and what tracks it were recorded when it started, and the
+// watchdog holds them too.
+func (s *stateRecord) update(pid int, fam *family, unended bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.live[pid]
+	if !ok {
+		return
+	}
+	e.Descendants, e.Unended = fam.known(), e.Unended || unended
+	s.live[pid] = e
 	_ = s.saveLocked()
 }
 
+// remove forgets a process whose family is gone. A failure to write leaves
+// an entry that the next run drops, its process not alive.
 func (s *stateRecord) remove(pid int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -129,13 +170,12 @@ func updateState(path string, change func([]stateEntry) []stateEntry) error {
 		return err
 	}
 	tmp := path + ".tmp"
+	// Their errors name the files already.
 	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", tmp, err)
+		os.Remove(tmp)
+		return err
 	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("replace %s: %w", path, err)
-	}
-	return nil
+	return os.Rename(tmp, path)
 }
 
 // readState returns the entries of the state file; none when it is missing

@@ -3,6 +3,8 @@ package workers
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -24,24 +26,28 @@ const (
 // at once when ctx ends (a second Ctrl-C forces). It returns once no live
 // process is left in the group, or with an error when one outlives SIGKILL.
 func stopGroup(ctx context.Context, pgid int, timeout time.Duration) error {
-	return stopGroupWaking(ctx, pgid, timeout, nil)
+	return stopFamily(ctx, &family{pgid: pgid}, timeout, nil)
 }
 
-// stopProc is stopGroup for a process crispify started, whose group it
-// leads: the group is looked at again the moment the leader exits, not at
-// the next poll, since most groups are the leader alone. A restart on a
+// stopProc is stopFamily for a process crispify started, whose group it
+// leads: the family is looked at again the moment the leader exits, not at
+// the next poll, since most families are the leader alone. A restart on a
 // fixed port waits for exactly this.
 func stopProc(ctx context.Context, p *proc, timeout time.Duration) error {
-	return stopGroupWaking(ctx, p.pid, timeout, p.exited)
+	return stopFamily(ctx, p.fam, timeout, p.exited)
 }
 
-// stopGroupWaking is stopGroup that also looks again when leaderExited is
-// closed.
-func stopGroupWaking(ctx context.Context, pgid int, timeout time.Duration, leaderExited <-chan struct{}) error {
-	if groupGone(pgid) {
+// stopFamily ends every process of a family (the group, and what left it:
+// see family): SIGTERM to each, then SIGKILL after timeout, or at once
+// when ctx ends. It returns once none is left, having let go of what
+// tracked them, or with an error naming those that outlive SIGKILL. It
+// also looks again when leaderExited is closed.
+func stopFamily(ctx context.Context, f *family, timeout time.Duration, leaderExited <-chan struct{}) error {
+	if f.gone() {
+		f.release()
 		return nil
 	}
-	if err := terminateGroup(pgid); err != nil {
+	if err := f.terminate(); err != nil {
 		return err
 	}
 	if timeout <= 0 {
@@ -57,10 +63,11 @@ func stopGroupWaking(ctx context.Context, pgid int, timeout time.Duration, leade
 	kill := func() error {
 		killed, done = true, nil
 		deadline.Reset(afterKill)
-		return killGroup(pgid)
+		return f.kill()
 	}
 	for {
-		if groupGone(pgid) {
+		if f.gone() {
+			f.release()
 			return nil
 		}
 		select {
@@ -75,11 +82,31 @@ func stopGroupWaking(ctx context.Context, pgid int, timeout time.Duration, leade
 			}
 		case <-deadline.C:
 			if killed {
-				return fmt.Errorf("process group %d is still there %v after SIGKILL", pgid, afterKill)
+				return fmt.Errorf("%s still there %v after SIGKILL", describePIDs(f.alive()), afterKill)
 			}
 			if err := kill(); err != nil {
 				return err
 			}
 		}
 	}
+}
+
+// describePIDs names processes: "process 12 is", "processes 12, 13 are".
+func describePIDs(pids []int) string {
+	switch len(pids) {
+	case 0:
+		return "a process is"
+	case 1:
+		return fmt.Sprintf("process %d is", pids[0])
+	}
+	return "processes " + joinPIDs(pids, ", ") + " are"
+}
+
+// joinPIDs writes pids with sep between them.
+func joinPIDs(pids []int, sep string) string {
+	s := make([]string, len(pids))
+	for i, pid := range pids {
+		s[i] = strconv.Itoa(pid)
+	}
+	return strings.Join(s, sep)
 }

@@ -38,8 +38,11 @@ func (w *worker) supervise(r *replica, first chan<- error) {
 		}
 		p, matched, err := w.launch(r)
 		if err != nil {
-			f := &Failure{Kind: event.Worker, Name: w.name, What: w.about(r, fmt.Sprintf("could not start: %v", err)),
-				Hint: fmt.Sprintf("check that %s exists (is the repo cloned?)", spec.Dir)}
+			f, ok := err.(*Failure)
+			if !ok {
+				f = &Failure{Kind: event.Worker, Name: w.name, What: w.about(r, fmt.Sprintf("could not start: %v", err)),
+					Hint: fmt.Sprintf("check that %s exists (is the repo cloned?)", spec.Dir)}
+			}
 			w.mu.Lock()
 			r.state = event.Failed
 			if first == nil {
@@ -69,12 +72,22 @@ func (w *worker) supervise(r *replica, first chan<- error) {
 }
 
 // launch starts one process of the replica and begins following its output.
+// A process the state file cannot take is stopped at once, and the error
+// is a *Failure saying so: a crispify killed then could neither end it nor
+// know that it runs, and the next boot would start a second one.
 func (w *worker) launch(r *replica) (*proc, chan struct{}, error) {
-	p, err := startProc(r.gen.spec.Command, r.gen.spec.Dir, r.env)
+	p, err := startProc(r.gen.spec.Command, r.gen.spec.Dir, r.env, w.sup.tracker.open(w.name))
 	if err != nil {
 		return nil, nil, err
 	}
-	w.sup.track(w.name, r.index, p.pid)
+	if err := w.sup.track(w.name, r.index, p); err != nil {
+		go p.follow(func(string) {})
+		now, cancel := context.WithCancel(context.Background())
+		cancel()
+		stopErr := stopProc(now, p, 0)
+		p.drainOutput(outputGrace)
+		return nil, nil, unrecorded(w.name, w.about(r, ""), w.sup.state.path, err, stopErr)
+	}
 	var matched chan struct{}
 	if r.gen.logRE != nil {
 		matched = make(chan struct{})
@@ -143,6 +156,8 @@ func (w *worker) end(r *replica, p *proc) {
 	p.drainOutput(outputGrace)
 	if err == nil {
 		w.sup.untrack(p.pid)
+	} else {
+		w.sup.unended(p)
 	}
 	w.mu.Lock()
 	r.pid, r.state, r.stopErr = 0, event.Stopped, err
@@ -164,6 +179,8 @@ func (w *worker) exited(r *replica, p *proc, early bool, report func(error)) (wa
 	p.drainOutput(outputGrace)
 	if err == nil {
 		w.sup.untrack(p.pid)
+	} else {
+		w.sup.unended(p)
 	}
 
 	w.mu.Lock()

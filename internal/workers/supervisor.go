@@ -74,7 +74,8 @@ type Supervisor struct {
 	sink        event.Sink
 	watchdogCmd []string
 	state       *stateRecord
-	logMax      int64 // the log rotation size; tests make it small
+	tracker     *tracker // finds every process descended from a worker's
+	logMax      int64    // the log rotation size; tests make it small
 
 	mu       sync.Mutex
 	workers  map[string]*worker
@@ -112,7 +113,7 @@ func New(opts Options) (*Supervisor, error) {
 	}
 	return &Supervisor{
 		stateDir: dir, sink: opts.Sink, watchdogCmd: cmd,
-		state: newStateRecord(statePath), logMax: logMaxSize,
+		state: newStateRecord(statePath), tracker: newTracker(), logMax: logMaxSize,
 		workers: map[string]*worker{}, turns: map[string]chan struct{}{},
 	}, nil
 }
@@ -220,7 +221,7 @@ func (s *Supervisor) add(spec Spec) (*worker, error) {
 		old.retire()
 	}
 	if s.watchdog == nil {
-		wd, err := startWatchdog(s.watchdogCmd)
+		wd, err := startWatchdog(s.watchdogCmd, s.state.path)
 		if err != nil {
 			return nil, fmt.Errorf("start worker %s: %w", spec.Name, err)
 		}
@@ -395,17 +396,26 @@ func (s *Supervisor) get(name string) (*worker, error) {
 	return w, nil
 }
 
-// track records a process that started in all three layers' books: the
-// watchdog's and the state file's. untrack, once its group is gone.
-func (s *Supervisor) track(name string, replica, pid int) {
-	s.state.add(name, replica, pid)
+// track records a process that started, and its family, in the books of
+// the watchdog and of the state file; an error says the state file could
+// not take it. untrack, once its family is gone.
+func (s *Supervisor) track(name string, replica int, p *proc) error {
+	if err := s.state.add(name, replica, p.fam); err != nil {
+		return err
+	}
+	p.fam.follow(func() { s.state.update(p.pid, p.fam, false) })
 	s.mu.Lock()
 	wd := s.watchdog
 	s.mu.Unlock()
 	if wd != nil {
-		wd.watch(pid)
+		wd.watch(p.pid, p.fam.cgroupDir())
 	}
+	return nil
 }
+
+// unended keeps a process whose family a stop could not end in the state
+// file, saying so: status and decrispify name what is left of it.
+func (s *Supervisor) unended(p *proc) { s.state.update(p.pid, p.fam, true) }
 
 func (s *Supervisor) untrack(pid int) {
 	s.mu.Lock()

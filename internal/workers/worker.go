@@ -238,6 +238,7 @@ func (w *worker) stop(ctx context.Context) error {
 	for _, r := range w.replicas {
 		if r.stopErr != nil {
 			errs = append(errs, fmt.Errorf("stop worker %s: %w", w.name, r.stopErr))
+			r.stopErr = nil // said once; the state file names what is left
 		}
 		if r.state != event.Failed {
 			r.state = event.Stopped
