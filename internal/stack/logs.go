@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"slices"
+	"strings"
 	"sync"
 
 	"golang.org/x/sync/errgroup"
@@ -24,7 +26,18 @@ import (
 // time; containers' come from the engine, with the engine's times.
 func (st *Stack) Logs(ctx context.Context, names []string, tail int, follow bool, line func(name, text string)) error {
 	m := st.Manifest
-	if err := unknownNames("infra or service", names, append(m.InfraNames(), m.ServiceNames()...)); err != nil {
+	known := append(m.InfraNames(), m.ServiceNames()...)
+	for _, n := range names {
+		// A worker that left the manifest (stopped by the apply that
+		// found it gone) still has its log.
+		if strings.ContainsAny(n, `/\`) || strings.HasPrefix(n, ".") {
+			continue // a name, never a path
+		}
+		if _, err := os.Stat(workers.LogPath(m.StateDir(), n)); err == nil && !slices.Contains(known, n) {
+			known = append(known, n)
+		}
+	}
+	if err := unknownNames("infra or service", names, known); err != nil {
 		return err
 	}
 	order := st.LogNames(names)
