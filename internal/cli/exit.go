@@ -7,7 +7,7 @@ import (
 	"github.com/crispify/crispify/internal/stack"
 )
 
-// Exit codes of DESIGN.md, decided in one place: exitCode.
+// Exit codes of docs/design.md, decided in one place: exitCode.
 const (
 	ExitOK          = 0
 	ExitFailed      = 1

@@ -11,7 +11,7 @@ import "time"
 // Kind says what an event is about.
 type Kind string
 
-// The kinds of DESIGN.md.
+// The kinds of docs/design.md.
 const (
 	Repo   Kind = "repo"
 	Image  Kind = "image"
@@ -26,7 +26,7 @@ const (
 )
 
 // Phase is the state an item has reached. Which phases a kind uses is fixed by
-// DESIGN.md; Final tells the phases after which an item has settled.
+// docs/design.md; Final tells the phases after which an item has settled.
 type Phase string
 
 // Repo phases.
@@ -78,7 +78,7 @@ const (
 )
 
 // Event is one change of one item. Its JSON form is the NDJSON line of
-// `--output json`, field for field as DESIGN.md gives it.
+// `--output json`, field for field as docs/design.md gives it.
 type Event struct {
 	TS    time.Time `json:"ts"`
 	Kind  Kind      `json:"kind"`

@@ -11,7 +11,7 @@ import (
 // carry it, so that every front end shows it without reading git itself.
 //
 // The counts are always in its JSON, zero included: a script reads
-// "dirty" and must find it (DESIGN.md: a field a script reads is always
+// "dirty" and must find it (docs/design.md: a field a script reads is always
 // present).
 type Git struct {
 	// Branch is the checked-out branch; empty when HEAD is detached.

@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// TestGitAndSinceAreOptional: DESIGN.md's event shape is kept; the git
+// TestGitAndSinceAreOptional: docs/design.md's event shape is kept; the git
 // state and a container's start are added only where known.
 func TestGitAndSinceAreOptional(t *testing.T) {
 	ts := time.Date(2026, 11, 22, 10, 0, 0, 123e6, time.UTC)

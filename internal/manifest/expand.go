@@ -9,7 +9,7 @@ import (
 // becomes the empty string. Like compose files, it also knows
 // ${VAR:-default} (default when unset or empty), ${VAR-default} (default
 // when unset) and $$ for a literal $. Only the braced form expands
-// (DESIGN.md): $VAR and anything else after a $ is kept as written, so that
+// (docs/design.md): $VAR and anything else after a $ is kept as written, so that
 // a password like Pa$sw0rd! survives.
 func ExpandEnv(s string, lookup func(string) (string, bool)) string {
 	if !strings.Contains(s, "$") {

@@ -121,7 +121,7 @@ func TestLoadFullManifest(t *testing.T) {
 	}
 }
 
-// The example of DESIGN.md needs mongodb without declaring it: the loader
+// The example of docs/design.md needs mongodb without declaring it: the loader
 // must say so, and nothing else.
 func TestLoadDesignExample(t *testing.T) {
 	_, err := Load("testdata/design.yaml", Options{Home: "/home/dev"})

@@ -1,4 +1,4 @@
-// Package manifest owns crispify.yaml: its types (manifest v1 of DESIGN.md),
+// Package manifest owns crispify.yaml: its types (manifest v1 of docs/design.md),
 // loading with defaults, validation that reports every mistake at once with
 // its FILE:LINE:COL, and the JSON Schema editors use.
 package manifest

@@ -12,7 +12,7 @@ import (
 )
 
 // shape is what of a service's manifest entry shapes its worker's process
-// (DESIGN.md, "A live stack"): a change to any part restarts the worker,
+// (docs/design.md, "A live stack"): a change to any part restarts the worker,
 // and the part's name says why.
 type shape struct {
 	Run      string
@@ -106,7 +106,7 @@ type observed struct {
 	was     applied
 }
 
-// decide is the diff of a live stack for one worker (DESIGN.md, "A live
+// decide is the diff of a live stack for one worker (docs/design.md, "A live
 // stack"): a worker that does not run starts; one that runs restarts only
 // when its repo's HEAD moved (moved says how: "3 new commits"), its setup
 // re-ran, or its shape changed; every other is left alone, keeping its pid.

@@ -28,7 +28,7 @@ func (g *generation) env(i int) []string {
 }
 
 // rolls reports whether a restart from one spec to the next can start the
-// new processes before the old ones stop (DESIGN.md, "A live stack"): with
+// new processes before the old ones stop (docs/design.md, "A live stack"): with
 // several replicas, or when readiness is a line of output (a consumer with
 // no port of its own). A worker probed on a port is taken to hold a fixed
 // one, and one without a probe may: those stop first, then start.

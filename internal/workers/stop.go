@@ -9,7 +9,7 @@ import (
 )
 
 // DefaultStopTimeout is how long a process group has between SIGTERM and
-// SIGKILL (DESIGN.md, Runtime conventions).
+// SIGKILL (docs/design.md, Runtime conventions).
 const DefaultStopTimeout = 10 * time.Second
 
 const (
