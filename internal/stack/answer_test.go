@@ -26,6 +26,15 @@ import (
 // with each connection.
 func fakeSocket(t *testing.T, f files, answer func(net.Conn)) {
 	t.Helper()
+	fakeSocketRaw(t, f, func(conn net.Conn) {
+		bufio.NewReader(conn).ReadString('\n')
+		answer(conn)
+	})
+}
+
+// fakeSocketRaw is fakeSocket with the request left to answer to read.
+func fakeSocketRaw(t *testing.T, f files, answer func(net.Conn)) {
+	t.Helper()
 	release, err := lockfile.TryLock(f.lock())
 	if err != nil {
 		t.Fatal(err)
@@ -44,7 +53,6 @@ func fakeSocket(t *testing.T, f files, answer func(net.Conn)) {
 			}
 			go func() {
 				defer conn.Close()
-				bufio.NewReader(conn).ReadString('\n')
 				answer(conn)
 			}()
 		}

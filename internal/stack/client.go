@@ -63,6 +63,9 @@ type Client struct {
 	pid   int
 	// inTerminal: the supervisor is a foreground crispify.
 	inTerminal bool
+	// protocol and version: what the supervisor said of itself.
+	protocol int
+	version  string
 }
 
 // dial connects to the project's supervisor; ErrNotRunning when none runs.
@@ -89,6 +92,7 @@ func dial(ctx context.Context, f files) (*Client, error) {
 		return nil, c.unanswered(err)
 	}
 	c.pid, c.inTerminal = resp.PID, resp.InTerminal
+	c.protocol, c.version = resp.Protocol, resp.Version
 	return c, nil
 }
 
@@ -229,6 +233,9 @@ func (c *Client) Apply(ctx context.Context, req Request, fn func(event.Event)) (
 // stream sends req and calls fn with each event until the last response,
 // which it returns; a response carrying an error is returned with it.
 func (c *Client) stream(ctx context.Context, req request, fn func(event.Event)) (response, error) {
+	if err := c.speaks(req.Op); err != nil {
+		return response{}, err
+	}
 	conn, err := c.open(ctx, req)
 	if err != nil {
 		return response{}, err
@@ -266,6 +273,9 @@ func (c *Client) stream(ctx context.Context, req request, fn func(event.Event)) 
 // call sends one request and reads its one response; a response carrying
 // an error is returned as one. A socket nobody answers on is ErrNotRunning.
 func (c *Client) call(ctx context.Context, req request) (response, error) {
+	if err := c.speaks(req.Op); err != nil {
+		return response{}, err
+	}
 	conn, err := c.open(ctx, req)
 	if err != nil {
 		return response{}, err

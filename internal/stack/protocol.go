@@ -13,6 +13,14 @@ import (
 // connection, then one response, or a stream of them (events, an apply's
 // events and its result).
 
+// protocolVersion is the supervisor protocol's version, sent with every
+// ping: raised whenever a request or reply changes meaning, so that a CLI
+// of another version says so rather than misread the replies. A
+// supervisor of an older crispify sends none (0). opPing and opDown keep
+// their meaning across versions: any crispify can find and stop any
+// supervisor.
+const protocolVersion = 1
+
 // The requests of the protocol.
 const (
 	opPing    = "ping"
@@ -41,11 +49,15 @@ type response struct {
 	PID   int    `json:"pid,omitempty"`
 	// InTerminal says the supervisor is a foreground crispify, in a
 	// terminal of its own, not a detached one (ping).
-	InTerminal bool             `json:"in_terminal,omitempty"`
-	Project    string           `json:"project,omitempty"`
-	Status     []workers.Status `json:"status,omitempty"`
-	Event      *event.Event     `json:"event,omitempty"`
-	Result     *Result          `json:"result,omitempty"`
+	InTerminal bool `json:"in_terminal,omitempty"`
+	// Protocol and Version say which supervisor answers a ping: its
+	// protocolVersion and its crispify version.
+	Protocol int              `json:"protocol,omitempty"`
+	Version  string           `json:"version,omitempty"`
+	Project  string           `json:"project,omitempty"`
+	Status   []workers.Status `json:"status,omitempty"`
+	Event    *event.Event     `json:"event,omitempty"`
+	Result   *Result          `json:"result,omitempty"`
 	// Trace is a line of the -v trace of an apply whose requester asked
 	// for it (Request.Verbose), already masked.
 	Trace string `json:"trace,omitempty"`

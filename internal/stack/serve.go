@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/crispify/crispify/internal/build"
 	"github.com/crispify/crispify/internal/event"
 	tracing "github.com/crispify/crispify/internal/trace"
 	"github.com/crispify/crispify/internal/workers"
@@ -127,7 +128,7 @@ func serveConn(ctx context.Context, conn net.Conn, h handler, stopped func()) {
 	}
 	switch req.Op {
 	case opPing:
-		send(response{OK: true, PID: os.Getpid(), InTerminal: h.inTerminal()})
+		send(response{OK: true, PID: os.Getpid(), InTerminal: h.inTerminal(), Protocol: protocolVersion, Version: build.Version()})
 	case opStatus:
 		send(response{OK: true, Status: h.status()})
 	case opStop:
