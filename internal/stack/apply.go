@@ -405,37 +405,6 @@ func (a *apply) worker(ctx context.Context, s *manifest.Service, sink event.Sink
 	return err
 }
 
-// decideWorker is decide for the worker of s, the clone being at head:
-// a move of the clone that changed nothing under the service's paths
-// leaves it running (and, when record is set, is recorded as its new
-// commit, so that the next apply compares from there).
-func (a *apply) decideWorker(ctx context.Context, s *manifest.Service, want shape, head string, setup workers.SetupRun, record bool) decision {
-	_, running := a.runner.Running(s.Name)
-	was, known := a.records.get(s.Name)
-	moved, untouched := "", ""
-	if known && head != was.head && head != "" && was.head != "" {
-		if a.touched(ctx, s, was.head, head) {
-			moved = a.moved(ctx, s.Dir, was.head, head)
-		} else {
-			// The clone moved, but not under this service's paths: its
-			// code is what the worker runs, from the new commit on.
-			untouched = "unchanged: nothing changed under " + manifest.ScopeText(s.Scope())
-		}
-	}
-	decided := head
-	if untouched != "" {
-		decided = was.head
-	}
-	d := decide(want, decided, moved, setup, observed{running: running, known: known, was: was})
-	if d.action == actLeave && untouched != "" && d.why == "unchanged" {
-		d.why = untouched
-		if record {
-			a.records.set(s.Name, applied{shape: was.shape, head: head})
-		}
-	}
-	return d
-}
-
 // specOf is the spec of s's worker.
 func specOf(s *manifest.Service, env []string) workers.Spec {
 	return workers.Spec{
@@ -514,80 +483,4 @@ func firstPID(st workers.Status) int {
 		return st.PIDs[0]
 	}
 	return 0
-}
-
-// env composes the environment of s's setup and worker.
-func (a *apply) env(s *manifest.Service) ([]string, error) {
-	return serviceEnv(a.base, a.builtins, s)
-}
-
-// serviceEnv composes the environment of a service's setup and worker:
-// base (the user's), the built-ins, its env_file, its env.
-func serviceEnv(base []string, builtins map[string]string, s *manifest.Service) ([]string, error) {
-	env, err := workers.ServiceEnvironment(base, builtins, s) // env_file confined to the repo
-	if err != nil {
-		return nil, fmt.Errorf("environment of service %s: %w", s.Name, err)
-	}
-	return env, nil
-}
-
-// builtinsOf are the variables every service gets, for ${VAR} too.
-func builtinsOf(m *manifest.Manifest, host string) map[string]string {
-	return map[string]string{"CRISPIFY_HOST": host, "CRISPIFY_PROJECT": m.Project, "CRISPIFY_WORKSPACE": m.WorkspaceDir}
-}
-
-// records are what a supervisor's workers were last started with, by
-// service: what the next apply compares against.
-type records struct {
-	mu  sync.Mutex
-	all map[string]applied
-}
-
-func newRecords() *records { return &records{all: map[string]applied{}} }
-
-func (r *records) get(name string) (applied, bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	a, ok := r.all[name]
-	return a, ok
-}
-
-func (r *records) set(name string, a applied) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.all[name] = a
-}
-
-// StopOrder is the reverse of the dependency order of the named services'
-// workers: a worker stops before the workers it needs, those of one level
-// together.
-func StopOrder(m *manifest.Manifest, names []string) [][]string {
-	depth := map[string]int{}
-	var visit func(name string) int
-	visit = func(name string) int {
-		if d, ok := depth[name]; ok {
-			return d
-		}
-		depth[name] = 0 // the manifest has no cycles; this only guards recursion
-		d := 0
-		for _, n := range m.Services[name].Needs {
-			if _, ok := m.Services[n]; ok {
-				d = max(d, visit(n)+1)
-			}
-		}
-		depth[name] = d
-		return d
-	}
-	deepest := 0
-	for _, name := range names {
-		deepest = max(deepest, visit(name))
-	}
-	levels := make([][]string, deepest+1)
-	for _, name := range names {
-		if m.Services[name].Run == "" {
-			continue
-		}
-		levels[deepest-depth[name]] = append(levels[deepest-depth[name]], name)
-	}
-	return levels
 }

@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"maps"
@@ -132,4 +133,35 @@ func decide(want shape, head, moved string, setup workers.SetupRun, o observed) 
 		return decision{action: actLeave, why: "unchanged"}
 	}
 	return decision{action: actRestart, why: strings.Join(why, ", ")}
+}
+
+// decideWorker is decide for the worker of s, the clone being at head:
+// a move of the clone that changed nothing under the service's paths
+// leaves it running (and, when record is set, is recorded as its new
+// commit, so that the next apply compares from there).
+func (a *apply) decideWorker(ctx context.Context, s *manifest.Service, want shape, head string, setup workers.SetupRun, record bool) decision {
+	_, running := a.runner.Running(s.Name)
+	was, known := a.records.get(s.Name)
+	moved, untouched := "", ""
+	if known && head != was.head && head != "" && was.head != "" {
+		if a.touched(ctx, s, was.head, head) {
+			moved = a.moved(ctx, s.Dir, was.head, head)
+		} else {
+			// The clone moved, but not under this service's paths: its
+			// code is what the worker runs, from the new commit on.
+			untouched = "unchanged: nothing changed under " + manifest.ScopeText(s.Scope())
+		}
+	}
+	decided := head
+	if untouched != "" {
+		decided = was.head
+	}
+	d := decide(want, decided, moved, setup, observed{running: running, known: known, was: was})
+	if d.action == actLeave && untouched != "" && d.why == "unchanged" {
+		d.why = untouched
+		if record {
+			a.records.set(s.Name, applied{shape: was.shape, head: head})
+		}
+	}
+	return d
 }
