@@ -114,6 +114,8 @@ func (l *loader) infra(name string, n *yaml.Node, path string) *Infra {
 			in.Needs = l.stringList(v, p, false)
 		case "ready":
 			in.Ready = l.infraReady(name, v, p)
+		case "data":
+			in.Data = DataMode(l.str(v, p))
 		}
 	})
 	return in

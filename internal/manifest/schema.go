@@ -221,6 +221,8 @@ func (g *schemaGen) typ(t reflect.Type) (*jsonSchema, error) {
 		return &jsonSchema{Type: []string{"string", "number"}}, nil
 	case reflect.TypeFor[RestartPolicy]():
 		return &jsonSchema{Type: "string", Enum: []string{string(RestartOnFailure), string(RestartAlways), string(RestartNever)}}, nil
+	case reflect.TypeFor[DataMode]():
+		return &jsonSchema{Type: "string", Enum: []string{string(DataBranch), string(DataShared)}}, nil
 	}
 	switch t.Kind() {
 	case reflect.String:

@@ -45,6 +45,7 @@ type Infra struct {
 	Health  *Health           `yaml:"health" doc:"The container's own health check, run inside it."`
 	Needs   []string          `yaml:"needs" doc:"Other infra that must be healthy first."`
 	Ready   *InfraReady       `yaml:"ready" schema:"bool-or-object" doc:"How crispify probes the container from the host while it starts, to count it healthy before Docker's first health check: one of amqp, mongo, mysql, redis, ssdb or http (with path), set to the container port; false turns probing off. Default: chosen by the image's name and ports."`
+	Data    DataMode          `yaml:"data" doc:"branch (default): each data branch has its own copy of the named volumes, swapped by crispify switch; shared: one copy for every branch, for what should never fork."`
 }
 
 // Port is one published port.

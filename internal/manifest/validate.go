@@ -32,6 +32,7 @@ func validators() []func(*loader, *Manifest) {
 		checkImages,
 		checkHealth,
 		checkInfraReady,
+		checkData,
 		checkRepos,
 		checkBranches,
 		checkReplicas,

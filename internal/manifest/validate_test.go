@@ -96,7 +96,7 @@ func TestDiagnostics(t *testing.T) {
 			`m.yaml:5:5: unknown key "imagee" in infra "redis" (did you mean "image"?)`,
 		}},
 		{"unknown key in infra, listed", doc("version: 1", "project: p", "infra:", "  redis:", "    image: r", "    restart: always"), []string{
-			`m.yaml:6:5: unknown key "restart" in infra "redis" (allowed: image, ports, env, volumes, command, health, needs, ready)`,
+			`m.yaml:6:5: unknown key "restart" in infra "redis" (allowed: image, ports, env, volumes, command, health, needs, ready, data)`,
 		}},
 		{"unknown key in health", doc("version: 1", "project: p", "infra:", "  redis:", "    image: r", "    health: {cmd: x, intervall: 2s}"), []string{
 			`m.yaml:6:22: unknown key "intervall" in health of infra "redis" (did you mean "interval"?)`,
