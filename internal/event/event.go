@@ -120,6 +120,9 @@ type Event struct {
 
 	// Item is the kind of what a plan step acts on (Kind is Plan).
 	Item Kind `json:"item,omitempty"`
+
+	// Volume is the volume a data event moves, with bytes done of total.
+	Volume *Volume `json:"volume,omitempty"`
 }
 
 // IsOutput reports whether e carries a line of output, not a state change.
@@ -135,7 +138,7 @@ func Fraction(p float64) *float64 {
 // coalesced away, because they are what a user reads as the outcome.
 func (p Phase) Final() bool {
 	switch p {
-	case Cloning, Updating, Pulling, Creating, Starting, Waiting, Running, Restarting, Started:
+	case Cloning, Updating, Pulling, Creating, Starting, Waiting, Running, Restarting, Started, Copying:
 		return false
 	}
 	return true

@@ -52,6 +52,7 @@ func (s *Supervisor) Apply(ctx context.Context, req Request, sink event.Sink) (R
 	if req.DryRun {
 		return a.planOnly(ctx, sink), nil
 	}
+	a.expect(ctx)
 	t, closeTap := s.stream.open(a.items(), sink)
 	defer closeTap()
 	s.stream.Emit(event.Event{Kind: event.Stack, Phase: event.Started, Msg: a.summary()})
@@ -214,6 +215,9 @@ type apply struct {
 	heads   map[string]string           // a clone's HEAD once its step is done
 	setups  map[string]workers.SetupRun // whether a setup ran, and why
 	sources map[string]*sourceRead      // by clone: its files, read once
+	// expected is the plan made before the run (expect.go); nil when none
+	// was made.
+	expected *expected
 }
 
 // repo clones, updates or finds one working copy, shared by the services
@@ -289,6 +293,8 @@ func (a *apply) worker(ctx context.Context, s *manifest.Service, sink event.Sink
 	a.mu.Unlock()
 	want := shapeOf(s, env)
 	d := a.decideWorker(ctx, s, want, head, setup, true)
+	note := a.departure(s, head, d.action)
+	d.why += note
 	if d.action == actLeave {
 		st := a.status(s.Name)
 		sink.Emit(event.Event{Kind: event.Worker, Name: s.Name, Phase: st.State, Msg: d.why, PID: firstPID(st)})
@@ -300,7 +306,8 @@ func (a *apply) worker(ctx context.Context, s *manifest.Service, sink event.Sink
 		}
 	}
 	if d.action == actStart {
-		spec.Why = "it was not running" // decide starts only what does not run
+		// decide starts only what does not run
+		spec.Why = "it was not running" + note
 		err = a.runner.Start(ctx, spec)
 	} else {
 		err = a.runner.Replace(ctx, spec, d.why)

@@ -51,10 +51,30 @@ func (a *apply) dryRun(ctx context.Context, sink event.Sink) {
 	for _, name := range a.removed {
 		step(planStop, event.Worker, name, noLongerInManifest)
 	}
+	for _, st := range a.serviceSteps(ctx, a.planRepo) {
+		step(st.action, st.item, st.name, st.why)
+	}
+}
+
+// planStep is one line of a plan: what the apply does to one item, and why.
+type planStep struct {
+	action event.Phase
+	item   event.Kind
+	name   string
+	why    string
+	head   string // a repo step's: the clone's commit once it is done
+}
+
+// serviceSteps plans the repos, setups and workers of the selected
+// services; repo says how each clone would be found, and at which commit.
+// The dry run and the plan an apply makes before it runs (expect) both
+// decide here, with the functions the apply decides with.
+func (a *apply) serviceSteps(ctx context.Context, repo func(context.Context, manifest.Clone) (event.Phase, string, string)) []planStep {
+	var steps []planStep
 	heads := map[string]string{} // each clone's HEAD once the apply is done
 	for _, c := range a.m.Clones(a.sel.Services) {
-		action, why, head := a.planRepo(ctx, c)
-		step(action, event.Repo, c.Name, why)
+		action, why, head := repo(ctx, c)
+		steps = append(steps, planStep{action: action, item: event.Repo, name: c.Name, why: why, head: head})
 		heads[c.Name] = head
 	}
 	for _, name := range a.sel.Services {
@@ -62,31 +82,32 @@ func (a *apply) dryRun(ctx context.Context, sink event.Sink) {
 		head := heads[s.CloneName()]
 		env, err := a.env(s)
 		if err != nil {
-			step(planFail, event.Worker, name, err.Error())
+			steps = append(steps, planStep{action: planFail, item: event.Worker, name: name, why: err.Error()})
 			continue
 		}
 		setup := workers.SetupRun{}
 		if len(s.Setup) > 0 {
 			setup = a.planSetup(ctx, s, env, head)
+			action := planLeave
 			if setup.Ran {
-				step(planSetup, event.Setup, name, setup.Why)
-			} else {
-				step(planLeave, event.Setup, name, setup.Why)
+				action = planSetup
 			}
+			steps = append(steps, planStep{action: action, item: event.Setup, name: name, why: setup.Why})
 		}
 		if s.Run == "" {
 			continue
 		}
 		d := a.decideWorker(ctx, s, shapeOf(s, env), head, setup, false)
+		st := planStep{action: planLeave, item: event.Worker, name: name, why: d.why}
 		switch d.action {
 		case actStart:
-			step(planStart, event.Worker, name, "not running")
+			st.action, st.why = planStart, "not running"
 		case actRestart:
-			step(planRestart, event.Worker, name, d.why)
-		default:
-			step(planLeave, event.Worker, name, d.why)
+			st.action = planRestart
 		}
+		steps = append(steps, st)
 	}
+	return steps
 }
 
 // planRepo says what the apply would do to one clone, and the commit it
