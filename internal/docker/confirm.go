@@ -26,18 +26,18 @@ func (p *Project) healthyByProbe(ctx context.Context, name string, c Container, 
 	}
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.healthBudget(name))
 	this := &confirmation{cancel: cancel}
-	if old, loaded := p.confirms.Swap(name, this); loaded {
+	if old, loaded := p.life.confirms.Swap(name, this); loaded {
 		old.(*confirmation).cancel()
 	}
 	go func() {
 		defer cancel()
 		p.confirm(cctx, name, c.ID)
-		p.confirms.CompareAndDelete(name, this)
+		p.life.confirms.CompareAndDelete(name, this)
 	}()
 	return nil
 }
 
-// confirmation is one running confirm, as Project.confirms keeps it.
+// confirmation is one running confirm, as a project's life keeps it.
 type confirmation struct{ cancel context.CancelFunc }
 
 // confirm waits, within ctx, for Docker's first health verdict on a
@@ -89,7 +89,7 @@ func (p *Project) confirm(ctx context.Context, name, id string) {
 
 // endConfirms ends every watch of healthyByProbe: the project is closing.
 func (p *Project) endConfirms() {
-	p.confirms.Range(func(name, _ any) bool {
+	p.life.confirms.Range(func(name, _ any) bool {
 		p.endConfirm(name.(string))
 		return true
 	})
@@ -105,7 +105,7 @@ func (p *Project) letGo(name string) {
 
 // endConfirm stops following an infra's container after its probe passed.
 func (p *Project) endConfirm(name string) {
-	if c, ok := p.confirms.LoadAndDelete(name); ok {
+	if c, ok := p.life.confirms.LoadAndDelete(name); ok {
 		c.(*confirmation).cancel()
 	}
 }

@@ -73,8 +73,8 @@ func gatedProject(t *testing.T, text string, g *gate) (*docker.Project, *dockerf
 	fake := dockerfake.New()
 	fake.AddImage("redis:7", dockerfake.Image{ID: "sha256:redis", Logs: []string{"Ready to accept connections"}})
 	rec := &recorder{}
-	p := &docker.Project{Engine: fake, Manifest: load(t, text), Sink: rec, HealthTimeout: 5 * time.Second,
-		Reach: func(docker.PortBinding) (string, bool) { return g.addr, true }}
+	p := docker.NewProject(docker.ProjectOptions{Engine: fake, Manifest: load(t, text), Sink: rec, HealthTimeout: 5 * time.Second,
+		Reach: func(docker.PortBinding) (string, bool) { return g.addr, true }})
 	if err := p.EnsureNetwork(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -317,9 +317,9 @@ func TestSSHEngineIsHealthyOnceTheProtocolAnswersThroughItsTunnel(t *testing.T) 
 	fake.At = "ssh://dev@buildbox"
 	fake.AddImage("redis:7", dockerfake.Image{ID: "sha256:redis"})
 	rec := &recorder{}
-	p := &docker.Project{Engine: fake, Manifest: load(t, strings.Replace(checkedRedis, "16379:6379", port+":6379", 1)), Sink: rec,
+	p := docker.NewProject(docker.ProjectOptions{Engine: fake, Manifest: load(t, strings.Replace(checkedRedis, "16379:6379", port+":6379", 1)), Sink: rec,
 		HealthTimeout: 5 * time.Second, Owner: "alice@laptop",
-		Tunnels: docker.NewTunnels(docker.Endpoint{Host: fake.At}, t.TempDir(), rec)}
+		Tunnels: docker.NewTunnels(docker.Endpoint{Host: fake.At}, t.TempDir(), rec)})
 	t.Cleanup(func() { p.Close() })
 	if err := p.EnsureNetwork(context.Background()); err != nil {
 		t.Fatal(err)

@@ -25,7 +25,8 @@ import (
 // removal by crispify is never fought. Everything they emit passes through
 // it (it is their Sink), so that it knows what the stack's rows say.
 type Keeper struct {
-	opts KeeperOptions
+	opts  KeeperOptions
+	infra *Project // the stack's one project; each call runs it (Project)
 
 	ctx    context.Context // its life: Close cancels it
 	cancel context.CancelFunc
@@ -90,16 +91,19 @@ const (
 func NewKeeper(ctx context.Context, opts KeeperOptions) *Keeper {
 	k := &Keeper{opts: opts, rows: map[string]*keptRow{}, poke: make(chan struct{}, 1), gone: make(chan struct{})}
 	k.ctx, k.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	k.infra = NewProject(ProjectOptions{Engine: opts.Engine, Sink: k, Local: opts.Local, Tunnels: opts.Tunnels})
+	k.infra.keeper = k
 	for name, phase := range opts.Shown {
 		k.row(name).shown = phase
 	}
 	return k
 }
 
-// Project returns the project of m on the keeper's engine, reporting
-// through it: what the stack does to its containers goes through one.
+// Project returns a run of the stack's one project from m, reporting
+// through the keeper: what the stack does to its containers goes through
+// it, and every run shares what the project keeps beyond a call.
 func (k *Keeper) Project(m *manifest.Manifest, pull bool) *Project {
-	return &Project{Engine: k.opts.Engine, Manifest: m, Sink: k, Pull: pull, Local: k.opts.Local, Tunnels: k.opts.Tunnels, keeper: k}
+	return k.infra.With(m, pull)
 }
 
 // Start begins following the containers, until Close (or, with
@@ -152,6 +156,7 @@ func (k *Keeper) Close() {
 	k.mu.Unlock()
 	k.cancel()
 	k.wg.Wait()
+	k.infra.endConfirms()
 }
 
 // Emit passes an event on to the stack's stream, noting what it says of

@@ -267,8 +267,8 @@ func TestAWatchingKeeperEndsOnceEveryContainerIsGone(t *testing.T) {
 	// Brought up by another process: the board knows it from its events.
 	k := newKept(t, docker.KeeperOptions{Watch: true, EndWhenGone: true, Shown: map[string]event.Phase{"kv": event.Healthy, "queue": event.Healthy}})
 	ctx := context.Background()
-	other := docker.Project{Engine: k.fake, Manifest: k.m, Sink: event.Discard}
-	up(t, &other, "kv", "queue")
+	other := docker.NewProject(docker.ProjectOptions{Engine: k.fake, Manifest: k.m, Sink: event.Discard})
+	up(t, other, "kv", "queue")
 	k.Start()
 	from := k.seen()
 	if _, err := other.Down(ctx, false); err != nil {

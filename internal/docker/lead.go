@@ -169,8 +169,8 @@ func (p *Project) loadHealthTimes() map[string]time.Duration {
 // healthy, for the next run's choice of lead. Best effort: a workspace that
 // cannot be written only loses the hint.
 func (p *Project) recordHealthTime(name string, d time.Duration) {
-	p.timesMu.Lock()
-	defer p.timesMu.Unlock()
+	p.life.timesMu.Lock()
+	defer p.life.timesMu.Unlock()
 	past := p.loadHealthTimes()
 	past[name] = d
 	ms := map[string]int64{}

@@ -373,21 +373,21 @@ func TestProbeAddr(t *testing.T) {
 		want     string
 		ok       bool
 	}{
-		{"local, on 127.0.0.1", local, &Project{}, bound("127.0.0.1"), "127.0.0.1:41000", true},
-		{"local, on every address", local, &Project{}, bound("0.0.0.0"), "127.0.0.1:41000", true},
-		{"local, on a LAN address", local, &Project{Host: "127.0.0.1"}, bound("192.168.1.7"), "192.168.1.7:41000", true},
-		{"tcp:// remote, on every address", remote, &Project{}, bound("0.0.0.0"), "10.0.0.9:41000", true},
-		{"tcp:// remote, CRISPIFY_HOST said", remote, &Project{Host: "build-box"}, bound("0.0.0.0"), "build-box:41000", true},
-		{"tcp:// remote, on its loopback", remote, &Project{}, bound("127.0.0.1"), "", false},
-		{"redirected by Reach", "ssh://dev@box", &Project{Reach: tunnel}, bound("127.0.0.1"), "127.0.0.1:41001", true},
-		{"ssh://, no tunnel yet", "ssh://dev@box", &Project{}, bound("127.0.0.1"), "", false},
-		{"ssh://, through its tunnel", "ssh://dev@box", &Project{Tunnels: carrying("rabbitmq", 41000)}, bound("127.0.0.1"), "127.0.0.1:41000", true},
-		{"ssh://, another infra's tunnel", "ssh://dev@box", &Project{Tunnels: carrying("redis", 41000)}, bound("127.0.0.1"), "", false},
-		{"ssh://, not published", "ssh://dev@box", &Project{}, unpublished, "", false},
-		{"not published, local engine", local, &Project{}, unpublished, "172.18.0.5:5672", runtime.GOOS == "linux"},
-		{"not published, remote", remote, &Project{}, unpublished, "", false},
-		{"not published, tunnel", local, &Project{Reach: tunnel}, unpublished, "", false},
-		{"not published, no address", local, &Project{}, Container{}, "", false},
+		{"local, on 127.0.0.1", local, NewProject(ProjectOptions{}), bound("127.0.0.1"), "127.0.0.1:41000", true},
+		{"local, on every address", local, NewProject(ProjectOptions{}), bound("0.0.0.0"), "127.0.0.1:41000", true},
+		{"local, on a LAN address", local, NewProject(ProjectOptions{Host: "127.0.0.1"}), bound("192.168.1.7"), "192.168.1.7:41000", true},
+		{"tcp:// remote, on every address", remote, NewProject(ProjectOptions{}), bound("0.0.0.0"), "10.0.0.9:41000", true},
+		{"tcp:// remote, CRISPIFY_HOST said", remote, NewProject(ProjectOptions{Host: "build-box"}), bound("0.0.0.0"), "build-box:41000", true},
+		{"tcp:// remote, on its loopback", remote, NewProject(ProjectOptions{}), bound("127.0.0.1"), "", false},
+		{"redirected by Reach", "ssh://dev@box", NewProject(ProjectOptions{Reach: tunnel}), bound("127.0.0.1"), "127.0.0.1:41001", true},
+		{"ssh://, no tunnel yet", "ssh://dev@box", NewProject(ProjectOptions{}), bound("127.0.0.1"), "", false},
+		{"ssh://, through its tunnel", "ssh://dev@box", NewProject(ProjectOptions{Tunnels: carrying("rabbitmq", 41000)}), bound("127.0.0.1"), "127.0.0.1:41000", true},
+		{"ssh://, another infra's tunnel", "ssh://dev@box", NewProject(ProjectOptions{Tunnels: carrying("redis", 41000)}), bound("127.0.0.1"), "", false},
+		{"ssh://, not published", "ssh://dev@box", NewProject(ProjectOptions{}), unpublished, "", false},
+		{"not published, local engine", local, NewProject(ProjectOptions{}), unpublished, "172.18.0.5:5672", runtime.GOOS == "linux"},
+		{"not published, remote", remote, NewProject(ProjectOptions{}), unpublished, "", false},
+		{"not published, tunnel", local, NewProject(ProjectOptions{Reach: tunnel}), unpublished, "", false},
+		{"not published, no address", local, NewProject(ProjectOptions{}), Container{}, "", false},
 	}
 	for _, tt := range tests {
 		tt.p.Manifest, tt.p.Engine = m, endpointEngine{endpoint: tt.endpoint}

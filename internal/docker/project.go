@@ -15,8 +15,25 @@ import (
 
 // Project is one manifest's infrastructure on one engine: everything crispify
 // does to containers goes through it, and it touches only what carries the
-// project's label.
+// project's label. NewProject makes one, for a command or a stack's whole
+// life; With makes a run of it from another manifest.
 type Project struct {
+	ProjectOptions
+
+	// life is shared by every run of the project (With): what one run
+	// starts, another one's stop ends.
+	life   *life
+	keeper *Keeper // the stack's, which made it (Keeper.Project); nil for a one-off command
+
+	lead    *lead      // see ChooseLead
+	lockMu  sync.Mutex // guards unlock
+	unlock  func()     // releases the lock taken by Lock; nil when not held
+	pullsMu sync.Mutex // guards pulls
+	pulls   pulls      // see ExpectImages
+}
+
+// ProjectOptions say which infrastructure a Project is and how it works.
+type ProjectOptions struct {
 	Engine   Engine
 	Manifest *manifest.Manifest
 	Sink     event.Sink
@@ -48,15 +65,33 @@ type Project struct {
 	// and the only owner whose resources it changes; empty means this
 	// user on this machine (LocalOwner).
 	Owner string
+	// DataBranch is the data branch whose volumes the infra mount (see
+	// databranch.go); empty is the manifest's branch, whose volumes keep
+	// the names they always had. Set it before Up, never while one runs.
+	DataBranch string
+}
 
-	lead     *lead      // see ChooseLead
-	confirms sync.Map   // infra name -> *confirmation, see healthyByProbe
+// life is what a project keeps beyond its calls: the watches that follow a
+// container its probe counted healthy (see healthyByProbe), and the file of
+// health times that every run writes.
+type life struct {
+	confirms sync.Map   // infra name -> *confirmation
 	timesMu  sync.Mutex // guards the file of health times
-	lockMu   sync.Mutex // guards unlock
-	unlock   func()     // releases the lock taken by Lock; nil when not held
-	pullsMu  sync.Mutex // guards pulls
-	pulls    pulls      // see ExpectImages
-	keeper   *Keeper    // the stack's, which made it (Keeper.Project); nil for a one-off command
+}
+
+// NewProject returns the project opts describe.
+func NewProject(opts ProjectOptions) *Project {
+	return &Project{ProjectOptions: opts, life: &life{}}
+}
+
+// With returns a run of the same project from manifest m, pulling or not:
+// a stack's apply, or a stop from the board. It shares what the project
+// keeps beyond its calls, so that a stop through one run ends the watch
+// another run's boot started; the lock, the lead and the pulls are its own.
+func (p *Project) With(m *manifest.Manifest, pull bool) *Project {
+	opts := p.ProjectOptions
+	opts.Manifest, opts.Pull = m, pull
+	return &Project{ProjectOptions: opts, life: p.life, keeper: p.keeper}
 }
 
 // labels selects everything of this project.

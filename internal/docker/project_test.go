@@ -95,7 +95,7 @@ func newProject(t *testing.T, text string) (*docker.Project, *dockerfake.Engine,
 	fake.AddImage("mysql:8", dockerfake.Image{ID: "sha256:mysql"})
 	fake.AddImage("busybox:1", dockerfake.Image{ID: "sha256:busybox"})
 	rec := &recorder{}
-	p := &docker.Project{Engine: fake, Manifest: load(t, text), Sink: rec, HealthTimeout: 5 * time.Second, Reach: redisAnswers(t)}
+	p := docker.NewProject(docker.ProjectOptions{Engine: fake, Manifest: load(t, text), Sink: rec, HealthTimeout: 5 * time.Second, Reach: redisAnswers(t)})
 	return p, fake, rec
 }
 
@@ -652,7 +652,7 @@ func TestNoWaitWhenTheLeadIsAlreadyRunning(t *testing.T) {
 	up(t, p, "mysql")
 	path := filepath.Join(p.Manifest.StateDir(), "infra-health-times.json")
 	os.WriteFile(path, []byte(`{"mysql": 5000, "plain": 200}`), 0o644)
-	again := &docker.Project{Engine: fake, Manifest: p.Manifest, HealthTimeout: 5 * time.Second}
+	again := docker.NewProject(docker.ProjectOptions{Engine: fake, Manifest: p.Manifest, HealthTimeout: 5 * time.Second})
 	again.ChooseLead([]string{"mysql", "plain"})
 	began := time.Now()
 	var wg sync.WaitGroup

@@ -67,8 +67,8 @@ func probedProject(t *testing.T, text, addr string) (*docker.Project, *dockerfak
 	fake.AddImage("redis:7", dockerfake.Image{ID: "sha256:redis", Health: "starting", Logs: []string{"Ready to accept connections"}})
 	fake.AddImage("busybox:1", dockerfake.Image{ID: "sha256:busybox", Health: "starting"})
 	rec := &recorder{}
-	p := &docker.Project{Engine: fake, Manifest: load(t, text), Sink: rec, HealthTimeout: 5 * time.Second,
-		Reach: func(docker.PortBinding) (string, bool) { return addr, true }}
+	p := docker.NewProject(docker.ProjectOptions{Engine: fake, Manifest: load(t, text), Sink: rec, HealthTimeout: 5 * time.Second,
+		Reach: func(docker.PortBinding) (string, bool) { return addr, true }})
 	if err := p.EnsureNetwork(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -242,6 +242,25 @@ func TestStopAfterAProbePassSaysStoppedNotDead(t *testing.T) {
 		t.Fatal(err)
 	}
 	time.Sleep(200 * time.Millisecond)
+	if e := rec.last(event.Infra, "redis"); e.Phase != event.Dead || !strings.Contains(e.Msg, "stopped by you") || e.Error != "" {
+		t.Errorf("last event %+v, want only the stop's own", e)
+	}
+}
+
+// A stop from the board or `crispify stop` runs the project apart from the
+// boot that brought the container up (With), and must still end the watch
+// that boot started: else the stop is painted dead with the last logs.
+func TestStopThroughAnotherRunEndsTheWatchOfTheBoot(t *testing.T) {
+	addr, _ := pongServer(t, nil)
+	p, _, rec := probedProject(t, probedManifest, addr)
+	ctx := context.Background()
+	if err := p.With(p.Manifest, false).Up(ctx, "redis"); err != nil {
+		t.Fatalf("up: %v", err)
+	}
+	if err := p.With(p.Manifest, false).Stop(ctx, "redis"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2500 * time.Millisecond) // past the watch's inspect poll
 	if e := rec.last(event.Infra, "redis"); e.Phase != event.Dead || !strings.Contains(e.Msg, "stopped by you") || e.Error != "" {
 		t.Errorf("last event %+v, want only the stop's own", e)
 	}

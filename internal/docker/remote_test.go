@@ -235,7 +235,7 @@ func snapshot(f *dockerfake.Engine) any {
 
 func TestAnotherOwnersProjectIsRefusedAndNeverTouched(t *testing.T) {
 	p, fake, _ := remoteProject(t, "ssh://dev@buildbox", testManifest)
-	bob := &docker.Project{Engine: fake, Manifest: p.Manifest, Owner: "bob@desk", HealthTimeout: 5 * time.Second}
+	bob := docker.NewProject(docker.ProjectOptions{Engine: fake, Manifest: p.Manifest, Owner: "bob@desk", HealthTimeout: 5 * time.Second})
 	up(t, bob, "redis", "plain")
 	before := snapshot(fake)
 	ctx := context.Background()
@@ -263,7 +263,7 @@ func TestAnotherOwnersProjectIsRefusedAndNeverTouched(t *testing.T) {
 func TestResourcesWithoutOwnerAreAdoptedLocallyAndRefusedRemotely(t *testing.T) {
 	legacy := func(host string) (*docker.Project, *dockerfake.Engine) {
 		p, fake, _ := remoteProject(t, host, testManifest)
-		old := &docker.Project{Engine: fake, Manifest: p.Manifest, Owner: "x", HealthTimeout: 5 * time.Second}
+		old := docker.NewProject(docker.ProjectOptions{Engine: fake, Manifest: p.Manifest, Owner: "x", HealthTimeout: 5 * time.Second})
 		up(t, old, "plain")
 		for id, c := range fake.Containers { // as an older crispify made them
 			delete(c.Labels, docker.LabelOwner)

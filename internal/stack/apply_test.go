@@ -124,7 +124,7 @@ func newTestApply(t *testing.T, ws, text string, names []string, run *fakeRunner
 	ev := &events{}
 	a := &apply{
 		m: m, sel: sel, mode: Local, runner: run, records: recs, sink: ev,
-		project:  &docker.Project{Engine: fake, Manifest: m, Sink: ev, HealthTimeout: 5 * time.Second},
+		project:  docker.NewProject(docker.ProjectOptions{Engine: fake, Manifest: m, Sink: ev, HealthTimeout: 5 * time.Second}),
 		base:     []string{"HOME=/home/dev"},
 		builtins: map[string]string{"CRISPIFY_HOST": "127.0.0.1", "CRISPIFY_PROJECT": m.Project, "CRISPIFY_WORKSPACE": m.WorkspaceDir},
 		heads:    map[string]string{}, setups: map[string]workers.SetupRun{},

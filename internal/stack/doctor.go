@@ -108,7 +108,7 @@ func diskCheck(workspace string) Check {
 }
 
 func portChecks(ctx context.Context, engine docker.Engine, ep docker.Endpoint, m *manifest.Manifest) []Check {
-	p := &docker.Project{Engine: engine, Manifest: m, Local: ep.Local()}
+	p := docker.NewProject(docker.ProjectOptions{Engine: engine, Manifest: m, Local: ep.Local()})
 	if err := p.CheckReachable(); err != nil {
 		return []Check{{Name: "ports", Detail: err.Error()}}
 	}

@@ -22,8 +22,8 @@ func TestInfraLockIsLetGoOnceTheInfraIsHealthy(t *testing.T) {
 	}
 	fake := dockerfake.New()
 	fake.AddImage("busybox:1", dockerfake.Image{ID: "sha256:busybox"})
-	p := &docker.Project{Engine: fake, Manifest: m, HealthTimeout: 5 * time.Second}
-	other := &docker.Project{Engine: fake, Manifest: m} // another terminal's run
+	p := docker.NewProject(docker.ProjectOptions{Engine: fake, Manifest: m, HealthTimeout: 5 * time.Second})
+	other := docker.NewProject(docker.ProjectOptions{Engine: fake, Manifest: m}) // another terminal's run
 
 	var g Graph
 	AddInfra(&g, p, []string{"plain"})

@@ -50,7 +50,7 @@ func (st *Stack) Plan(ctx context.Context, req Request, sink event.Sink) (Result
 		if err != nil {
 			return Result{}, err
 		}
-		a.project = &docker.Project{Engine: engine, Manifest: st.Manifest, Pull: req.Mode == Remote, Local: ep.Local()}
+		a.project = docker.NewProject(docker.ProjectOptions{Engine: engine, Manifest: st.Manifest, Pull: req.Mode == Remote, Local: ep.Local()})
 		host = hostAddress(ep)
 	}
 	a.builtins = builtinsOf(st.Manifest, host)

@@ -175,7 +175,7 @@ func (st *Stack) project(ctx context.Context, sink event.Sink) (*docker.Project,
 	if err != nil {
 		return nil, err
 	}
-	return &docker.Project{Engine: engine, Manifest: st.Manifest, Sink: sink, Local: ep.Local()}, nil
+	return docker.NewProject(docker.ProjectOptions{Engine: engine, Manifest: st.Manifest, Sink: sink, Local: ep.Local()}), nil
 }
 
 // Endpoint connects to the engine and says where it is, for a header.
@@ -192,7 +192,7 @@ func (st *Stack) Infra(ctx context.Context, names []string, pull bool, sink even
 	if err != nil {
 		return err
 	}
-	p := &docker.Project{Engine: engine, Manifest: st.Manifest, Pull: pull, Local: ep.Local(), Sink: sink}
+	p := docker.NewProject(docker.ProjectOptions{Engine: engine, Manifest: st.Manifest, Pull: pull, Local: ep.Local(), Sink: sink})
 	sink.Emit(event.Event{Kind: event.Stack, Phase: event.Started, Msg: fmt.Sprintf("%d infra of project %s", len(names), st.Manifest.Project)})
 	var g Graph
 	AddInfra(&g, p, names)
