@@ -139,7 +139,7 @@ func printStatus(opts *StatusOptions, rows []StatusRow, ok bool) error {
 	} else {
 		table := make([]ui.Row, len(rows))
 		for i, r := range rows {
-			table[i] = ui.Row{Cells: []string{r.Kind, r.Name, r.State, r.Detail}, Class: stateClass(r.State), StateColumn: 2}
+			table[i] = ui.Row{Cells: []string{r.Kind, r.Name, r.State, r.Detail}, Class: ui.ClassOf(event.Phase(r.State)), StateColumn: 2}
 		}
 		ui.Table(io.Out, io.Colour(opts.Global.NoColour, io.OutTTY), []string{"KIND", "NAME", "STATE", "DETAIL"}, table)
 	}
@@ -147,16 +147,4 @@ func printStatus(opts *StatusOptions, rows []StatusRow, ok bool) error {
 		return &ExitError{Code: ExitFailed}
 	}
 	return nil
-}
-
-func stateClass(state string) ui.Class {
-	switch state {
-	case "healthy", "ready", "cloned":
-		return ui.Good
-	case "sick", "starting", "missing":
-		return ui.Warn
-	case "dead", "failed", stack.StateUnknown:
-		return ui.Bad
-	}
-	return ui.Idle
 }

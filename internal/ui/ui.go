@@ -12,30 +12,18 @@ type Renderer interface {
 	Close() error
 }
 
-// Class groups phases by what they mean to a user, which picks their colour.
-type Class int
+// Class groups states by what they mean to a user: event's one table,
+// which `crispify status` reads too.
+type Class = event.Class
 
-// The classes, from settled-and-fine to broken.
+// The classes, from under way to broken.
 const (
-	Working Class = iota // in progress: blue
-	Good                 // settled and fine: green
-	Idle                 // settled, neither good nor bad (stopped, removed): plain
-	Warn                 // skipped, sick, restarting: yellow
-	Bad                  // failed, dead: red
+	Working = event.Working // in progress: blue
+	Good    = event.Good    // settled and fine: green
+	Idle    = event.Idle    // settled, neither good nor bad (stopped, removed): plain
+	Warn    = event.Warn    // skipped, sick, restarting: yellow
+	Bad     = event.Bad     // failed, dead: red
 )
 
-// ClassOf tells how a phase reads to a user.
-func ClassOf(p event.Phase) Class {
-	switch p {
-	case event.Cloned, event.Updated, event.Unchanged, event.Present, event.Pulled,
-		event.Healthy, event.Done, event.Ready:
-		return Good
-	case event.Stopped, event.Removed, event.Exited:
-		return Idle
-	case event.Skipped, event.Sick, event.Restarting:
-		return Warn
-	case event.Failed, event.Dead:
-		return Bad
-	}
-	return Working
-}
+// ClassOf tells how a state reads to a user.
+func ClassOf(p event.Phase) Class { return event.ClassOf(p) }
