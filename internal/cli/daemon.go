@@ -12,23 +12,34 @@ import (
 	"github.com/crispify/crispify/internal/ui"
 )
 
+// DaemonOptions are the inputs of the hidden command of the background
+// supervisor.
+type DaemonOptions struct {
+	Deps   *Deps
+	Global *GlobalOptions
+}
+
 // NewCmdDaemon builds the hidden command of the background supervisor that
 // `crispify -d` starts: the supervisor of a foreground run without a
 // screen, until decrispify (through the socket) or a signal stops it. It
 // boots nothing itself: the -d that started it applies through its socket.
-func NewCmdDaemon(deps *Deps, g *GlobalOptions) *cobra.Command {
+func NewCmdDaemon(deps *Deps, g *GlobalOptions, runF func(context.Context, *DaemonOptions) error) *cobra.Command {
+	opts := &DaemonOptions{Deps: deps, Global: g}
 	return &cobra.Command{
 		Use:    daemonCommand,
 		Hidden: true,
 		Args:   cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return daemonRun(cmd.Context(), deps, g)
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return daemonRun(cmd.Context(), opts)
 		},
 	}
 }
 
-func daemonRun(ctx context.Context, deps *Deps, g *GlobalOptions) error {
-	st, err := g.openStack(deps)
+func daemonRun(ctx context.Context, opts *DaemonOptions) error {
+	st, err := opts.Global.openStack(opts.Deps)
 	if err != nil {
 		return err
 	}

@@ -76,13 +76,7 @@ services and what they need.`,
 		return &ExitError{Code: ExitUsage, Err: err}
 	})
 
-	flags := root.PersistentFlags()
-	flags.StringVar(&g.ManifestPath, "file", "", fileUsage)
-	flags.StringVar(&g.Workspace, "workspace", "", "where repos live, `DIR` (default $CRISPIFY_WORKSPACE, else the manifest's workspace)")
-	flags.StringVar(&g.Project, "project", "", "project `NAME` for containers, network and volumes (default $CRISPIFY_PROJECT, else the manifest's project)")
-	flags.StringVar(&g.Output, "output", "", "tui, plain or json (default tui on a terminal, plain otherwise)")
-	flags.BoolVar(&g.NoColour, "no-color", false, "no colour (also NO_COLOR)")
-	flags.BoolVarP(&g.Verbose, "verbose", "v", false, "show on stderr every git command and Docker API call crispify makes, secrets masked")
+	addGlobalFlags(root, g)
 
 	root.AddCommand(
 		NewCmdLocal(deps, g, modeLocal, nil),
@@ -99,19 +93,34 @@ services and what they need.`,
 		NewCmdValidate(deps, g, nil),
 		NewCmdVersion(deps),
 		NewCmdCompletion(deps),
-		NewCmdDaemon(deps, g),
+		NewCmdDaemon(deps, g, nil),
 		NewCmdWatchdog(),
 	)
 	for _, c := range root.Commands() {
 		wrapArgs(c)
-		// -f is --file everywhere but in logs, where it is --follow as in
-		// `docker logs -f`. A local flag of the same name shadows the
-		// persistent one, which is how the two can share the letter.
-		if c.Name() != "logs" {
-			c.Flags().StringVarP(&g.ManifestPath, "file", "f", "", fileUsage)
-		}
+		addFileFlag(c, g)
 	}
 	return root
+}
+
+// addGlobalFlags gives root the flags every command shares.
+func addGlobalFlags(root *cobra.Command, g *GlobalOptions) {
+	flags := root.PersistentFlags()
+	flags.StringVar(&g.ManifestPath, "file", "", fileUsage)
+	flags.StringVar(&g.Workspace, "workspace", "", "where repos live, `DIR` (default $CRISPIFY_WORKSPACE, else the manifest's workspace)")
+	flags.StringVar(&g.Project, "project", "", "project `NAME` for containers, network and volumes (default $CRISPIFY_PROJECT, else the manifest's project)")
+	flags.StringVar(&g.Output, "output", "", "tui, plain or json (default tui on a terminal, plain otherwise)")
+	flags.BoolVar(&g.NoColour, "no-color", false, "no colour (also NO_COLOR)")
+	flags.BoolVarP(&g.Verbose, "verbose", "v", false, "show on stderr every git command and Docker API call crispify makes, secrets masked")
+}
+
+// addFileFlag gives a command -f for --file: everywhere but in logs, where
+// it is --follow as in `docker logs -f`. A local flag of the same name
+// shadows the persistent one, which is how the two can share the letter.
+func addFileFlag(c *cobra.Command, g *GlobalOptions) {
+	if c.Name() != "logs" {
+		c.Flags().StringVarP(&g.ManifestPath, "file", "f", "", fileUsage)
+	}
 }
 
 const fileUsage = "manifest `FILE` (default $CRISPIFY_MANIFEST, else ./crispify.yaml)"
