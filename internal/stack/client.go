@@ -9,7 +9,6 @@ import (
 	"io"
 	"io/fs"
 	"net"
-	"os"
 	"syscall"
 	"time"
 
@@ -188,8 +187,7 @@ func (c *Client) Down(ctx context.Context) error {
 	defer t.Stop()
 	for {
 		_, err := c.call(ctx, request{Op: opPing})
-		// A supervisor in this very process (tests) cannot be waited for.
-		gone := errors.Is(err, ErrNotRunning) && (c.pid == os.Getpid() || !workers.ProcessAlive(c.pid) || lockFree(c.files))
+		gone := errors.Is(err, ErrNotRunning) && (!workers.ProcessAlive(c.pid) || lockFree(c.files))
 		if gone {
 			return nil
 		}
