@@ -27,9 +27,12 @@ type DownReport struct {
 	Foreign []string
 }
 
-// Down stops and removes the project's containers, in parallel, then its
-// network, and with volumes its volumes too. It lists by the project label,
-// so nothing else is touched, and it succeeds when there is nothing to do.
+// Down stops and removes the project's containers, then its network, and
+// with volumes its volumes too (those Volumes lists). A container stops
+// before the infra it needs, as a worker does before the workers it needs
+// (downOrder); those of one level in parallel. It lists by the project
+// label, so nothing else is touched, and it succeeds when there is nothing
+// to do.
 func (p *Project) Down(ctx context.Context, volumes bool) (DownReport, error) {
 	var report DownReport
 	all, err := p.Engine.ContainerList(ctx, p.labels())
@@ -52,14 +55,16 @@ func (p *Project) Down(ctx context.Context, volumes bool) (DownReport, error) {
 		}
 	}
 	errs := make([]error, len(list))
-	var g errgroup.Group
-	for i, c := range list {
-		g.Go(func() error {
-			errs[i] = p.remove(ctx, c, volumes)
-			return nil
-		})
+	for _, level := range downOrder(p.Manifest, list) {
+		var g errgroup.Group
+		for _, i := range level {
+			g.Go(func() error {
+				errs[i] = p.remove(ctx, list[i], volumes)
+				return nil
+			})
+		}
+		g.Wait()
 	}
-	g.Wait()
 	for i, c := range list {
 		if errs[i] == nil {
 			report.Containers = append(report.Containers, c.Name)
@@ -78,14 +83,10 @@ func (p *Project) Down(ctx context.Context, volumes bool) (DownReport, error) {
 		report.Volumes = removed
 		failures = errors.Join(failures, err)
 	} else {
-		kept, err := p.Engine.VolumeList(ctx, p.labels())
-		if err != nil {
-			failures = errors.Join(failures, fmt.Errorf("list volumes of project %s: %w", p.Manifest.Project, err))
-		}
+		kept, _, err := p.Volumes(ctx)
+		failures = errors.Join(failures, err)
 		for _, v := range kept {
-			if p.mine(v.Labels) {
-				report.Kept = append(report.Kept, v.Name)
-			}
+			report.Kept = append(report.Kept, v.Name)
 		}
 	}
 	return report, failures
@@ -146,22 +147,41 @@ func (p *Project) removeNetwork(ctx context.Context) (bool, error) {
 	return true, nil
 }
 
-// removeVolumes removes the volumes that carry the project's label.
-func (p *Project) removeVolumes(ctx context.Context) ([]string, error) {
+// Volumes answers "which volumes" for every teardown: ours are the
+// project's volumes of this owner, which a teardown with volumes removes
+// (and the prompt before it lists); foreign are another owner's of the same
+// project name, which it leaves and names.
+func (p *Project) Volumes(ctx context.Context) (ours, foreign []Volume, err error) {
 	vols, err := p.Engine.VolumeList(ctx, p.labels())
 	if err != nil {
-		return nil, fmt.Errorf("list volumes of project %s: %w", p.Manifest.Project, err)
+		return nil, nil, fmt.Errorf("list volumes of project %s: %w", p.Manifest.Project, err)
+	}
+	for _, v := range vols {
+		switch {
+		case v.Labels[LabelProject] != p.Manifest.Project:
+			// belt and braces: the engine filtered already
+		case p.mine(v.Labels):
+			ours = append(ours, v)
+		default:
+			foreign = append(foreign, v)
+		}
+	}
+	return ours, foreign, nil
+}
+
+// removeVolumes removes the volumes Volumes calls ours, and refuses the
+// others.
+func (p *Project) removeVolumes(ctx context.Context) ([]string, error) {
+	vols, foreign, err := p.Volumes(ctx)
+	if err != nil {
+		return nil, err
 	}
 	var removed []string
 	var failures error
+	for _, v := range foreign {
+		failures = errors.Join(failures, p.refuseForeign("volume "+v.Name, v.Labels))
+	}
 	for _, v := range vols {
-		if v.Labels[LabelProject] != p.Manifest.Project {
-			continue // belt and braces: the engine filtered already
-		}
-		if !p.mine(v.Labels) {
-			failures = errors.Join(failures, p.refuseForeign("volume "+v.Name, v.Labels))
-			continue
-		}
 		if err := p.Engine.VolumeRemove(ctx, v.Name); err != nil && !errors.Is(err, ErrNotFound) {
 			failures = errors.Join(failures, fmt.Errorf("remove volume %s: %w", v.Name, err))
 			continue

@@ -32,9 +32,9 @@ type DownReport struct {
 //     process group.
 //  2. The infra, once any boot of the project in another terminal has its
 //     infra up (the project's lock on this machine): the project's
-//     containers are stopped and removed in parallel, then its network,
-//     and with volumes its volumes. Only what carries the project's label
-//     is listed, so nothing else is touched.
+//     containers are stopped and removed, each before the infra it needs,
+//     then its network, and with volumes its volumes. Only what carries
+//     the project's label and its owner's is touched.
 //
 // It goes on past failures and returns them all; a teardown runs to its end
 // even after Ctrl-C, since half a teardown helps no one.
@@ -154,16 +154,16 @@ func endProcess(pid int, wait time.Duration) error {
 	return fmt.Errorf("pid %d still runs after SIGKILL", pid)
 }
 
-// Volumes lists the project's volumes: what `decrispify --volumes` would
-// remove.
+// Volumes lists the project's volumes that `decrispify --volumes` removes:
+// the prompt before it names those, and no other (docker.Project.Volumes).
 func (st *Stack) Volumes(ctx context.Context) ([]string, error) {
-	engine, _, err := st.Connect(ctx)
+	p, err := st.project(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
-	vols, err := engine.VolumeList(ctx, map[string]string{docker.LabelProject: st.Manifest.Project})
+	vols, _, err := p.Volumes(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("list volumes of project %s: %w", st.Manifest.Project, err)
+		return nil, err
 	}
 	names := make([]string, len(vols))
 	for i, v := range vols {
