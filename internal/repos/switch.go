@@ -22,6 +22,8 @@ type SwitchStep struct {
 	// repo has no such branch, the manifest's (Fallback is then set).
 	To       string
 	Fallback bool
+	// Target is the commit To is at: HEAD once the switch is done.
+	Target string
 	// Track is set when To exists only as origin/To: the switch makes the
 	// local branch, tracking it.
 	Track bool
@@ -60,11 +62,12 @@ func PlanSwitch(ctx context.Context, name, dir, want, fallback string) SwitchSte
 		st.To, st.Fallback = fallback, true
 		target, track, ok = g.branchTip(ctx, dir, fallback)
 	}
-	switch {
-	case !ok:
+	if !ok {
 		st.Blocked = fmt.Sprintf("has no branch %s, locally or on origin as last fetched: git fetch in %s, or check the name", want, dir)
 		return st
-	case st.From == st.To:
+	}
+	st.Target = target
+	if st.From == st.To {
 		return st
 	}
 	st.Track = track

@@ -49,6 +49,11 @@ func (s *Supervisor) Apply(ctx context.Context, req Request, sink event.Sink) (R
 	if err != nil {
 		return Result{Usage: IsUsage(err)}, err
 	}
+	if req.Switch != nil {
+		if err := a.planSwitch(ctx, *req.Switch, req.DryRun); err != nil {
+			return Result{Usage: IsUsage(err)}, err
+		}
+	}
 	if req.DryRun {
 		return a.planOnly(ctx, sink), nil
 	}
@@ -61,6 +66,9 @@ func (s *Supervisor) Apply(ctx context.Context, req Request, sink event.Sink) (R
 	result, err := g.Run(ctx, s.stream)
 	if a.project != nil {
 		a.project.Unlock()
+	}
+	if rerr := a.recordSwitch(); rerr != nil && err == nil {
+		err = rerr
 	}
 	if err == nil {
 		err = result.Err(g)
@@ -143,6 +151,9 @@ func (s *Supervisor) plan(ctx context.Context, req Request) (*apply, error) {
 	}
 	a.builtins = builtinsOf(m, host)
 	a.removed = a.removedWorkers()
+	if a.kept, err = readBranches(m.StateDir()); err != nil {
+		return nil, err
+	}
 	if !req.DryRun {
 		s.mu.Lock()
 		s.latest = m
@@ -218,6 +229,12 @@ type apply struct {
 	// expected is the plan made before the run (expect.go); nil when none
 	// was made.
 	expected *expected
+	// switching is the switch this apply makes first (switch.go); nil for
+	// every other apply.
+	switching *switchPlan
+	// kept is where the last switch left the clones: the branch each is
+	// kept on (and updated on by remote) instead of the manifest's.
+	kept branches
 }
 
 // repo clones, updates or finds one working copy, shared by the services
@@ -225,7 +242,11 @@ type apply struct {
 func (a *apply) repo(ctx context.Context, c manifest.Clone, slots chan struct{}, sink event.Sink) error {
 	// run never fetches: a repo on disk is used as it is; a missing one
 	// (a service new in the manifest) is cloned like local does.
-	if _, err := os.Stat(filepath.Join(c.Dir, ".git")); a.mode == Run && err == nil {
+	if done, err := a.switchRepo(ctx, c, sink); done {
+		if err != nil {
+			return err
+		}
+	} else if _, err := os.Stat(filepath.Join(c.Dir, ".git")); a.mode == Run && err == nil {
 		sink.Emit(event.Event{Kind: event.Repo, Name: c.Name, Phase: event.Unchanged, Msg: "present"})
 	} else {
 		select {
@@ -239,7 +260,7 @@ func (a *apply) repo(ctx context.Context, c manifest.Clone, slots chan struct{},
 		for _, name := range sharing {
 			a.pause(name)
 		}
-		r := a.sync(ctx, cloneSpec(c), a.repoOpts, sink)
+		r := a.sync(ctx, cloneSpec(c, a.kept), a.repoOpts, sink)
 		for _, name := range sharing {
 			a.resume(name)
 		}

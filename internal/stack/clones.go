@@ -12,8 +12,8 @@ import (
 // cloneSpec is what the repos package is asked to clone or update for one
 // working copy: named as the clone, so that a repo of several services is
 // shown, fetched and updated once.
-func cloneSpec(c manifest.Clone) repos.Spec {
-	return repos.Spec{Name: c.Name, URL: c.Repo, Branch: c.Branch, Dir: c.Dir}
+func cloneSpec(c manifest.Clone, kept branches) repos.Spec {
+	return repos.Spec{Name: c.Name, URL: c.Repo, Branch: kept.branchOf(c.Name, c.Branch), Dir: c.Dir}
 }
 
 // sourceRead is one clone's files as an apply first read them: every

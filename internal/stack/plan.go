@@ -113,13 +113,16 @@ func (a *apply) serviceSteps(ctx context.Context, repo func(context.Context, man
 // planRepo says what the apply would do to one clone, and the commit it
 // would be at after: "" when it is not cloned yet.
 func (a *apply) planRepo(ctx context.Context, c manifest.Clone) (action event.Phase, why, head string) {
+	if action, why, head, ok := a.planSwitchRepo(c); ok {
+		return action, why, head
+	}
 	if _, err := os.Stat(filepath.Join(c.Dir, ".git")); a.mode == Run && err == nil {
 		head, _ = a.head(c.Dir)
 		return planLeave, "present; run does not fetch", head
 	}
 	opts := a.repoOpts
 	opts.DryRun = true
-	r := a.sync(ctx, cloneSpec(c), opts, event.Discard)
+	r := a.sync(ctx, cloneSpec(c, a.kept), opts, event.Discard)
 	head, _ = a.head(c.Dir)
 	switch {
 	case r.Phase == event.Cloning:

@@ -25,13 +25,39 @@ func (st *Stack) Plan(ctx context.Context, req Request, sink event.Sink) (Result
 	if !errors.Is(err, ErrNotRunning) {
 		return Result{}, err
 	}
+	a, err := st.applyHere(ctx, req)
+	if err != nil {
+		return Result{Usage: IsUsage(err)}, err
+	}
+	if req.Switch != nil {
+		if err := a.planSwitch(ctx, *req.Switch, true); err != nil {
+			return Result{Usage: IsUsage(err)}, err
+		}
+	}
+	return a.planOnly(ctx, sink), nil
+}
+
+// idle is the runner of a stack that does not run: no worker runs.
+type idle struct{}
+
+func (idle) Start(context.Context, workers.Spec) error           { return errNotRunning }
+func (idle) Replace(context.Context, workers.Spec, string) error { return errNotRunning }
+func (idle) Stop(context.Context, string) error                  { return errNotRunning }
+func (idle) Running(string) (workers.Spec, bool)                 { return workers.Spec{}, false }
+func (idle) Status() []workers.Status                            { return nil }
+
+var errNotRunning = errors.New("no stack runs: a dry run starts nothing")
+
+// applyHere makes the apply of req in this process, for a stack no
+// supervisor runs: no worker runs, and none is started (idle).
+func (st *Stack) applyHere(ctx context.Context, req Request) (*apply, error) {
 	sel, err := Select(st.Manifest, req.Names, req.Profile)
 	if err != nil {
-		return Result{Usage: true}, err
+		return nil, &UsageError{Err: err}
 	}
 	backend, err := backendOf(req.Backend)
 	if err != nil {
-		return Result{Usage: true}, err
+		return nil, &UsageError{Err: err}
 	}
 	a := &apply{
 		m: st.Manifest, sel: sel, mode: req.Mode, runner: idle{}, records: newRecords(), sink: event.Discard,
@@ -48,22 +74,14 @@ func (st *Stack) Plan(ctx context.Context, req Request, sink event.Sink) (Result
 	if len(sel.Infra) > 0 {
 		engine, ep, err := st.Connect(ctx)
 		if err != nil {
-			return Result{}, err
+			return nil, err
 		}
 		a.project = docker.NewProject(docker.ProjectOptions{Engine: engine, Manifest: st.Manifest, Pull: req.Mode == Remote, Local: ep.Local()})
 		host = hostAddress(ep)
 	}
 	a.builtins = builtinsOf(st.Manifest, host)
-	return a.planOnly(ctx, sink), nil
+	if a.kept, err = readBranches(st.Manifest.StateDir()); err != nil {
+		return nil, err
+	}
+	return a, nil
 }
-
-// idle is the runner of a stack that does not run: no worker runs.
-type idle struct{}
-
-func (idle) Start(context.Context, workers.Spec) error           { return errNotRunning }
-func (idle) Replace(context.Context, workers.Spec, string) error { return errNotRunning }
-func (idle) Stop(context.Context, string) error                  { return errNotRunning }
-func (idle) Running(string) (workers.Spec, bool)                 { return workers.Spec{}, false }
-func (idle) Status() []workers.Status                            { return nil }
-
-var errNotRunning = errors.New("no stack runs: a dry run starts nothing")

@@ -36,6 +36,9 @@ type Request struct {
 	// Env is the environment of whoever asked: the base of the workers'
 	// environment, where ${VAR}s of the manifest expand from.
 	Env []string `json:"env,omitempty"`
+	// Switch moves the selected repos to another branch first (crispify
+	// switch); nil for every other boot.
+	Switch *Switch `json:"switch,omitempty"`
 	// DryRun asks for the plan only (--dry-run): plan events, nothing
 	// changed.
 	DryRun bool `json:"dry_run,omitempty"`

@@ -235,8 +235,12 @@ func (st *Stack) Repos(ctx context.Context, names []string, opts ReposOptions, s
 	if len(names) > 0 {
 		selected = slices.DeleteFunc(selected, func(name string) bool { return !contains(names, name) })
 	}
+	kept, err := readBranches(m.StateDir())
+	if err != nil {
+		return nil, err
+	}
 	for _, c := range m.Clones(selected) {
-		specs = append(specs, cloneSpec(c))
+		specs = append(specs, cloneSpec(c, kept))
 	}
 	sink.Emit(event.Event{Kind: event.Stack, Phase: event.Started, Msg: fmt.Sprintf("%d repos in %s", len(specs), m.WorkspaceDir)})
 	results := repos.Sync(ctx, specs, repos.Options{Update: opts.Update, Jobs: opts.Jobs, Backend: backend}, sink)
