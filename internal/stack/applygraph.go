@@ -99,5 +99,8 @@ func (a *apply) items() map[item]bool {
 }
 
 func (a *apply) summary() string {
+	if a.switching != nil {
+		return fmt.Sprintf("switch to %s: %d repos, %d infra, %d workers of project %s", a.switching.next.Branch, len(a.m.Clones(a.sel.Services)), len(a.sel.Infra), len(a.sel.Workers(a.m)), a.m.Project)
+	}
 	return fmt.Sprintf("%d repos, %d infra, %d workers of project %s", len(a.m.Clones(a.sel.Services)), len(a.sel.Infra), len(a.sel.Workers(a.m)), a.m.Project)
 }

@@ -59,10 +59,10 @@ func (st *Stack) Switch(ctx context.Context, req Request, sink event.Sink) (Resu
 	g.Wait()
 	errs[len(clones)] = a.recordSwitch()
 	err = errors.Join(errs...)
-	end := event.Event{Kind: event.Stack, Phase: event.Done, Counts: tally.Counts(), Msg: "crispify starts the stack on " + a.switching.next.Branch}
+	end := event.Event{Kind: event.Stack, Phase: event.Done, Counts: tally.Counts(), Msg: "the next crispify starts the stack on " + a.switching.next.Branch}
 	if err != nil {
 		end.Phase, end.Error = event.Failed, err.Error()
 	}
 	out.Emit(end)
-	return Result{Settled: tally.Settled(event.Repo), Counts: end.Counts}, err
+	return Result{Settled: a.ordered(tally.Settled(event.Repo)), Counts: end.Counts}, err
 }

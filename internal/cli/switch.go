@@ -1,0 +1,123 @@
+package cli
+
+import (
+	"context"
+
+	"github.com/spf13/cobra"
+
+	"github.com/crispify/crispify/internal/event"
+	"github.com/crispify/crispify/internal/stack"
+	"github.com/crispify/crispify/internal/ui"
+)
+
+// SwitchOptions are the inputs of `crispify switch`.
+type SwitchOptions struct {
+	Deps   *Deps
+	Global *GlobalOptions
+	Branch string
+	Names  []string
+	DryRun bool
+}
+
+// NewCmdSwitch builds `crispify switch`. runF replaces the run in tests.
+func NewCmdSwitch(deps *Deps, g *GlobalOptions, runF func(context.Context, *SwitchOptions) error) *cobra.Command {
+	opts := &SwitchOptions{Deps: deps, Global: g}
+	cmd := &cobra.Command{
+		Use:   "switch BRANCH [NAME...]",
+		Short: "Move every repo that has BRANCH to it, the others to the manifest's branch, and restart what moved",
+		Long: `Move the stack to another branch. Every selected repo is read first, all at
+once: a repo that has BRANCH (locally, or on origin as last fetched, which it
+then tracks) goes to it, the others go to the manifest's branch. If any repo
+cannot switch (uncommitted changes the branch would overwrite, a merge or rebase
+under way, a detached HEAD with commits no branch holds), nothing changes and
+each such repo is named with what to do.
+
+On a running stack, the workers whose HEAD moved restart, saying so ("checked
+out feature-x"); the others keep running. On a stopped stack, the repos are
+checked out and nothing is started. The stack then keeps each repo on its
+branch: crispify remote updates that branch.
+
+"crispify switch -" goes back to where the last switch came from.`,
+		Example: `  crispify switch feature-x          # every repo that has feature-x
+  crispify switch feature-x api      # api and what it needs only
+  crispify switch --dry-run feature-x
+  crispify switch -                  # back`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Branch, opts.Names = args[0], args[1:]
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return switchRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "print what each repo and worker would do, and change nothing")
+	return cmd
+}
+
+func switchRun(ctx context.Context, opts *SwitchOptions) error {
+	st, err := opts.Global.openStack(opts.Deps)
+	if err != nil {
+		return err
+	}
+	io := opts.Deps.IO
+	req := st.Request(stack.Local, opts.Names, "", "", false, io.environ())
+	req.Switch = &stack.Switch{Branch: opts.Branch}
+	req.DryRun = opts.DryRun
+	if opts.DryRun {
+		return switchPlan(ctx, opts, st, req)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sel, err := stack.Select(st.Manifest, opts.Names, "")
+	if err != nil {
+		return exitFor(err)
+	}
+	out, err := opts.Global.startStream(ctx, io, st.Manifest, &screen{services: sel.Services, ctrl: &controller{quit: cancelOnQuit(cancel)}})
+	if err != nil {
+		return err
+	}
+	res, runErr := st.Switch(ctx, req, out)
+	if err := out.Close(); err != nil {
+		return err
+	}
+	if res.Usage {
+		return &ExitError{Code: ExitUsage, Err: runErr}
+	}
+	if ctx.Err() != nil {
+		return errInterrupted
+	}
+	if out.mode == OutputPlain {
+		printSettled(io, opts.Global.NoColour, res.Settled, "ITEM")
+	}
+	return exitFor(runErr)
+}
+
+// switchPlan prints the plan of a switch (--dry-run).
+func switchPlan(ctx context.Context, opts *SwitchOptions, st *stack.Stack, req stack.Request) error {
+	io := opts.Deps.IO
+	mode, err := io.OutputMode(opts.Global.Output)
+	if err != nil {
+		return err
+	}
+	var steps []event.Event
+	var sink event.Sink = event.SinkFunc(func(e event.Event) {
+		if e.Kind == event.Plan {
+			steps = append(steps, e)
+		}
+	})
+	if mode == OutputJSON {
+		sink = event.SinkFunc(ui.NewJSON(io.Out).Render)
+	}
+	res, err := st.Switch(ctx, req, sink)
+	if err != nil {
+		if res.Usage {
+			return &ExitError{Code: ExitUsage, Err: err}
+		}
+		return failed(err)
+	}
+	if mode != OutputJSON {
+		printPlan(io, opts.Global.NoColour, steps)
+	}
+	return nil
+}
