@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/crispify/crispify/internal/event"
+
+	"github.com/crispify/crispify/internal/probe"
 )
 
 // healthyByProbe reports a container healthy on its readiness probe's pass,
@@ -15,7 +17,7 @@ import (
 // had never passed. The watch outlives the boot that started it (a stack's
 // boot ends as soon as all is up), within the health check's own budget;
 // stopping, removing or recreating the container, or Close, ends it sooner.
-func (p *Project) healthyByProbe(ctx context.Context, name string, c Container, start time.Time, note string, pr Probe) error {
+func (p *Project) healthyByProbe(ctx context.Context, name string, c Container, start time.Time, note string, pr probe.Probe) error {
 	if err := p.healthyBy(ctx, name, c, start, note, pr.Kind+" answered"); err != nil {
 		return err
 	}

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/crispify/crispify/internal/event"
+
+	"github.com/crispify/crispify/internal/probe"
 )
 
 // HealthError is a container that did not become healthy: unhealthy, or
@@ -94,7 +96,7 @@ func (p *Project) waitHealthy(ctx context.Context, name, id string, start time.T
 		if !ok {
 			return p.healthy(ctx, name, c, start, note)
 		}
-		attempt, cancel := context.WithTimeout(ctx, probeTimeout)
+		attempt, cancel := context.WithTimeout(ctx, probe.Timeout)
 		err = pr.Check(attempt, addr)
 		cancel()
 		if err == nil {
@@ -125,7 +127,7 @@ func (p *Project) follow(ctx context.Context, name, id string, start time.Time, 
 	defer deadline.Stop()
 	poll := time.NewTicker(time.Second)
 	defer poll.Stop()
-	var watch *readyWatch             // the probe; nil before the container runs, or when there is none
+	var watch *probe.Watch            // the probe; nil before the container runs, or when there is none
 	var tried, passed <-chan struct{} // watch's, until they fired
 	watched := false
 	said := "" // the waiting message last emitted
@@ -153,8 +155,8 @@ func (p *Project) follow(ctx context.Context, name, id string, start time.Time, 
 				return err
 			}
 			if ok {
-				watch = watchReady(ctx, pr, addr)
-				tried, passed = watch.tried, watch.passed
+				watch = probe.Start(ctx, pr, addr)
+				tried, passed = watch.Tried(), watch.Passed()
 			}
 		}
 		dockerSays := running && (c.Health == "" || c.Health == "healthy")
@@ -162,7 +164,7 @@ func (p *Project) follow(ctx context.Context, name, id string, start time.Time, 
 		case watch == nil && dockerSays:
 			return p.healthy(ctx, name, c, start, note)
 		case answeredBefore && running:
-			return p.healthyByProbe(ctx, name, c, start, note, watch.probe)
+			return p.healthyByProbe(ctx, name, c, start, note, watch.Probe())
 		}
 		if msg := waitingFor(c, watch, triedBefore); msg != "" && msg != said {
 			p.emit(event.Event{Kind: event.Infra, Name: name, Phase: event.Waiting, Msg: msg})
@@ -200,10 +202,10 @@ func (p *Project) follow(ctx context.Context, name, id string, start time.Time, 
 }
 
 // answered reports whether a watch's probe has passed.
-func answered(w *readyWatch) bool { return closed(w.passed) }
+func answered(w *probe.Watch) bool { return closed(w.Passed()) }
 
 // attempted reports whether a watch's first attempt is over.
-func attempted(w *readyWatch) bool { return closed(w.tried) }
+func attempted(w *probe.Watch) bool { return closed(w.Tried()) }
 
 func closed(ch <-chan struct{}) bool {
 	select {
@@ -217,29 +219,29 @@ func closed(ch <-chan struct{}) bool {
 // waitingFor is what a waiting row says: Docker's health while its check
 // has not passed, else what the probe still waits for; nothing new before
 // the probe's first attempt is over, which most often passes.
-func waitingFor(c Container, w *readyWatch, tried bool) string {
+func waitingFor(c Container, w *probe.Watch, tried bool) string {
 	switch {
 	case w == nil || c.State != "running" || c.Health == "starting":
 		return "health: " + c.Health
 	case !tried:
 		return ""
 	case c.Health == "healthy":
-		return "Docker's check passes; " + w.missing()
+		return "Docker's check passes; " + w.Missing()
 	default:
-		return "running, with no health check of Docker's; " + w.missing()
+		return "running, with no health check of Docker's; " + w.Missing()
 	}
 }
 
 // timedOut fails a container whose health budget is spent. When Docker's
 // check passed and the protocol never answered, it says so, and what to try.
-func (p *Project) timedOut(ctx context.Context, name string, c Container, w *readyWatch) error {
+func (p *Project) timedOut(ctx context.Context, name string, c Container, w *probe.Watch) error {
 	he := p.healthError(ctx, name, c, "timed out")
 	if w != nil && !answered(w) && c.State == "running" && (c.Health == "" || c.Health == "healthy") {
 		he.Waiting = waitingFor(c, w, true)
-		if last := w.lastError(); last != "" {
+		if last := w.LastError(); last != "" {
 			he.Waiting += " (" + last + ")"
 		}
-		he.Hint = "crispify counts it healthy once " + w.probe.Protocol() + " answers where the workers reach it; if they reach it elsewhere, say where with ready: {" + w.probe.Kind + ": PORT}, or leave it to Docker's check alone with ready: false"
+		he.Hint = "crispify counts it healthy once " + w.Probe().Protocol() + " answers where the workers reach it; if they reach it elsewhere, say where with ready: {" + w.Probe().Kind + ": PORT}, or leave it to Docker's check alone with ready: false"
 	}
 	c.State = "timed out" // not running, as far as the event goes
 	return p.report(name, c, event.Sick, he)

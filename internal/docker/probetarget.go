@@ -4,6 +4,8 @@ import (
 	"context"
 
 	"github.com/crispify/crispify/internal/event"
+
+	"github.com/crispify/crispify/internal/probe"
 )
 
 // probeTarget is the probe of a running container and where it dials: where
@@ -12,18 +14,18 @@ import (
 // runs rather than once it is healthy: until the protocol answers through
 // it, the container is not healthy for anyone on this machine. ok is false
 // when there is no probe or nowhere to dial it; Docker's check then decides.
-func (p *Project) probeTarget(ctx context.Context, name string, c Container) (Probe, string, bool, error) {
+func (p *Project) probeTarget(ctx context.Context, name string, c Container) (probe.Probe, string, bool, error) {
 	in := p.Manifest.Infra[name]
 	if in == nil {
-		return Probe{}, "", false, nil
+		return probe.Probe{}, "", false, nil
 	}
 	pr, ok := ProbeOf(in)
 	if !ok {
-		return Probe{}, "", false, nil
+		return probe.Probe{}, "", false, nil
 	}
 	if p.Reach == nil && p.Tunnels != nil && p.kind() == engineSSH {
 		if err := p.openTunnel(ctx, name, "running on "+p.Engine.Endpoint()+"; opening its tunnel, through which "+pr.Protocol()+" is tried"); err != nil {
-			return Probe{}, "", false, err
+			return probe.Probe{}, "", false, err
 		}
 	}
 	addr, ok := p.probeAddr(name, c, pr.Port)

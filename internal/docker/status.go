@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/crispify/crispify/internal/probe"
 )
 
 // Status is one infra entry as `crispify status` shows it.
@@ -74,12 +76,12 @@ func (p *Project) Status(ctx context.Context) ([]Status, error) {
 }
 
 // answers probes a container once; ok is true when its probe passes.
-func (p *Project) answers(ctx context.Context, name string, c Container) (Probe, bool) {
+func (p *Project) answers(ctx context.Context, name string, c Container) (probe.Probe, bool) {
 	pr, addr, ok := p.readiness(name, c)
 	if !ok {
-		return Probe{}, false
+		return probe.Probe{}, false
 	}
-	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
+	ctx, cancel := context.WithTimeout(ctx, probe.Timeout)
 	defer cancel()
 	return pr, pr.Check(ctx, addr) == nil
 }

@@ -30,6 +30,8 @@ import (
 	"github.com/crispify/crispify/internal/docker"
 	"github.com/crispify/crispify/internal/event"
 	"github.com/crispify/crispify/internal/manifest"
+
+	"github.com/crispify/crispify/internal/probe"
 )
 
 func main() {
@@ -54,12 +56,12 @@ func main() {
 
 // probes are the infra of a manifest that have a probe, and the address of
 // its published port on this machine.
-func probes(file string) (map[string]docker.Probe, map[string]string, error) {
+func probes(file string) (map[string]probe.Probe, map[string]string, error) {
 	m, err := manifest.Load(file, manifest.Options{})
 	if err != nil {
 		return nil, nil, err
 	}
-	prs, addrs := map[string]docker.Probe{}, map[string]string{}
+	prs, addrs := map[string]probe.Probe{}, map[string]string{}
 	for _, name := range m.InfraNames() {
 		in := m.Infra[name]
 		pr, ok := docker.ProbeOf(in)

@@ -1,4 +1,4 @@
-package docker
+package probe
 
 import (
 	"bufio"
@@ -10,7 +10,7 @@ import (
 // protocol does, so that the server's log does not fill with crispify's
 // probes. Each goodbye is best effort, within the probe's own deadline: the
 // server has answered already, and how it takes the goodbye changes nothing
-// of the probe's result. Probing stops at the first pass (readyWatch), so a
+// of the probe's result. Probing stops at the first pass (Watch), so a
 // server sees one goodbye per boot, and one per run that finds it running.
 //
 // Mongo, SSDB and HTTP (Connection: close) need nothing more than closing.
