@@ -26,7 +26,7 @@ type DaemonOptions struct {
 func NewCmdDaemon(deps *Deps, g *GlobalOptions, runF func(context.Context, *DaemonOptions) error) *cobra.Command {
 	opts := &DaemonOptions{Deps: deps, Global: g}
 	return &cobra.Command{
-		Use:    daemonCommand,
+		Use:    stack.DaemonArg,
 		Hidden: true,
 		Args:   cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -43,7 +43,7 @@ func daemonRun(ctx context.Context, opts *DaemonOptions) error {
 	if err != nil {
 		return err
 	}
-	sup, err := stack.Start(ctx, st)
+	ses, err := st.Boot(ctx, stack.BootOptions{Keeping: stack.Daemon})
 	if err != nil {
 		return failed(err)
 	}
@@ -51,7 +51,7 @@ func daemonRun(ctx context.Context, opts *DaemonOptions) error {
 	// again (each worker has a log of its own), rotated.
 	log, err := stack.OpenSupervisorLog(st)
 	if err != nil {
-		sup.Shutdown(context.WithoutCancel(ctx))
+		ses.Close()
 		return failed(err)
 	}
 	defer log.Close()
@@ -60,17 +60,14 @@ func daemonRun(ctx context.Context, opts *DaemonOptions) error {
 	go func() {
 		defer close(logged)
 		plain := ui.NewPlain(log, false)
-		sup.Events(context.Background()).Drain(func(e event.Event) {
+		ses.Events().Drain(func(e event.Event) {
 			if !e.IsOutput() {
 				plain.Render(e)
 			}
 		})
 	}()
-	select {
-	case <-ctx.Done():
-	case <-sup.Stopped():
-	}
-	err = sup.Shutdown(context.WithoutCancel(ctx))
+	ses.Wait(ctx)
+	err = ses.Close()
 	<-logged
 	if err != nil {
 		fmt.Fprintf(log, "crispify supervisor: %v\n", err)

@@ -66,6 +66,9 @@ func exitFor(err error) error {
 	if errors.As(err, &e) {
 		return err
 	}
+	if errors.Is(err, stack.ErrInterrupted) {
+		return errInterrupted
+	}
 	if stack.IsUsage(err) {
 		return &ExitError{Code: ExitUsage, Err: err}
 	}

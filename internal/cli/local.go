@@ -137,8 +137,5 @@ func bootRun(ctx context.Context, opts *LocalOptions) error {
 	if opts.DryRun {
 		return dryRun(ctx, opts, st, req)
 	}
-	if opts.Detach {
-		return applyRun(ctx, opts, st, sel, req, true)
-	}
-	return foregroundRun(ctx, opts, st, sel, req)
+	return bootStack(ctx, opts, st, sel, req)
 }

@@ -112,20 +112,11 @@ func watchBoard(ctx context.Context, opts *StatusOptions, st *stack.Stack, clien
 	}
 	go func() {
 		defer q.Close()
-		st.Attach(ctx, client, sinceOfWorkers(ctx, client, q.Emit))
+		st.Attach(ctx, client, q.Emit)
 	}()
 	<-out.Done()
 	cancel()
 	return out.Close()
-}
-
-// sinceOfWorkers dates the replayed state of each worker from when the
-// supervisor says that state began: a replayed event is stamped when it was
-// last sent (an apply that left the worker alone, a watch turned on), which
-// made a worker up for hours read `up 11s`. Live events pass as they are.
-func sinceOfWorkers(ctx context.Context, client *stack.Client, emit func(event.Event)) func(event.Event) {
-	status, _ := client.Status(ctx) // without it, the events' own stamps
-	return stack.DatedReplay(status, emit)
 }
 
 func printStatus(opts *StatusOptions, rows []StatusRow, ok bool) error {

@@ -22,12 +22,21 @@ import (
 // stopped, with the changes of the stack's containers, until every one is
 // gone (see followTeardown). It is what `status --watch` shows.
 func (st *Stack) Attach(ctx context.Context, c *Client, emit func(event.Event)) error {
-	rows := newInfraRows(event.SinkFunc(emit))
+	rows := newInfraRows(event.SinkFunc(c.datedReplay(ctx, emit)))
 	if err := c.Events(ctx, rows.Emit); err != nil {
 		return err
 	}
 	st.followTeardown(ctx, rows)
 	return nil
+}
+
+// datedReplay dates the replayed state of each worker from when the
+// supervisor says that state began (DatedReplay); live events pass as
+// they are. Without the supervisor's status, the events keep their own
+// stamps.
+func (c *Client) datedReplay(ctx context.Context, emit func(event.Event)) func(event.Event) {
+	status, _ := c.Status(ctx)
+	return DatedReplay(status, emit)
 }
 
 // Board is what the board of a foreground crispify reads: the

@@ -9,13 +9,43 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	tracing "github.com/crispify/crispify/internal/trace"
 )
 
-// spawn starts a detached supervisor with the command line argv (crispify's
-// hidden daemon command), in a session of its own so that the terminal's
-// Ctrl-C and hang-up do not reach it, its output appended to its log, and
-// waits until it answers on its socket. If it exits first, its log says why.
-func (st *Stack) spawn(ctx context.Context, argv []string) (*Client, error) {
+// DaemonArg is the hidden command of crispify's binary that runs the
+// background supervisor: a Boot kept as a Daemon.
+const DaemonArg = "__daemon"
+
+// daemonArgv is the command line of the background supervisor of st: this
+// binary's DaemonArg, on the same manifest, workspace and project, and with
+// -v when this boot traces (its git commands and Docker calls, into its
+// log).
+func daemonArgv(ctx context.Context, st *Stack) ([]string, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("start the background supervisor: find crispify's own binary: %w", err)
+	}
+	file, err := filepath.Abs(st.Manifest.File)
+	if err != nil {
+		file = st.Manifest.File
+	}
+	argv := []string{exe, DaemonArg, "--file", file, "--workspace", st.Manifest.WorkspaceDir, "--project", st.Manifest.Project}
+	if tracing.From(ctx) != nil {
+		argv = append(argv, "-v")
+	}
+	return argv, nil
+}
+
+// spawn starts the background supervisor of st (daemonArgv), in a session
+// of its own so that the terminal's Ctrl-C and hang-up do not reach it,
+// its output appended to its log, and waits until it answers on its
+// socket. If it exits first, its log says why.
+func (st *Stack) spawn(ctx context.Context) (*Client, error) {
+	argv, err := daemonArgv(ctx, st)
+	if err != nil {
+		return nil, err
+	}
 	f := filesOf(st.Manifest)
 	logPath := f.supervisorLog()
 	if err := os.MkdirAll(filepath.Dir(logPath), 0o700); err != nil {

@@ -55,33 +55,6 @@ func (st *Stack) Request(mode Mode, names []string, profile, backend string, wat
 	return Request{Mode: mode, Names: names, Profile: profile, Backend: backend, Watch: watch, Env: env, Manifest: file, Workspace: st.Manifest.WorkspaceDir, Project: st.Manifest.Project}
 }
 
-// Apply applies req through the supervisor that runs the stack, calling
-// sink with the apply's events. With spawn (the command line of a detached
-// supervisor) and none running, it starts one first; an apply that fails
-// and leaves nothing running under a supervisor it started stops it, so
-// that no idle supervisor stays behind, and so does an interrupt of that
-// first apply. keeper says which process keeps the stack.
-func (st *Stack) Apply(ctx context.Context, req Request, sink event.Sink, spawn []string) (res Result, keeper Keeper, err error) {
-	c, err := st.Dial(ctx)
-	started := false
-	if errors.Is(err, ErrNotRunning) && spawn == nil {
-		// A supervisor that took the lock but is still binding its socket.
-		c, err = st.waitDial(ctx, 5*time.Second)
-	}
-	if errors.Is(err, ErrNotRunning) && spawn != nil {
-		c, err = st.spawn(ctx, spawn)
-		started = true
-	}
-	if err != nil {
-		return Result{}, Keeper{}, err
-	}
-	res, err = c.Apply(ctx, req, sink.Emit)
-	if started && (ctx.Err() != nil || (err != nil && !c.runsAny(context.WithoutCancel(ctx)))) {
-		c.Down(context.WithoutCancel(ctx))
-	}
-	return res, Keeper{PID: c.PID(), InTerminal: c.InTerminal()}, err
-}
-
 // Keeper is the process that keeps a stack: a detached supervisor, or a
 // foreground crispify in a terminal.
 type Keeper struct {

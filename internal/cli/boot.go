@@ -1,0 +1,114 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/crispify/crispify/internal/stack"
+)
+
+// bootStack boots the stack in the foreground or detached: this process
+// becomes its supervisor, or applies through the one that keeps it
+// (stack.Boot says which), shows the boot, and stays while it keeps the
+// workers: until Ctrl-C, a closed terminal, q in the terminal UI, or
+// decrispify from another terminal, which stop the workers cleanly and
+// leave the infra running.
+//
+// A boot that failed ends the run at once with plain or JSON output (the
+// summary says what failed and why) and exits 1 however it then ends; the
+// board of a stack this process keeps stays until q, showing it. On the
+// terminal, the board of a stack another process keeps stays until q,
+// which leaves the stack running.
+func bootStack(ctx context.Context, opts *LocalOptions, st *stack.Stack, sel stack.Selection, req stack.Request) error {
+	io := opts.Deps.IO
+	mode, err := io.OutputMode(opts.Global.Output)
+	if err != nil {
+		return err
+	}
+	keeping := stack.Foreground
+	if opts.Detach {
+		keeping = stack.Detached
+	}
+	ses, err := st.Boot(ctx, stack.BootOptions{Keeping: keeping, Board: mode == OutputTUI && !opts.Detach})
+	if err != nil {
+		return exitFor(err)
+	}
+	board := ses.Own() || mode == OutputTUI && !opts.Detach
+	ctrl := &controller{quit: quitBy(ses.Quit), items: ses, logs: st}
+	sc := &screen{endpoint: st.EndpointName(), board: board, attached: board && !ses.Own(), services: sel.Services, infra: sel.Infra, workers: sel.Workers(st.Manifest), ctrl: ctrl}
+	out, err := opts.Global.startStreamFrom(ctx, io, st.Manifest, sc, ses.Events())
+	if err != nil {
+		ses.Close()
+		return err
+	}
+	// The board gone ends the boot; a second Ctrl-C there forces: the
+	// stops under way, the boot's too, turn to SIGKILL.
+	go func() {
+		<-out.Done()
+		if out.forced() {
+			ses.Force()
+		}
+		ses.Quit()
+	}()
+	res, _ := ses.Apply(ctx, req)
+	if out.mode == OutputPlain && ses.Own() {
+		// The workers run on: the summary now, not when they stop.
+		printSettled(io, opts.Global.NoColour, res.Settled, "ITEM")
+	}
+	ses.Wait(ctx)
+	err = ses.Close()
+	renderErr := out.Close()
+	if out.mode == OutputPlain && !ses.Own() {
+		printSettled(io, opts.Global.NoColour, res.Settled, "ITEM")
+	}
+	if out.mode != OutputJSON {
+		// The board has given the screen back: say where things stand.
+		switch {
+		case ses.Own() && len(sel.Workers(st.Manifest)) > 0:
+			fmt.Fprintln(io.ErrOut, "crispify: "+whereThingsStand(ses.DownElsewhere(), len(sel.Infra), opts.Global.hintDown(opts.Deps, "")))
+		case !ses.Own() && ctx.Err() == nil:
+			fmt.Fprintln(io.ErrOut, "crispify: "+keptBy(ses.Keeper(), opts.Global, opts.Deps))
+		}
+	}
+	if errors.Is(renderErr, errInterrupted) {
+		return renderErr
+	}
+	if err != nil {
+		return exitFor(err)
+	}
+	return renderErr
+}
+
+// quitBy is the board's q: end the boot, and the wait.
+func quitBy(quit func()) func(context.Context) error {
+	return func(context.Context) error {
+		quit()
+		return nil
+	}
+}
+
+// whereThingsStand is the last line of a foreground run: its workers
+// stopped, and what of the infra is left and the command that stops it
+// (decrispify from another terminal takes the infra down itself).
+func whereThingsStand(downFromElsewhere bool, infra int, down string) string {
+	switch {
+	case downFromElsewhere:
+		return "workers stopped by decrispify from another terminal"
+	case infra == 1:
+		return "workers stopped; 1 infra container still runs (`" + down + "` stops it)"
+	case infra > 1:
+		return fmt.Sprintf("workers stopped; %d infra containers still run (`%s` stops them)", infra, down)
+	}
+	return "workers stopped"
+}
+
+// keptBy says where the stack runs after an apply, and what to do next,
+// in commands that work from where the user is.
+func keptBy(k stack.Keeper, g *GlobalOptions, d *Deps) string {
+	status, logs, down := g.hintCommand(d, "status"), g.hintCommand(d, "logs -f"), g.hintDown(d, "")
+	if k.InTerminal {
+		return fmt.Sprintf("the stack runs in the foreground crispify of another terminal (pid %d): `%s`, `%s`; q there, or `%s`, stops it", k.PID, status, logs, down)
+	}
+	return fmt.Sprintf("the stack runs in the background (supervisor pid %d): `%s`, `%s`, `%s` to stop it", k.PID, status, logs, down)
+}
