@@ -8,12 +8,12 @@ import (
 	"github.com/crispify/crispify/internal/manifest"
 )
 
-// spec is the container crispify wants for an infra entry on this
+// engineSpec is the container crispify wants for an infra entry on this
 // project's engine: Spec with the owner's label, and on another machine's
 // engine its ports on that machine's loopback (ssh://, whose tunnels
 // bring them here) and its bind mounts made copies of this machine's
 // files, whose content is then part of the config hash.
-func (p *Project) spec(in *manifest.Infra, imageID string) (ContainerSpec, error) {
+func (p *Project) engineSpec(in *manifest.Infra, imageID string) (ContainerSpec, error) {
 	s := Spec(p.Manifest, in, imageID)
 	s.Labels[LabelOwner] = p.owner()
 	kind := p.kind()

@@ -47,7 +47,7 @@ func (p *Project) up(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	spec.Mounts = append(spec.Mounts, imageVolumes(p.Manifest.Project, name, img, spec)...)
+	spec.Mounts = append(spec.Mounts, p.onDataBranch(in, imageVolumes(p.Manifest.Project, name, img, spec))...)
 	if err := p.ensureVolumes(ctx, name, spec); err != nil {
 		return err
 	}
@@ -288,7 +288,7 @@ func (p *Project) ensureVolumes(ctx context.Context, infra string, spec Containe
 		if !errors.Is(err, ErrNotFound) {
 			return fmt.Errorf("inspect volume %s: %w", m.Name, err)
 		}
-		if err := p.Engine.VolumeCreate(ctx, m.Name, p.ownLabels(map[string]string{LabelInfra: infra})); err != nil {
+		if err := p.Engine.VolumeCreate(ctx, m.Name, p.volumeLabels(infra, m)); err != nil {
 			return fmt.Errorf("create volume %s: %w", m.Name, err)
 		}
 	}
