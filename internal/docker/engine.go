@@ -63,6 +63,14 @@ type Engine interface {
 	HostInfo(ctx context.Context) (HostInfo, error)
 	// ImagePlatform is the platform of a local image, ErrNotFound when missing.
 	ImagePlatform(ctx context.Context, ref string) (Platform, error)
+
+	// CopyFromContainer streams a plain tar (no gzip) of path in a
+	// container, stopped or never started, its volumes included: GET
+	// /containers/{id}/archive. The tar's top entry is path's base name.
+	CopyFromContainer(ctx context.Context, id, path string) (io.ReadCloser, error)
+	// DataSpace is what the engine says of its volumes' sizes and the
+	// free space where they live (see DataSpace).
+	DataSpace(ctx context.Context) (DataSpace, error)
 }
 
 // Version is what the engine says of itself.
