@@ -1,0 +1,108 @@
+package docker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/crispify/crispify/internal/event"
+)
+
+// CleanHalfCopies removes what copies cut off before their end left (kill
+// -9, a machine that lost power): the volumes each made, its containers,
+// then its marker (see copyVolumes). It returns the volumes it removed.
+// Every data operation calls it first; callers hold the project's Lock, so
+// that a marker it finds is no other crispify's copy under way.
+func (p *Project) CleanHalfCopies(ctx context.Context) ([]string, error) {
+	vols, err := p.Engine.VolumeList(ctx, p.labels())
+	if err != nil {
+		return nil, fmt.Errorf("list volumes of project %s: %w", p.Manifest.Project, err)
+	}
+	var markers []Volume
+	for _, v := range vols {
+		if v.Labels[LabelCopyMarker] != "" && p.mine(v.Labels) {
+			markers = append(markers, v)
+		}
+	}
+	var removed []string
+	var errs []error
+	for _, m := range markers {
+		id := m.Labels[LabelCopyMarker]
+		infra := m.Labels[LabelInfra]
+		list, err := p.Engine.ContainerList(ctx, map[string]string{LabelProject: p.Manifest.Project, LabelDataCopy: id})
+		if err != nil {
+			errs = append(errs, fmt.Errorf("list the containers of copy %s: %w", id, err))
+			continue
+		}
+		failed := false
+		for _, c := range list {
+			if !p.mine(c.Labels) {
+				continue
+			}
+			if err := p.Engine.ContainerRemove(ctx, c.ID, true); err != nil && !errors.Is(err, ErrNotFound) {
+				errs = append(errs, fmt.Errorf("remove container %s of a copy cut off: %w", c.Name, err))
+				failed = true
+			}
+		}
+		for _, v := range vols {
+			if v.Labels[LabelDataCopy] != id || v.Name == m.Name || !p.mine(v.Labels) {
+				continue
+			}
+			if err := p.Engine.VolumeRemove(ctx, v.Name); err != nil && !errors.Is(err, ErrNotFound) {
+				errs = append(errs, fmt.Errorf("remove the half copy %s: %w: remove it with `docker volume rm %s`", v.Name, err, v.Name))
+				failed = true
+				continue
+			}
+			removed = append(removed, v.Name)
+			p.emitData(infra, event.Removed, "a copy cut off before its end: its half copy removed", &event.Volume{Name: v.Name, Branch: v.Labels[LabelDataBranch], Snapshot: v.Labels[LabelSnapshot]})
+		}
+		if failed {
+			continue // the marker stays, so that the next call tries again
+		}
+		if err := p.Engine.VolumeRemove(ctx, m.Name); err != nil && !errors.Is(err, ErrNotFound) {
+			errs = append(errs, fmt.Errorf("remove the marker volume %s: %w", m.Name, err))
+		}
+	}
+	slices.Sort(removed)
+	return removed, errors.Join(errs...)
+}
+
+// refuseRunning fails when a container that is not stopped mounts one of
+// the volumes: crispify never copies from, or over, a database that runs or
+// is paused. Every container of the engine is looked at, the project's or
+// not: a volume in use is in use whoever uses it.
+func (p *Project) refuseRunning(ctx context.Context, what string, volumes []string) error {
+	list, err := p.Engine.ContainerList(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("%s: list containers: %w", what, err)
+	}
+	for _, c := range list {
+		if c.State == "exited" || c.State == "created" || c.State == "dead" {
+			continue
+		}
+		for _, m := range c.Mounts {
+			if m.Type == "volume" && slices.Contains(volumes, m.Name) {
+				return &InUseError{What: what, Container: c.Name, State: c.State, Volume: m.Name, Infra: c.Labels[LabelInfra]}
+			}
+		}
+	}
+	return nil
+}
+
+// InUseError refuses to copy a volume a container uses.
+type InUseError struct {
+	What      string // copy the data of redis to branch feature
+	Container string
+	State     string // running, paused, restarting
+	Volume    string
+	Infra     string // the container's infra, when it is one
+}
+
+func (e *InUseError) Error() string {
+	how := "stop it first (`docker stop " + e.Container + "`)"
+	if e.Infra != "" {
+		how = "stop it first (`crispify stop " + e.Infra + "`)"
+	}
+	return fmt.Sprintf("%s: container %s is %s and mounts volume %s: crispify copies data only from stopped containers: %s", e.What, e.Container, e.State, e.Volume, how)
+}
