@@ -304,6 +304,12 @@ func TestHalfCopyRemoved(t *testing.T) {
 	data.Engine.VolumeCreate(ctx, "crisp.data-copy-theirs", map[string]string{docker.LabelProject: "crisp", docker.LabelOwner: "them@there", docker.LabelCopyMarker: "theirs"})
 	data.Engine.VolumeCreate(ctx, "other_x", map[string]string{docker.LabelProject: "other", docker.LabelOwner: owner, docker.LabelDataCopy: "dead"})
 
+	// Up never starts a database on it.
+	p.DataBranch = "feature"
+	if err := p.Up(ctx, "mysql"); err == nil || !strings.Contains(err.Error(), "crispify switch feature") {
+		t.Errorf("up on a half copy: %v", err)
+	}
+	p.DataBranch = ""
 	if ok, err := p.BranchData(ctx, "feature", []string{"mysql"}); ok || err != nil {
 		t.Fatalf("a half copy passes for feature's data: %v %v", ok, err)
 	}

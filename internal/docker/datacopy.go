@@ -65,7 +65,7 @@ func (p *Project) copyVolumes(ctx context.Context, job copyJob) (err error) {
 		return nil
 	}
 	id := newCopyID()
-	marker := p.Manifest.Project + ".data-copy-" + id
+	marker := markerName(p.Manifest.Project, id)
 	if err := p.Engine.VolumeCreate(ctx, marker, p.ownLabels(map[string]string{LabelCopyMarker: id, LabelInfra: job.infra})); err != nil {
 		return fmt.Errorf("copy the data of %s: create the marker volume %s: %w", job.infra, marker, err)
 	}
@@ -220,6 +220,10 @@ func (pr *progressReader) Read(b []byte) (int, error) {
 	}
 	return n, err
 }
+
+// markerName is the marker volume of copy id: a dot after the project
+// keeps it apart from every <project>_<infra>_... volume.
+func markerName(project, id string) string { return project + ".data-copy-" + id }
 
 // newCopyID is a short random id: copies of one project never share one.
 func newCopyID() string {

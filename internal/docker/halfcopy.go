@@ -106,3 +106,26 @@ func (e *InUseError) Error() string {
 	}
 	return fmt.Sprintf("%s: container %s is %s and mounts volume %s: crispify copies data only from stopped containers: %s", e.What, e.Container, e.State, e.Volume, how)
 }
+
+// checkWhole refuses to mount a volume a copy cut off before its end left
+// (its marker is still there): a database must not start on half its
+// files. One call to the engine, and only for a volume a copy made.
+func (p *Project) checkWhole(ctx context.Context, infra string, v Volume) error {
+	id := v.Labels[LabelDataCopy]
+	if id == "" {
+		return nil
+	}
+	marker := markerName(p.Manifest.Project, id)
+	_, err := p.Engine.VolumeInspect(ctx, marker)
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("inspect volume %s: %w", marker, err)
+	}
+	how := "the next `crispify data` command removes it"
+	if b := v.Labels[LabelDataBranch]; b != "" {
+		how = "`crispify switch " + b + "` removes it and copies again"
+	}
+	return fmt.Errorf("start %s: volume %s is half of a copy cut off before its end, never to be started on: %s", infra, v.Name, how)
+}

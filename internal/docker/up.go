@@ -283,6 +283,9 @@ func (p *Project) ensureVolumes(ctx context.Context, infra string, spec Containe
 			if v.Labels[LabelProject] == p.Manifest.Project && !p.mine(v.Labels) {
 				return p.refuseForeign("volume "+m.Name, v.Labels)
 			}
+			if err := p.checkWhole(ctx, infra, v); err != nil {
+				return err
+			}
 			continue
 		}
 		if !errors.Is(err, ErrNotFound) {
