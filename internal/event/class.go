@@ -27,6 +27,7 @@ const (
 var classes = map[Phase]Class{
 	Cloned: Good, Updated: Good, Unchanged: Good, Present: Good, Pulled: Good,
 	Healthy: Good, Done: Good, Ready: Good,
+	Copied: Good, Swapped: Good, Saved: Good, Restored: Good,
 
 	Stopped: Idle, Removed: Idle, Exited: Idle,
 

@@ -25,4 +25,12 @@ func TestDataEventJSON(t *testing.T) {
 	if Copying.Final() || !Copied.Final() {
 		t.Error("copying must be coalescable progress, copied final")
 	}
+	for _, p := range []Phase{Copied, Swapped, Saved, Restored} {
+		if ClassOf(p) != Good {
+			t.Errorf("%s reads as class %d, not good", p, ClassOf(p))
+		}
+	}
+	if ClassOf(Copying) != Working {
+		t.Error("copying does not read as under way")
+	}
 }
