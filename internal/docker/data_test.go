@@ -233,6 +233,9 @@ func TestCopyBranch(t *testing.T) {
 	if e.Phase != event.Copied || e.Volume == nil || e.Volume.Total != int64(len("master's rows")+len("users")) || e.Volume.Done != e.Volume.Total || e.Volume.Branch != "feature" {
 		t.Errorf("last data event %+v %+v", e, e.Volume)
 	}
+	if want := ": 18 B of 18 B"; !strings.HasSuffix(e.Msg, want) {
+		t.Errorf("last data event says %q, want ...%q", e.Msg, want)
+	}
 	// Nothing of the copy is left: no marker, no container.
 	for _, c := range data.Engine.Containers {
 		if strings.Contains(c.Name, "-data-") {

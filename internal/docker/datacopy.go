@@ -167,7 +167,7 @@ func (p *Project) copyOne(ctx context.Context, job copyJob, reader, writer strin
 		if e.Total > 0 {
 			e.Done = min(done, e.Total)
 		}
-		p.emitData(job.infra, event.Copying, "", &e)
+		p.emitData(job.infra, event.Copying, bytesOf(e), &e)
 	}}
 	counter.report(0)
 	// The tar's top entry is the path's base name: extracted in the path's
@@ -182,8 +182,17 @@ func (p *Project) copyOne(ctx context.Context, job copyJob, reader, writer strin
 	if ev.Total > 0 {
 		ev.Done = ev.Total
 	}
-	p.emitData(job.infra, event.Copied, "", &ev)
+	p.emitData(job.infra, event.Copied, bytesOf(ev), &ev)
 	return nil
+}
+
+// bytesOf says how far a volume's copy is, for the plain lines and the
+// board: "crisp_mysql_data.feature-1a2b3c4d: 12.0 MB of 200.0 MB".
+func bytesOf(v event.Volume) string {
+	if v.Total > 0 {
+		return fmt.Sprintf("%s: %s of %s", v.Name, humanBytes(v.Done), humanBytes(v.Total))
+	}
+	return fmt.Sprintf("%s: %s", v.Name, humanBytes(v.Done))
 }
 
 // emitData emits a data event about infra.

@@ -216,11 +216,11 @@ type SpaceError struct {
 }
 
 func (e *SpaceError) Error() string {
-	return fmt.Sprintf("%s: it needs %s and the engine's disk has %s free: free some (`crispify data prune`, `docker system prune`), or start the branch empty with --data fresh", e.What, Bytes(e.Need), Bytes(e.Free))
+	return fmt.Sprintf("%s: it needs %s and the engine's disk has %s free: free some (`crispify data prune`, `docker system prune`), or start the branch empty with --data fresh", e.What, humanBytes(e.Need), humanBytes(e.Free))
 }
 
-// Bytes writes a size as people read it: 812 B, 1.4 MB, 2.0 GB.
-func Bytes(n int64) string {
+// humanBytes writes a size as people read it: 812 B, 1.4 MB, 2.0 GB.
+func humanBytes(n int64) string {
 	const unit = 1000
 	if n < unit {
 		return fmt.Sprintf("%d B", n)
