@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/crispify/crispify/internal/event"
-
 	"github.com/crispify/crispify/internal/probe"
 )
 

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/docker/docker/client"
+
+	"github.com/crispify/crispify/internal/ssh"
 )
 
 // Endpoint is where the engine is and how it was chosen, for messages.
@@ -123,16 +125,16 @@ func Connect(ctx context.Context, getenv func(string) string) (Engine, Endpoint,
 	}
 	opts := []client.Opt{client.WithHost(ep.Host), client.WithAPIVersionNegotiation()}
 	pingTimeout := 5 * time.Second
-	var dialer *sshDialer
+	var dialer *ssh.Dialer
 	if u, err := url.Parse(ep.Host); err == nil && u.Scheme == "ssh" {
-		target, err := parseSSHTarget(ep.Host)
+		target, err := ssh.ParseTarget(ep.Host)
 		if err != nil {
 			return nil, ep, fmt.Errorf("docker endpoint %s (from %s): %w", ep.Host, ep.From, err)
 		}
-		dialer = &sshDialer{target: target}
+		dialer = ssh.NewDialer(target)
 		opts = sshClientOpts(dialer)
 		// The first call also logs in over ssh.
-		pingTimeout = sshConnectTimeout + 5*time.Second
+		pingTimeout = ssh.ConnectTimeout + 5*time.Second
 	}
 	switch {
 	case dialer != nil:
@@ -154,7 +156,7 @@ func Connect(ctx context.Context, getenv func(string) string) (Engine, Endpoint,
 			return nil, ep, ctx.Err()
 		}
 		if dialer != nil {
-			if sshErr := dialer.lastError(); sshErr != nil {
+			if sshErr := dialer.LastError(); sshErr != nil {
 				err = sshErr // what ssh said beats the HTTP client's "EOF"
 			}
 		}
@@ -172,9 +174,9 @@ type UnreachableError struct {
 }
 
 func (e *UnreachableError) Error() string {
-	if t, err := parseSSHTarget(e.Endpoint.Host); err == nil {
+	if t, err := ssh.ParseTarget(e.Endpoint.Host); err == nil {
 		return fmt.Sprintf("connect to the docker engine at %s (from %s): %v: can this machine log in there without a password? try `ssh %s docker version`",
-			e.Endpoint.Host, e.Endpoint.From, e.Err, t.display())
+			e.Endpoint.Host, e.Endpoint.From, e.Err, t.Display())
 	}
 	return fmt.Sprintf("connect to the docker engine at %s (from %s): %v: is Docker running? try `docker info`",
 		e.Endpoint.Host, e.Endpoint.From, e.Err)

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/crispify/crispify/internal/event"
-
 	"github.com/crispify/crispify/internal/probe"
+	"github.com/crispify/crispify/internal/ssh"
 )
 
 // HealthError is a container that did not become healthy: unhealthy, or
@@ -274,8 +274,8 @@ func (p *Project) healthyBy(ctx context.Context, name string, c Container, start
 			if err := p.openTunnel(ctx, name, "healthy on "+p.Engine.Endpoint()+"; opening its tunnel"); err != nil {
 				return err
 			}
-			e.Tunnel = TunnelUp
-			e.Msg += "; tunnel up: " + forwardList(fw) + " <- " + p.Engine.Endpoint()
+			e.Tunnel = ssh.TunnelUp
+			e.Msg += "; tunnel up: " + ssh.ForwardList(fw) + " <- " + p.Engine.Endpoint()
 		}
 	}
 	p.emit(e)

@@ -5,8 +5,6 @@ import (
 	"context"
 	"errors"
 	"net"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -15,6 +13,8 @@ import (
 	"github.com/crispify/crispify/internal/docker"
 	"github.com/crispify/crispify/internal/docker/dockerfake"
 	"github.com/crispify/crispify/internal/event"
+	"github.com/crispify/crispify/internal/ssh"
+	"github.com/crispify/crispify/internal/ssh/sshfake"
 )
 
 // Where crispify knows the protocol, a container is healthy once the
@@ -287,26 +287,9 @@ func TestAProtocolThatNeverAnswersTimesOutSayingSo(t *testing.T) {
 	}
 }
 
-// sshOnPath makes `ssh` this test binary's fake (see TestMain), carrying
-// each connection to what its tunnels' local ends accept to addr.
-func sshOnPath(t *testing.T, addr string) {
-	t.Helper()
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	script := "#!/bin/sh\nCRISPIFY_FAKE_SSH=1 exec " + self + " \"$@\"\n"
-	if err := os.WriteFile(filepath.Join(dir, "ssh"), []byte(script), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
-	t.Setenv("CRISPIFY_FAKE_SSH_TO", addr)
-}
-
 func TestSSHEngineIsHealthyOnceTheProtocolAnswersThroughItsTunnel(t *testing.T) {
 	g := newGate(t)
-	sshOnPath(t, g.addr)
+	sshfake.OnPath(t, g.addr)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -340,7 +323,7 @@ func TestSSHEngineIsHealthyOnceTheProtocolAnswersThroughItsTunnel(t *testing.T) 
 		t.Fatalf("up: %v", err)
 	}
 	e := rec.last(event.Infra, "redis")
-	if e.Phase != event.Healthy || !strings.Contains(e.Msg, "(redis answered); tunnel up: 127.0.0.1:"+port+" <- ssh://dev@buildbox") || e.Tunnel != docker.TunnelUp {
+	if e.Phase != event.Healthy || !strings.Contains(e.Msg, "(redis answered); tunnel up: 127.0.0.1:"+port+" <- ssh://dev@buildbox") || e.Tunnel != ssh.TunnelUp {
 		t.Errorf("last event %+v, want healthy through the tunnel, up", e)
 	}
 	if n := count(rec, "redis", event.Waiting, "healthy on ssh://dev@buildbox; opening its tunnel"); n != 0 {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/crispify/crispify/internal/event"
 	"github.com/crispify/crispify/internal/manifest"
+	"github.com/crispify/crispify/internal/ssh"
 )
 
 // Keeper follows every infra container of a stack for the stack's whole
@@ -48,9 +49,9 @@ type KeeperOptions struct {
 	// Manifest is the stack's latest manifest: which infra it has, and
 	// how a container it starts again is probed.
 	Manifest func() *manifest.Manifest
-	Sink     event.Sink // the stack's events
-	Local    bool       // see Project.Local
-	Tunnels  *Tunnels   // see Project.Tunnels
+	Sink     event.Sink   // the stack's events
+	Local    bool         // see Project.Local
+	Tunnels  *ssh.Tunnels // see Project.Tunnels
 	// Healthy is called with an infra's name each time it turns healthy
 	// after it was not: what waits for it can go on at once.
 	Healthy func(infra string)

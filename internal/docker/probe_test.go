@@ -1,13 +1,16 @@
 package docker
 
 import (
+	"context"
+	"net"
 	"runtime"
 	"strconv"
 	"testing"
 
 	"github.com/crispify/crispify/internal/manifest"
-
 	"github.com/crispify/crispify/internal/probe"
+	"github.com/crispify/crispify/internal/ssh"
+	"github.com/crispify/crispify/internal/ssh/sshfake"
 )
 
 func TestProbeOf(t *testing.T) {
@@ -53,9 +56,23 @@ func TestProbeOf(t *testing.T) {
 	}
 }
 
-// carrying is the tunnels of an ssh:// engine with one, of infra, carrying port.
-func carrying(infra string, port int) *Tunnels {
-	return &Tunnels{byInfra: map[string]*tunnel{infra: {ports: []Forward{{LocalIP: "127.0.0.1", Port: port}}}}}
+// carrying is the tunnels of an ssh:// engine with one up, of infra,
+// carrying a free port of this machine, through the fake ssh.
+func carrying(t *testing.T, infra string) (*ssh.Tunnels, int) {
+	t.Helper()
+	sshfake.OnPath(t, "")
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	tunnels := NewTunnels(Endpoint{Host: "ssh://dev@box"}, t.TempDir(), nil)
+	t.Cleanup(func() { tunnels.Close() })
+	if err := tunnels.Open(context.Background(), infra, []ssh.Forward{{LocalIP: "127.0.0.1", Port: port}}); err != nil {
+		t.Fatal(err)
+	}
+	return tunnels, port
 }
 
 // endpointEngine is an Engine of which only Endpoint is called.
@@ -68,9 +85,12 @@ func (e endpointEngine) Endpoint() string { return e.endpoint }
 
 func TestProbeAddr(t *testing.T) {
 	m := &manifest.Manifest{Project: "crisp"}
-	bound := func(ip string) Container {
-		return Container{Ports: []PortBinding{{HostIP: ip, HostPort: 41000, ContainerPort: 5672, Proto: "tcp"}}, NetworkIPs: map[string]string{"crisp": "172.18.0.5"}}
+	boundAt := func(ip string, port int) Container {
+		return Container{Ports: []PortBinding{{HostIP: ip, HostPort: port, ContainerPort: 5672, Proto: "tcp"}}, NetworkIPs: map[string]string{"crisp": "172.18.0.5"}}
 	}
+	bound := func(ip string) Container { return boundAt(ip, 41000) }
+	rabbit, rabbitPort := carrying(t, "rabbitmq")
+	redis, redisPort := carrying(t, "redis")
 	unpublished := Container{NetworkIPs: map[string]string{"crisp": "172.18.0.5", "other": "10.0.0.2"}}
 	tunnel := func(b PortBinding) (string, bool) { return "127.0.0.1:" + strconv.Itoa(b.HostPort+1), true }
 	local, remote := "unix:///var/run/docker.sock", "tcp://10.0.0.9:2376"
@@ -90,8 +110,8 @@ func TestProbeAddr(t *testing.T) {
 		{"tcp:// remote, on its loopback", remote, NewProject(ProjectOptions{}), bound("127.0.0.1"), "", false},
 		{"redirected by Reach", "ssh://dev@box", NewProject(ProjectOptions{Reach: tunnel}), bound("127.0.0.1"), "127.0.0.1:41001", true},
 		{"ssh://, no tunnel yet", "ssh://dev@box", NewProject(ProjectOptions{}), bound("127.0.0.1"), "", false},
-		{"ssh://, through its tunnel", "ssh://dev@box", NewProject(ProjectOptions{Tunnels: carrying("rabbitmq", 41000)}), bound("127.0.0.1"), "127.0.0.1:41000", true},
-		{"ssh://, another infra's tunnel", "ssh://dev@box", NewProject(ProjectOptions{Tunnels: carrying("redis", 41000)}), bound("127.0.0.1"), "", false},
+		{"ssh://, through its tunnel", "ssh://dev@box", NewProject(ProjectOptions{Tunnels: rabbit}), boundAt("127.0.0.1", rabbitPort), "127.0.0.1:" + strconv.Itoa(rabbitPort), true},
+		{"ssh://, another infra's tunnel", "ssh://dev@box", NewProject(ProjectOptions{Tunnels: redis}), boundAt("127.0.0.1", redisPort), "", false},
 		{"ssh://, not published", "ssh://dev@box", NewProject(ProjectOptions{}), unpublished, "", false},
 		{"not published, local engine", local, NewProject(ProjectOptions{}), unpublished, "172.18.0.5:5672", runtime.GOOS == "linux"},
 		{"not published, remote", remote, NewProject(ProjectOptions{}), unpublished, "", false},

@@ -4,8 +4,8 @@ import (
 	"context"
 
 	"github.com/crispify/crispify/internal/event"
-
 	"github.com/crispify/crispify/internal/probe"
+	"github.com/crispify/crispify/internal/ssh"
 )
 
 // probeTarget is the probe of a running container and where it dials: where
@@ -40,13 +40,13 @@ func (p *Project) openTunnel(ctx context.Context, name, why string) error {
 		return nil
 	}
 	if !p.tunnelCarries(name, fw) {
-		p.emit(event.Event{Kind: event.Infra, Name: name, Phase: event.Waiting, Tunnel: TunnelConnecting, Msg: why})
+		p.emit(event.Event{Kind: event.Infra, Name: name, Phase: event.Waiting, Tunnel: ssh.TunnelConnecting, Msg: why})
 	}
 	return p.Tunnels.Open(ctx, name, fw)
 }
 
 // tunnelCarries reports whether an infra's tunnel holds every one of ports.
-func (p *Project) tunnelCarries(name string, ports []Forward) bool {
+func (p *Project) tunnelCarries(name string, ports []ssh.Forward) bool {
 	for _, f := range ports {
 		if !p.Tunnels.Holds(name, f.Port) {
 			return false

@@ -11,6 +11,7 @@ import (
 
 	"github.com/crispify/crispify/internal/event"
 	"github.com/crispify/crispify/internal/manifest"
+	"github.com/crispify/crispify/internal/ssh"
 )
 
 // Project is one manifest's infrastructure on one engine: everything crispify
@@ -60,7 +61,7 @@ type ProjectOptions struct {
 	// Tunnels forward an ssh:// engine's ports here (NewTunnels); nil for
 	// other engines, and for commands that hold no stack (`crispify infra`
 	// then says where the ports are). Close ends them.
-	Tunnels *Tunnels
+	Tunnels *ssh.Tunnels
 	// Owner is the user@host written on everything the project creates,
 	// and the only owner whose resources it changes; empty means this
 	// user on this machine (LocalOwner).

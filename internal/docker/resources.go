@@ -5,11 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/crispify/crispify/internal/ssh"
 )
 
 // Resources is what `crispify doctor` says of an engine's machine: how far
@@ -53,7 +54,7 @@ func MeasureEngine(ctx context.Context, engine Engine, ep Endpoint) (Resources, 
 	r.Info = info
 	switch kindOf(ep.Host) {
 	case engineSSH:
-		target, err := parseSSHTarget(ep.Host)
+		target, err := ssh.ParseTarget(ep.Host)
 		if err != nil {
 			return r, err
 		}
@@ -68,26 +69,22 @@ func MeasureEngine(ctx context.Context, engine Engine, ep Endpoint) (Resources, 
 
 // readRemoteResources runs df and reads /proc/meminfo on the engine's
 // machine, over ssh.
-func readRemoteResources(ctx context.Context, t sshTarget, dataRoot string, r *Resources) error {
+func readRemoteResources(ctx context.Context, t ssh.Target, dataRoot string, r *Resources) error {
 	if dataRoot == "" {
 		dataRoot = "/var/lib/docker"
 	}
-	ctx, cancel := context.WithTimeout(ctx, sshConnectTimeout+5*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, ssh.ConnectTimeout+5*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "ssh", t.args([]string{"-T"}, "df", "-Pk", shellQuote(dataRoot), ";", "grep", "MemAvailable", "/proc/meminfo")...)
-	sshProcAttr(cmd)
-	stderr := &tailBuffer{max: 4 << 10}
-	cmd.Stderr = stderr
-	out, err := cmd.Output()
+	out, said, err := t.Output(ctx, "df", "-Pk", shellQuote(dataRoot), ";", "grep", "MemAvailable", "/proc/meminfo")
 	if len(out) == 0 && err != nil {
-		if said := stderr.lastLine(); said != "" {
-			return fmt.Errorf("ask %s for its free disk and memory: %s", t.display(), said)
+		if said != "" {
+			return fmt.Errorf("ask %s for its free disk and memory: %s", t.Display(), said)
 		}
-		return fmt.Errorf("ask %s for its free disk and memory: %w", t.display(), err)
+		return fmt.Errorf("ask %s for its free disk and memory: %w", t.Display(), err)
 	}
 	disk, mem, perr := parseResources(string(out))
 	if perr != nil {
-		return fmt.Errorf("ask %s for its free disk and memory: %w", t.display(), perr)
+		return fmt.Errorf("ask %s for its free disk and memory: %w", t.Display(), perr)
 	}
 	r.DiskFree, r.MemFree = disk, mem
 	return nil

@@ -3,13 +3,15 @@ package docker
 import (
 	"fmt"
 	"time"
+
+	"github.com/crispify/crispify/internal/ssh"
 )
 
 // withTunnel adds an ssh:// engine's tunnel to an infra's status: a
 // container healthy over there is only reachable here while its tunnel is
 // up. The tunnels are this process's when it holds them, else those of the
 // stack running in this workspace (its state file).
-func (p *Project) withTunnel(s Status, states map[string]TunnelState) Status {
+func (p *Project) withTunnel(s Status, states map[string]ssh.TunnelState) Status {
 	if p.kind() != engineSSH || len(p.forwards(s.Name)) == 0 || s.State == StateDead {
 		return s
 	}
@@ -17,9 +19,9 @@ func (p *Project) withTunnel(s Status, states map[string]TunnelState) Status {
 	switch {
 	case !ok:
 		s.Detail = joinDetail(s.Detail, "ports on the engine's 127.0.0.1 only: no stack runs here to forward them (`crispify -d` does)")
-	case t.State == TunnelUp:
+	case t.State == ssh.TunnelUp:
 		s.Detail = joinDetail(s.Detail, fmt.Sprintf("tunnel up since %s", t.Since.Format(time.TimeOnly)))
-	case t.State == TunnelConnecting:
+	case t.State == ssh.TunnelConnecting:
 		s.State = StateStarting
 		s.Detail = joinDetail(s.Detail, "tunnel connecting")
 	default:
@@ -31,15 +33,15 @@ func (p *Project) withTunnel(s Status, states map[string]TunnelState) Status {
 
 // tunnelStates are the tunnels to report: this process's, else the
 // stack's in this workspace.
-func (p *Project) tunnelStates() map[string]TunnelState {
+func (p *Project) tunnelStates() map[string]ssh.TunnelState {
 	if p.Tunnels != nil {
-		out := map[string]TunnelState{}
+		out := map[string]ssh.TunnelState{}
 		for _, t := range p.Tunnels.States() {
 			out[t.Infra] = t
 		}
 		return out
 	}
-	return readTunnelStates(p.Manifest.StateDir(), p.Engine.Endpoint())
+	return ssh.ReadStates(p.Manifest.StateDir(), p.Engine.Endpoint())
 }
 
 func joinDetail(a, b string) string {

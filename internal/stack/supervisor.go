@@ -15,6 +15,7 @@ import (
 	"github.com/crispify/crispify/internal/lockfile"
 	"github.com/crispify/crispify/internal/manifest"
 	"github.com/crispify/crispify/internal/repos"
+	"github.com/crispify/crispify/internal/ssh"
 	"github.com/crispify/crispify/internal/workers"
 )
 
@@ -49,7 +50,7 @@ type Supervisor struct {
 	latest      *manifest.Manifest // the manifest of the last apply
 	engine      docker.Engine      // connected by the first apply with infra
 	endpoint    docker.Endpoint
-	tunnels     *docker.Tunnels    // an ssh:// engine's ports, forwarded here for the stack's life
+	tunnels     *ssh.Tunnels       // an ssh:// engine's ports, forwarded here for the stack's life
 	keeper      *docker.Keeper     // follows the containers for the stack's life; every project reports through it
 	cancelApply context.CancelFunc // of the apply under way; nil when none
 

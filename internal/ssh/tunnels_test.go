@@ -1,11 +1,9 @@
-package docker
+package ssh
 
 import (
 	"context"
-	"io"
 	"net"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -15,67 +13,11 @@ import (
 	"time"
 
 	"github.com/crispify/crispify/internal/event"
+	"github.com/crispify/crispify/internal/ssh/sshfake"
 )
 
-// The tunnels' tests run a fake ssh: this test binary, called as `ssh`
-// through a script first on PATH, listening on each -L's local end until
-// it is killed. Each connection it accepts is closed at once, as ssh does
-// when nothing listens at the far end, or, with CRISPIFY_FAKE_SSH_TO set,
-// carried to that address. What the real ssh does is covered by the e2e
-// tests.
-func TestMain(m *testing.M) {
-	if os.Getenv("CRISPIFY_FAKE_SSH") != "" {
-		fakeSSH(os.Args[1:])
-		return
-	}
-	os.Exit(m.Run())
-}
-
-func fakeSSH(args []string) {
-	for i, a := range args {
-		if a != "-L" || i+1 >= len(args) {
-			continue
-		}
-		parts := strings.Split(args[i+1], ":")
-		l, err := net.Listen("tcp", net.JoinHostPort(parts[0], parts[1]))
-		if err != nil {
-			os.Stderr.WriteString("bind [" + parts[0] + "]:" + parts[1] + ": Address already in use\nCould not request local forwarding.\n")
-			os.Exit(255)
-		}
-		go func() {
-			for {
-				c, err := l.Accept()
-				if err != nil {
-					return
-				}
-				go carry(c, os.Getenv("CRISPIFY_FAKE_SSH_TO"))
-			}
-		}()
-	}
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGTERM)
-	<-sig
-	os.Exit(0)
-}
-
-// carry copies a connection to and from addr; with no addr, or none
-// listening there, it closes it.
-func carry(c net.Conn, addr string) {
-	defer c.Close()
-	if addr == "" {
-		return
-	}
-	far, err := net.Dial("tcp", addr)
-	if err != nil {
-		return
-	}
-	defer far.Close()
-	go func() {
-		io.Copy(far, c)
-		far.(*net.TCPConn).CloseWrite()
-	}()
-	io.Copy(c, far)
-}
+// The tunnels' tests run a fake ssh (package sshfake).
+func TestMain(m *testing.M) { sshfake.Main(m) }
 
 type eventLog struct {
 	mu  sync.Mutex
@@ -98,18 +40,16 @@ func (e *eventLog) msgs() string {
 	return b.String()
 }
 
-func fakeSSHOnPath(t *testing.T) {
+func fakeSSHOnPath(t *testing.T) { sshfake.OnPath(t, "") }
+
+// buildbox is the target of ssh://dev@buildbox.
+func buildbox(t *testing.T) Target {
 	t.Helper()
-	dir := t.TempDir()
-	self, err := os.Executable()
+	target, err := ParseTarget("ssh://dev@buildbox")
 	if err != nil {
 		t.Fatal(err)
 	}
-	script := "#!/bin/sh\nCRISPIFY_FAKE_SSH=1 exec " + self + " \"$@\"\n"
-	if err := os.WriteFile(filepath.Join(dir, "ssh"), []byte(script), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+	return target
 }
 
 func freeLocalPort(t *testing.T) int {
@@ -137,7 +77,7 @@ func TestTunnelComesBackAfterItsSSHDiesAndCloseEndsIt(t *testing.T) {
 	fakeSSHOnPath(t)
 	state := t.TempDir()
 	rec := &eventLog{}
-	tunnels := NewTunnels(Endpoint{Host: "ssh://dev@buildbox"}, state, rec)
+	tunnels := NewTunnels(buildbox(t), "ssh://dev@buildbox", state, rec)
 	port := freeLocalPort(t)
 	fw := []Forward{{LocalIP: "127.0.0.1", Port: port}}
 	if err := tunnels.Open(context.Background(), "redis", fw); err != nil {
@@ -147,7 +87,7 @@ func TestTunnelComesBackAfterItsSSHDiesAndCloseEndsIt(t *testing.T) {
 	if first.State != TunnelUp || first.PID == 0 {
 		t.Fatalf("state %+v, want up with its ssh's pid", first)
 	}
-	if got := readTunnelStates(state, "ssh://dev@buildbox")["redis"]; got.State != TunnelUp {
+	if got := ReadStates(state, "ssh://dev@buildbox")["redis"]; got.State != TunnelUp {
 		t.Errorf("state file says %+v", got)
 	}
 	if !tunnels.Holds("redis", port) || tunnels.Holds("redis", port+1) {
@@ -199,7 +139,7 @@ func TestTunnelThatCannotListenSaysWhy(t *testing.T) {
 	defer held.Close()
 	port := held.Addr().(*net.TCPAddr).Port
 	rec := &eventLog{}
-	tunnels := NewTunnels(Endpoint{Host: "ssh://dev@buildbox"}, t.TempDir(), rec)
+	tunnels := NewTunnels(buildbox(t), "ssh://dev@buildbox", t.TempDir(), rec)
 	defer tunnels.Close()
 	go tunnels.Open(context.Background(), "redis", []Forward{{LocalIP: "127.0.0.1", Port: port}})
 	if !within(5*time.Second, func() bool { return strings.Contains(rec.msgs(), "Address already in use") }) {
@@ -210,12 +150,7 @@ func TestTunnelThatCannotListenSaysWhy(t *testing.T) {
 	}
 }
 
-func TestNoTunnelsForEnginesThatNeedNone(t *testing.T) {
-	for _, host := range []string{"unix:///var/run/docker.sock", "tcp://10.0.0.5:2376", "ssh://dev@localhost"} {
-		if NewTunnels(Endpoint{Host: host}, t.TempDir(), nil) != nil {
-			t.Errorf("%s got tunnels", host)
-		}
-	}
+func TestNilTunnelsDoNothing(t *testing.T) {
 	var none *Tunnels
 	if none.Close() != nil || none.Holds("x", 1) || none.Open(context.Background(), "x", []Forward{{Port: 1}}) != nil {
 		t.Error("nil Tunnels must do nothing")

@@ -1,4 +1,4 @@
-package docker
+package ssh
 
 import (
 	"context"
@@ -6,49 +6,47 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"net/url"
 	"os/exec"
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/docker/docker/client"
 )
 
 // An ssh:// engine is reached as the docker CLI reaches it: each connection
 // is the user's own `ssh` running `docker system dial-stdio` on the other
-// machine, so that ~/.ssh/config, the agent and known_hosts apply as they do
-// for `docker -H ssh://...`.
+// machine (Dialer), so that ~/.ssh/config, the agent and known_hosts apply
+// as they do for `docker -H ssh://...`.
 
-// sshConnectTimeout bounds an ssh login.
-const sshConnectTimeout = 10 * time.Second
+// ConnectTimeout bounds an ssh login.
+const ConnectTimeout = 10 * time.Second
 
-// sshTarget is an ssh:// endpoint, split as the ssh command takes it.
-type sshTarget struct {
+// Target is an ssh:// endpoint, split as the ssh command takes it.
+type Target struct {
 	User, Host, Port string
 	// Socket is the engine's socket on the other machine, when the URL
 	// names one (ssh://host/run/user/1000/docker.sock).
 	Socket string
 }
 
-func parseSSHTarget(host string) (sshTarget, error) {
+// ParseTarget reads an ssh:// endpoint: ssh://[user@]host[:port][/socket].
+func ParseTarget(host string) (Target, error) {
 	u, err := url.Parse(host)
 	if err != nil {
-		return sshTarget{}, err
+		return Target{}, err
 	}
 	if u.Scheme != "ssh" {
-		return sshTarget{}, fmt.Errorf("%s is not an ssh:// endpoint", host)
+		return Target{}, fmt.Errorf("%s is not an ssh:// endpoint", host)
 	}
 	if _, ok := u.User.Password(); ok {
-		return sshTarget{}, errors.New("a password in an ssh:// URL is not supported: use a key (ssh-add) or ~/.ssh/config")
+		return Target{}, errors.New("a password in an ssh:// URL is not supported: use a key (ssh-add) or ~/.ssh/config")
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
-		return sshTarget{}, errors.New("an ssh:// endpoint takes no query or fragment: write ssh://[user@]host[:port][/socket]")
+		return Target{}, errors.New("an ssh:// endpoint takes no query or fragment: write ssh://[user@]host[:port][/socket]")
 	}
-	t := sshTarget{User: u.User.Username(), Host: u.Hostname(), Port: u.Port()}
+	t := Target{User: u.User.Username(), Host: u.Hostname(), Port: u.Port()}
 	if t.Host == "" {
-		return sshTarget{}, errors.New("the ssh:// endpoint names no host")
+		return Target{}, errors.New("the ssh:// endpoint names no host")
 	}
 	if strings.Trim(u.Path, "/") != "" {
 		t.Socket = u.Path
@@ -56,8 +54,8 @@ func parseSSHTarget(host string) (sshTarget, error) {
 	return t, nil
 }
 
-// display is the target as a user types it: dev@buildbox.
-func (t sshTarget) display() string {
+// Display is the target as a user types it: dev@buildbox.
+func (t Target) Display() string {
 	s := t.Host
 	if t.User != "" {
 		s = t.User + "@" + s
@@ -72,8 +70,8 @@ func (t sshTarget) display() string {
 // login, then the host and the remote command. BatchMode: nothing may
 // prompt, since a background supervisor has no terminal and a boot dials
 // many connections at once (git runs the same way here).
-func (t sshTarget) args(opts []string, command ...string) []string {
-	args := []string{"-o", "BatchMode=yes", "-o", fmt.Sprintf("ConnectTimeout=%d", int(sshConnectTimeout/time.Second))}
+func (t Target) args(opts []string, command ...string) []string {
+	args := []string{"-o", "BatchMode=yes", "-o", fmt.Sprintf("ConnectTimeout=%d", int(ConnectTimeout/time.Second))}
 	args = append(args, opts...)
 	if t.User != "" {
 		args = append(args, "-l", t.User)
@@ -86,22 +84,27 @@ func (t sshTarget) args(opts []string, command ...string) []string {
 }
 
 // dialStdio is the remote command that joins ssh's stdio to the engine.
-func (t sshTarget) dialStdio() []string {
+func (t Target) dialStdio() []string {
 	if t.Socket != "" {
 		return []string{"docker", "--host=unix://" + t.Socket, "system", "dial-stdio"}
 	}
 	return []string{"docker", "system", "dial-stdio"}
 }
 
-// sshDialer opens connections to an ssh:// engine and remembers what ssh
+// Dialer opens connections to an ssh:// engine and remembers what ssh
 // said when one failed, for the error a user reads.
-type sshDialer struct {
-	target sshTarget
+type Dialer struct {
+	target Target
 	mu     sync.Mutex
 	last   error
 }
 
-func (d *sshDialer) dial(ctx context.Context, _, _ string) (net.Conn, error) {
+// NewDialer returns the dialer of an engine's connections.
+func NewDialer(t Target) *Dialer { return &Dialer{target: t} }
+
+// Dial opens one connection to the engine, an HTTP client's DialContext:
+// the network and address are the dialer's own.
+func (d *Dialer) Dial(ctx context.Context, _, _ string) (net.Conn, error) {
 	conn, err := startCmdConn(d.target.args([]string{"-T"}, d.target.dialStdio()...), d.fail)
 	if err != nil {
 		d.fail(err)
@@ -110,28 +113,18 @@ func (d *sshDialer) dial(ctx context.Context, _, _ string) (net.Conn, error) {
 	return conn, nil
 }
 
-func (d *sshDialer) fail(err error) {
+func (d *Dialer) fail(err error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.last = err
 }
 
-func (d *sshDialer) lastError() error {
+// LastError is what ssh said when a connection last failed; nil if none
+// did.
+func (d *Dialer) LastError() error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return d.last
-}
-
-// sshClientOpts make the Docker client talk HTTP over ssh connections,
-// keeping more of them idle than the default two: each new one is a login.
-func sshClientOpts(d *sshDialer) []client.Opt {
-	transport := &http.Transport{DialContext: d.dial, MaxIdleConnsPerHost: 16, IdleConnTimeout: 90 * time.Second}
-	return []client.Opt{
-		client.WithHTTPClient(&http.Client{Transport: transport}),
-		client.WithHost("http://docker.example.com"), // a placeholder: the dialer decides where
-		client.WithDialContext(d.dial),
-		client.WithAPIVersionNegotiation(),
-	}
 }
 
 // cmdConn is a net.Conn over the stdin and stdout of an ssh process.
@@ -148,7 +141,7 @@ type cmdConn struct {
 
 func startCmdConn(args []string, onFail func(error)) (*cmdConn, error) {
 	cmd := exec.Command("ssh", args...)
-	sshProcAttr(cmd)
+	procAttr(cmd)
 	c := &cmdConn{cmd: cmd, stderr: &tailBuffer{max: 4 << 10}, exited: make(chan struct{}), onFail: onFail}
 	cmd.Stderr = c.stderr
 	var err error
@@ -219,39 +212,14 @@ type cmdAddr struct{}
 func (cmdAddr) Network() string { return "ssh" }
 func (cmdAddr) String() string  { return "ssh" }
 
-// tailBuffer keeps the last max bytes written to it: a process's stderr,
-// for messages, never more.
-type tailBuffer struct {
-	mu  sync.Mutex
-	max int
-	buf []byte
-}
-
-func (b *tailBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.buf = append(b.buf, p...)
-	if over := len(b.buf) - b.max; over > 0 {
-		b.buf = append(b.buf[:0], b.buf[over:]...)
-	}
-	return len(p), nil
-}
-
-// lastLines is the last n non-empty lines, joined by newlines.
-func (b *tailBuffer) lastLines(n int) string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	var lines []string
-	for _, l := range strings.Split(strings.ReplaceAll(string(b.buf), "\r", ""), "\n") {
-		if l = strings.TrimSpace(l); l != "" {
-			lines = append(lines, l)
-		}
-	}
-	return strings.Join(lines[max(0, len(lines)-n):], "\n")
-}
-
-func (b *tailBuffer) lastLine() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return lastLine(strings.ReplaceAll(string(b.buf), "\r", ""))
+// Output runs command on the target's machine and returns what it wrote
+// on stdout; said is the last line written on stderr (ssh's own error, or
+// the command's), for messages.
+func (t Target) Output(ctx context.Context, command ...string) (out []byte, said string, err error) {
+	cmd := exec.CommandContext(ctx, "ssh", t.args([]string{"-T"}, command...)...)
+	procAttr(cmd)
+	stderr := &tailBuffer{max: 4 << 10}
+	cmd.Stderr = stderr
+	out, err = cmd.Output()
+	return out, stderr.lastLine(), err
 }

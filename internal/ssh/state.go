@@ -1,4 +1,4 @@
-package docker
+package ssh
 
 import (
 	"encoding/json"
@@ -63,9 +63,9 @@ func (f *tunnelStateFile) remove() error {
 	return nil
 }
 
-// readTunnelStates returns the tunnels of the stack that runs in this
+// ReadStates returns the tunnels of the stack that runs in this
 // workspace against endpoint, by infra name; nil when none runs there.
-func readTunnelStates(stateDir, endpoint string) map[string]TunnelState {
+func ReadStates(stateDir, endpoint string) map[string]TunnelState {
 	data, err := os.ReadFile(filepath.Join(stateDir, tunnelStateName))
 	if err != nil {
 		return nil

@@ -1,4 +1,4 @@
-package docker
+package ssh
 
 import (
 	"os/exec"
@@ -7,9 +7,9 @@ import (
 	"golang.org/x/sys/windows"
 )
 
-// sshProcAttr puts an ssh process in a process group of its own, so that
+// procAttr puts an ssh process in a process group of its own, so that
 // the console's Ctrl-C reaches crispify and not ssh.
-func sshProcAttr(cmd *exec.Cmd) {
+func procAttr(cmd *exec.Cmd) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{CreationFlags: syscall.CREATE_NEW_PROCESS_GROUP}
 }
 
