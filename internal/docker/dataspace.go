@@ -1,5 +1,10 @@
 package docker
 
+import (
+	"context"
+	"fmt"
+)
+
 // DataSpace is what an engine says of the room its volumes take and have:
 // enough to refuse a copy the disk cannot hold before anything is copied.
 type DataSpace struct {
@@ -24,4 +29,47 @@ func (d DataSpace) size(names []string) (int64, bool) {
 		total += s
 	}
 	return total, known
+}
+
+// checkSpace refuses a copy of volumes the engine's disk cannot hold, when
+// the engine says both their sizes and its free space; it returns the
+// sizes it learnt, for the progress. A tenth more than the data, and 64
+// MiB, are kept free: tar headers, file system blocks, what else writes.
+func (p *Project) checkSpace(ctx context.Context, what string, volumes []string) (map[string]int64, error) {
+	if len(volumes) == 0 {
+		return nil, nil
+	}
+	space, err := p.Engine.DataSpace(ctx)
+	if err != nil {
+		return nil, nil // sizes unknown: the copy runs, its progress without a total
+	}
+	need, known := space.size(volumes)
+	if known && space.Free >= 0 && need+need/10+64<<20 > space.Free {
+		return nil, &SpaceError{What: what, Need: need, Free: space.Free}
+	}
+	return space.Sizes, nil
+}
+
+// SpaceError refuses a copy the engine's disk has no room for.
+type SpaceError struct {
+	What       string
+	Need, Free int64
+}
+
+func (e *SpaceError) Error() string {
+	return fmt.Sprintf("%s: it needs %s and the engine's disk has %s free: free some (`crispify data prune`, `docker system prune`), or start the branch empty with --data fresh", e.What, humanBytes(e.Need), humanBytes(e.Free))
+}
+
+// humanBytes writes a size as people read it: 812 B, 1.4 MB, 2.0 GB.
+func humanBytes(n int64) string {
+	const unit = 1000
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTPE"[exp])
 }

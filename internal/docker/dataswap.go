@@ -74,7 +74,9 @@ func (p *Project) BranchData(ctx context.Context, branch string, names []string)
 // Quiesce makes an infra's data still before a copy: a Redis is asked to
 // SAVE, so that its dump holds what it has in memory, then the container
 // is stopped gracefully, with its stop timeout. A container already
-// stopped, or none at all, is left as it is.
+// stopped, or none at all, is left as it is. Data an older crispify left
+// in an anonymous volume is then copied into the branch's named volume
+// (adoptAnonymous), so that it forks like the rest.
 func (p *Project) Quiesce(ctx context.Context, name string) error {
 	in, err := p.infra(name)
 	if err != nil {
@@ -91,7 +93,7 @@ func (p *Project) Quiesce(ctx context.Context, name string) error {
 		return p.refuseForeign("container "+c.Name, c.Labels)
 	}
 	if c.State == "exited" || c.State == "created" || c.State == "dead" {
-		return nil
+		return p.adoptAnonymous(ctx, in, c)
 	}
 	if c.State == "running" {
 		if err := p.saveRedis(ctx, in, c); err != nil {
@@ -103,7 +105,7 @@ func (p *Project) Quiesce(ctx context.Context, name string) error {
 		return fmt.Errorf("stop container %s for its data: %w", c.Name, err)
 	}
 	p.emit(event.Event{Kind: event.Infra, Name: name, Phase: event.Dead, Msg: "stopped to swap its data"})
-	return nil
+	return p.adoptAnonymous(ctx, in, c)
 }
 
 // CopyBranch copies the data of the named infra from data branch from to
@@ -188,49 +190,6 @@ func (p *Project) branchVolumeLabels(v DataVolume, branch string) map[string]str
 		LabelDataVolume: v.Base,
 		LabelDataPath:   v.Path,
 	})
-}
-
-// checkSpace refuses a copy of volumes the engine's disk cannot hold, when
-// the engine says both their sizes and its free space; it returns the
-// sizes it learnt, for the progress. A tenth more than the data, and 64
-// MiB, are kept free: tar headers, file system blocks, what else writes.
-func (p *Project) checkSpace(ctx context.Context, what string, volumes []string) (map[string]int64, error) {
-	if len(volumes) == 0 {
-		return nil, nil
-	}
-	space, err := p.Engine.DataSpace(ctx)
-	if err != nil {
-		return nil, nil // sizes unknown: the copy runs, its progress without a total
-	}
-	need, known := space.size(volumes)
-	if known && space.Free >= 0 && need+need/10+64<<20 > space.Free {
-		return nil, &SpaceError{What: what, Need: need, Free: space.Free}
-	}
-	return space.Sizes, nil
-}
-
-// SpaceError refuses a copy the engine's disk has no room for.
-type SpaceError struct {
-	What       string
-	Need, Free int64
-}
-
-func (e *SpaceError) Error() string {
-	return fmt.Sprintf("%s: it needs %s and the engine's disk has %s free: free some (`crispify data prune`, `docker system prune`), or start the branch empty with --data fresh", e.What, humanBytes(e.Need), humanBytes(e.Free))
-}
-
-// humanBytes writes a size as people read it: 812 B, 1.4 MB, 2.0 GB.
-func humanBytes(n int64) string {
-	const unit = 1000
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTPE"[exp])
 }
 
 // Swapped reports that an infra, brought up again (Up) after DataBranch
