@@ -443,3 +443,75 @@ func TestDataBranches(t *testing.T) {
 		t.Errorf("rm feature: %v %v", removed, err)
 	}
 }
+
+// A container an older crispify made keeps its data in an anonymous
+// volume, which a recreate carries over: that data is adopted into the
+// branch's named volume, forks, and never follows the container onto
+// another branch.
+func TestLegacyAnonymousDataForks(t *testing.T) {
+	fake := dockerfake.New()
+	fake.AddImage("redis:7", dockerfake.Image{ID: "sha256:redis", Volumes: []string{"/data"}})
+	data := dockerfake.NewData(fake)
+	addr, _ := redisServer(t)
+	p := docker.NewProject(docker.ProjectOptions{Engine: data, Manifest: load(t, `version: 1
+project: crisp
+infra:
+  redis:
+    image: redis:7
+    ports: ["16379:6379"]
+`), Sink: &recorder{}, HealthTimeout: 5 * time.Second,
+		Reach: func(b docker.PortBinding) (string, bool) { return addr, true }})
+	ctx := context.Background()
+	// What the older crispify made: no mount at /data, so the engine made
+	// an anonymous volume there.
+	if _, err := fake.ContainerCreate(ctx, docker.ContainerSpec{Name: "crisp-redis", Image: "redis:7",
+		Labels: map[string]string{docker.LabelProject: "crisp", docker.LabelInfra: "redis", docker.LabelOwner: docker.LocalOwner(), docker.LabelConfigHash: "old"}}); err != nil {
+		t.Fatal(err)
+	}
+	up(t, p, "redis") // recreated: the anonymous volume carried over
+	anon := ""
+	for _, m := range mustContainer(t, fake, "crisp-redis").Mounts {
+		if m.Destination == "/data" {
+			anon = m.Name
+		}
+	}
+	if len(anon) != 64 {
+		t.Fatalf("the recreate did not keep the anonymous volume: %q", anon)
+	}
+	data.Write(anon, map[string]string{"dump.rdb": "old keys"})
+
+	quiesce(t, p, "redis")
+	if err := p.CopyBranch(ctx, "master", "feature", []string{"redis"}); err != nil {
+		t.Fatal(err)
+	}
+	p.DataBranch = "feature"
+	up(t, p, "redis")
+	featureVol := docker.BranchVolumeName("crisp_redis__data", "feature", "master")
+	for _, m := range mustContainer(t, fake, "crisp-redis").Mounts {
+		if m.Destination == "/data" && m.Name != featureVol {
+			t.Fatalf("on feature, /data is %s, want %s", m.Name, featureVol)
+		}
+	}
+	if got := data.Read(featureVol)["dump.rdb"]; got != "old keys" {
+		t.Errorf("feature's copy holds %q", got)
+	}
+	data.Write(featureVol, map[string]string{"dump.rdb": "feature's keys"})
+	quiesce(t, p, "redis")
+	p.DataBranch = ""
+	up(t, p, "redis")
+	if got := data.Read("crisp_redis__data")["dump.rdb"]; got != "old keys" {
+		t.Errorf("master's data holds %q", got)
+	}
+	if got := data.Read(anon)["dump.rdb"]; got != "old keys" {
+		t.Errorf("the anonymous volume holds %q", got)
+	}
+}
+
+func mustContainer(t *testing.T, fake *dockerfake.Engine, name string) docker.Container {
+	t.Helper()
+	c, err := fake.ContainerInspect(context.Background(), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}

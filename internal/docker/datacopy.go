@@ -43,6 +43,9 @@ const (
 type volumeCopy struct {
 	from, to DataVolume
 	labels   map[string]string
+	// into writes into to, which exists already and is never removed,
+	// even when the copy fails (see adoptAnonymous).
+	into bool
 	// event is what the progress events say of the copy.
 	event event.Volume
 }
@@ -103,12 +106,14 @@ func (p *Project) copyVolumes(ctx context.Context, job copyJob) (err error) {
 
 	var from, to []Mount
 	for _, c := range job.copies {
-		labels := maps.Clone(c.labels)
-		labels[LabelDataCopy] = id
-		if err := p.Engine.VolumeCreate(ctx, c.to.Name, labels); err != nil {
-			return fmt.Errorf("copy the data of %s: create volume %s: %w", job.infra, c.to.Name, err)
+		if !c.into {
+			labels := maps.Clone(c.labels)
+			labels[LabelDataCopy] = id
+			if err := p.Engine.VolumeCreate(ctx, c.to.Name, labels); err != nil {
+				return fmt.Errorf("copy the data of %s: create volume %s: %w", job.infra, c.to.Name, err)
+			}
+			made = append(made, c.to.Name)
 		}
-		made = append(made, c.to.Name)
 		from = append(from, Mount{Type: "volume", Name: c.from.Name, Destination: c.from.Path, ReadOnly: true})
 		to = append(to, Mount{Type: "volume", Name: c.to.Name, Destination: c.to.Path})
 	}

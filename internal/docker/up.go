@@ -177,7 +177,9 @@ func (p *Project) recreate(ctx context.Context, infra string, old Container, spe
 	if err := p.checkPorts(ctx, infra, spec.Ports); err != nil {
 		return "", err
 	}
-	spec.Mounts = keepAnonymous(old, spec)
+	if p.sameDataBranch(old, spec) {
+		spec.Mounts = keepAnonymous(old, spec)
+	}
 	id, err := p.create(ctx, spec)
 	if err != nil {
 		return "", fmt.Errorf("recreate container %s: %w", spec.Name, err)
