@@ -515,3 +515,42 @@ func mustContainer(t *testing.T, fake *dockerfake.Engine, name string) docker.Co
 	}
 	return c
 }
+
+// Ctrl-C in the middle of a copy: the copy ends, and nothing of the new
+// branch is left, nor a marker.
+func TestCopyBranchCancelled(t *testing.T) {
+	p, data, _, _ := dataProject(t)
+	quiesce(t, p, "mysql")
+	data.Block = make(chan struct{})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.CopyBranch(ctx, "master", "feature", []string{"mysql"}) }()
+	vol := docker.BranchVolumeName("crisp_mysql_data", "feature", "master")
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if _, err := data.Engine.VolumeInspect(context.Background(), vol); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the copy never began")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	close(data.Block)
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("a cancelled copy returned %v", err)
+	}
+	vols, _ := data.Engine.VolumeList(context.Background(), nil)
+	for _, v := range vols {
+		if v.Name == vol || strings.Contains(v.Name, "data-copy") {
+			t.Errorf("%s left after Ctrl-C", v.Name)
+		}
+	}
+	list, _ := data.Engine.ContainerList(context.Background(), nil)
+	for _, c := range list {
+		if strings.Contains(c.Name, "-data-") {
+			t.Errorf("container %s left after Ctrl-C", c.Name)
+		}
+	}
+}

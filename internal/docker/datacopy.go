@@ -166,7 +166,7 @@ func (p *Project) copyOne(ctx context.Context, job copyJob, reader, writer strin
 	ev := c.event
 	ev.Name = c.to.Name
 	ev.Total = job.sizes[c.from.Name]
-	counter := &progressReader{r: rc, report: func(done int64) {
+	counter := &progressReader{ctx: ctx, r: rc, report: func(done int64) {
 		e := ev
 		e.Done = done
 		if e.Total > 0 {
@@ -211,8 +211,10 @@ func (p *Project) emitData(infra string, phase event.Phase, msg string, v *event
 
 // progressReader counts the bytes read through it and reports every MiB.
 // It keeps the stream's own error, which the engine may turn into
-// something vaguer when its upload breaks.
+// something vaguer when its upload breaks, and ends the stream as soon as
+// ctx is cancelled (Ctrl-C), whatever the engine's side does.
 type progressReader struct {
+	ctx    context.Context
 	r      io.Reader
 	done   int64
 	last   int64
@@ -223,6 +225,10 @@ type progressReader struct {
 const reportEvery = 1 << 20
 
 func (pr *progressReader) Read(b []byte) (int, error) {
+	if err := pr.ctx.Err(); err != nil {
+		pr.err = err
+		return 0, err
+	}
 	n, err := pr.r.Read(b)
 	pr.done += int64(n)
 	if pr.done-pr.last >= reportEvery {
