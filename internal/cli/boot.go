@@ -22,10 +22,7 @@ import (
 // which leaves the stack running.
 func bootStack(ctx context.Context, opts *LocalOptions, st *stack.Stack, sel stack.Selection, req stack.Request) error {
 	io := opts.Deps.IO
-	mode, err := io.OutputMode(opts.Global.Output)
-	if err != nil {
-		return err
-	}
+	mode := io.Output()
 	keeping := stack.Foreground
 	if opts.Detach {
 		keeping = stack.Detached
@@ -37,11 +34,7 @@ func bootStack(ctx context.Context, opts *LocalOptions, st *stack.Stack, sel sta
 	board := ses.Own() || mode == OutputTUI && !opts.Detach
 	ctrl := &controller{quit: quitBy(ses.Quit), items: ses, logs: st}
 	sc := &screen{endpoint: st.EndpointName(), board: board, attached: board && !ses.Own(), services: sel.Services, infra: sel.Infra, workers: sel.Workers(st.Manifest), ctrl: ctrl}
-	out, err := opts.Global.startStreamFrom(ctx, io, st.Manifest, sc, ses.Events())
-	if err != nil {
-		ses.Close()
-		return err
-	}
+	out := opts.Global.startStream(ctx, io, st.Manifest, sc, ses.Events())
 	// The board gone ends the boot; a second Ctrl-C there forces: the
 	// stops under way, the boot's too, turn to SIGKILL.
 	go func() {

@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/crispify/crispify/internal/event"
-	"github.com/crispify/crispify/internal/manifest"
 	"github.com/crispify/crispify/internal/stack"
 )
 
@@ -76,53 +75,14 @@ func downStack(ctx context.Context, opts *DownOptions, st *stack.Stack) error {
 			return err
 		}
 	}
-	out, err := opts.Global.startStream(ctx, io, st.Manifest, nil)
-	if err != nil {
-		return err
-	}
-	tally := event.NewTally(out)
-	report, downErr := st.Down(ctx, opts.Volumes, tally)
-	summary := downSummary(st.Manifest, report, opts.Global.hintDown(opts.Deps, "--volumes"))
-	end := event.Event{Kind: event.Stack, Phase: event.Done, Counts: tally.Counts(), Msg: summary}
-	if downErr != nil {
-		end.Phase, end.Error = event.Failed, downErr.Error()
-	}
-	tally.Emit(end)
-	if err := out.Close(); err != nil {
-		return err
-	}
-	if out.mode != OutputJSON {
-		fmt.Fprintln(io.Out, summary)
-	}
-	if downErr != nil {
-		return failed(downErr)
-	}
-	return nil
-}
-
-// downSummary says what a teardown did, and of what it kept, which
-// volumes and the command that removes them (removeVolumes).
-func downSummary(m *manifest.Manifest, r stack.DownReport, removeVolumes string) string {
-	parts := []string{r.Workers}
-	if len(m.Infra) > 0 {
-		parts = append(parts, fmt.Sprintf("%d containers removed", len(r.Containers)))
-		if r.Network {
-			parts = append(parts, "network "+m.Project+" gone")
-		}
-		switch {
-		case len(r.Volumes) > 0:
-			parts = append(parts, fmt.Sprintf("%d volumes removed", len(r.Volumes)))
-		case len(r.Kept) > 0:
-			parts = append(parts, fmt.Sprintf("volumes kept (%s: `%s` removes them)", strings.Join(r.Kept, ", "), removeVolumes))
-		default:
-			parts = append(parts, "volumes kept")
-		}
-	}
-	summary := "project " + m.Project + ": " + strings.Join(parts, ", ") + "; repos kept"
-	if n := len(r.Unnamed); n > 0 {
-		summary += fmt.Sprintf("; the images' unnamed volumes (%d), made by an older crispify, stay on disk and the next boot will not reuse them; to free them: docker volume rm %s", n, strings.Join(r.Unnamed, " "))
-	}
-	return summary
+	// A teardown runs to its end even after Ctrl-C: it is not interrupted.
+	var report stack.DownReport
+	return opts.Global.show(context.WithoutCancel(ctx), io, st.Manifest, nil,
+		func(sink event.Sink) (err error) {
+			report, err = st.Down(ctx, stack.DownOptions{Volumes: opts.Volumes, RemoveVolumes: opts.Global.hintDown(opts.Deps, "--volumes")}, sink)
+			return err
+		},
+		func() { fmt.Fprintln(io.Out, report.Summary) })
 }
 
 // confirmVolumes asks before data is removed: on a terminal with a prompt,

@@ -13,10 +13,7 @@ import (
 // step (NDJSON plan events with --output json, a table otherwise).
 func dryRun(ctx context.Context, opts *LocalOptions, st *stack.Stack, req stack.Request) error {
 	io := opts.Deps.IO
-	mode, err := io.OutputMode(opts.Global.Output)
-	if err != nil {
-		return err
-	}
+	mode := io.Output()
 	var steps []event.Event
 	var sink event.Sink = event.SinkFunc(func(e event.Event) {
 		if e.Kind == event.Plan {

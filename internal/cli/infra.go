@@ -56,22 +56,13 @@ func infraRun(ctx context.Context, opts *InfraOptions) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	ctrl := &controller{quit: cancelOnQuit(cancel), items: stackItems{st}, logs: st}
-	out, err := opts.Global.startStream(ctx, io, st.Manifest, &screen{endpoint: st.EndpointName(), infra: names, ctrl: ctrl})
-	if err != nil {
-		return err
-	}
-	tally := event.NewTally(out)
-	runErr := st.Infra(ctx, names, opts.Pull, tally)
-	if err := out.Close(); err != nil {
-		return err
-	}
-	if ctx.Err() != nil {
-		return errInterrupted
-	}
-	if out.mode == OutputPlain { // the terminal UI's last frame is its own summary
-		printSettled(io, opts.Global.NoColour, tally.Settled(event.Infra), "INFRA")
-	}
-	return exitFor(runErr)
+	var res stack.Result
+	return opts.Global.show(ctx, io, st.Manifest, &screen{endpoint: st.EndpointName(), infra: names, ctrl: ctrl},
+		func(sink event.Sink) (err error) {
+			res, err = st.Infra(ctx, names, opts.Pull, sink)
+			return err
+		},
+		func() { printSettled(io, opts.Global.NoColour, res.Settled, "INFRA") })
 }
 
 // printSettled prints the summary table of a run: each item, its final

@@ -21,6 +21,8 @@ type IOStreams struct {
 	// Environ is the whole environment, for what crispify starts; nil is
 	// the process's own.
 	Environ func() []string
+
+	output string // decided once, by SetOutput
 }
 
 func (s *IOStreams) environ() []string {
@@ -51,19 +53,33 @@ const (
 	OutputJSON  = "json"
 )
 
-// OutputMode resolves --output: the flag's value when given, else the TUI
-// only on a terminal outside CI, plain lines otherwise.
-func (s *IOStreams) OutputMode(flag string) (string, error) {
-	switch flag {
-	case OutputTUI, OutputPlain, OutputJSON:
-		return flag, nil
-	case "":
-		if s.OutTTY && s.Getenv("CI") == "" && s.Getenv("TERM") != "dumb" {
-			return OutputTUI, nil
-		}
-		return OutputPlain, nil
+// SetOutput decides the output mode, once, from --output and -v: the
+// flag's value when given, else the TUI only on a terminal outside CI, plain
+// lines otherwise; and plain lines under -v, whose trace on stderr would
+// tear the board.
+func (s *IOStreams) SetOutput(flag string, verbose bool) error {
+	switch {
+	case flag == OutputTUI, flag == OutputPlain, flag == OutputJSON:
+		s.output = flag
+	case flag != "":
+		return usageErrorf("--output %q: use tui, plain or json", flag)
+	case verbose:
+		s.output = OutputPlain
+	case s.OutTTY && s.Getenv("CI") == "" && s.Getenv("TERM") != "dumb":
+		s.output = OutputTUI
+	default:
+		s.output = OutputPlain
 	}
-	return "", usageErrorf("--output %q: use tui, plain or json", flag)
+	return nil
+}
+
+// Output is the output mode SetOutput decided: tui, plain or json; plain
+// lines when nothing decided it.
+func (s *IOStreams) Output() string {
+	if s.output == "" {
+		return OutputPlain
+	}
+	return s.output
 }
 
 // Colour reports whether text written to a stream that is (or is not) a

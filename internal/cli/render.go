@@ -6,6 +6,7 @@ import (
 
 	"github.com/crispify/crispify/internal/event"
 	"github.com/crispify/crispify/internal/manifest"
+	"github.com/crispify/crispify/internal/stack"
 	"github.com/crispify/crispify/internal/ui"
 	"github.com/crispify/crispify/internal/ui/tui"
 )
@@ -34,21 +35,40 @@ type stream struct {
 	err error
 }
 
-// startStream starts rendering in the output mode of the flags. For the
+// show renders the events run emits in the output mode, and ends as every
+// command with an event stream does: the renderer closed (its failure, or
+// an interrupt in the terminal UI, wins), then a usage error of the
+// engine, then Ctrl-C (ctx), then the summary table (with plain output
+// only: the terminal UI's last frame and the JSON stream's last event are
+// their own summaries), then run's error as the exit code says. For the
 // terminal UI, sc says what it shows; m names the project.
-func (g *GlobalOptions) startStream(ctx context.Context, io *IOStreams, m *manifest.Manifest, sc *screen) (*stream, error) {
-	return g.startStreamFrom(ctx, io, m, sc, event.NewQueue())
+func (g *GlobalOptions) show(ctx context.Context, io *IOStreams, m *manifest.Manifest, sc *screen, run func(event.Sink) error, table func()) error {
+	out := g.startStream(ctx, io, m, sc, event.NewQueue())
+	runErr := run(out)
+	if err := out.Close(); err != nil {
+		return err
+	}
+	if stack.IsUsage(runErr) {
+		return exitFor(runErr)
+	}
+	if ctx.Err() != nil {
+		return errInterrupted
+	}
+	if out.mode == OutputPlain && table != nil {
+		table()
+	}
+	return exitFor(runErr)
 }
 
-// startStreamFrom renders the events of a queue the caller feeds, such as
-// a subscription to a hub.
-func (g *GlobalOptions) startStreamFrom(ctx context.Context, io *IOStreams, m *manifest.Manifest, sc *screen, q *event.Queue) (*stream, error) {
-	mode, err := io.OutputMode(g.Output)
-	if err != nil {
-		return nil, err
+// startStream renders the events of q in the output mode. Without a
+// screen, the terminal UI's mode renders plain lines.
+func (g *GlobalOptions) startStream(ctx context.Context, io *IOStreams, m *manifest.Manifest, sc *screen, q *event.Queue) *stream {
+	mode := io.Output()
+	if mode == OutputTUI && sc == nil {
+		mode = OutputPlain
 	}
 	s := &stream{queue: q, done: make(chan struct{}), mode: mode}
-	if mode == OutputTUI && sc != nil {
+	if mode == OutputTUI {
 		opts := tui.Options{
 			Title: m.Project, Endpoint: sc.endpoint, Board: sc.board, Attached: sc.attached,
 			NoColor: !io.Colour(g.NoColour, true),
@@ -60,7 +80,7 @@ func (g *GlobalOptions) startStreamFrom(ctx context.Context, io *IOStreams, m *m
 			defer close(s.done)
 			s.err = tui.Run(ctx, s.queue, sc.ctrl, opts)
 		}()
-		return s, nil
+		return s
 	}
 	var r ui.Renderer
 	if mode == OutputJSON {
@@ -73,7 +93,7 @@ func (g *GlobalOptions) startStreamFrom(ctx context.Context, io *IOStreams, m *m
 		s.queue.Drain(r.Render)
 		s.err = r.Close()
 	}()
-	return s, nil
+	return s
 }
 
 // Emit is the engine's sink.

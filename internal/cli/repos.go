@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/crispify/crispify/internal/event"
 	"github.com/crispify/crispify/internal/stack"
 	"github.com/crispify/crispify/internal/ui"
 )
@@ -64,24 +65,13 @@ func reposRun(ctx context.Context, opts *ReposOptions) error {
 	if len(names) == 0 {
 		names = st.Manifest.ServiceNames()
 	}
-	out, err := opts.Global.startStream(ctx, opts.Deps.IO, st.Manifest, &screen{services: names, ctrl: &controller{quit: cancelOnQuit(cancel)}})
-	if err != nil {
-		return err
-	}
-	results, runErr := st.Repos(ctx, opts.Names, stack.ReposOptions{Update: opts.Update, Jobs: opts.Jobs, Backend: opts.Backend}, out)
-	if err := out.Close(); err != nil {
-		return err
-	}
-	if stack.IsUsage(runErr) {
-		return exitFor(runErr)
-	}
-	if ctx.Err() != nil {
-		return errInterrupted
-	}
-	if out.mode == OutputPlain { // the terminal UI's last frame is its own summary
-		printRepoTable(opts.Deps.IO, opts.Global.NoColour, results)
-	}
-	return exitFor(runErr)
+	var results []stack.RepoResult
+	return opts.Global.show(ctx, opts.Deps.IO, st.Manifest, &screen{services: names, ctrl: &controller{quit: cancelOnQuit(cancel)}},
+		func(sink event.Sink) (err error) {
+			results, err = st.Repos(ctx, opts.Names, stack.ReposOptions{Update: opts.Update, Jobs: opts.Jobs, Backend: opts.Backend}, sink)
+			return err
+		},
+		func() { printRepoTable(opts.Deps.IO, opts.Global.NoColour, results) })
 }
 
 // printRepoTable is the summary a developer reads after a run: every repo,

@@ -61,8 +61,11 @@ services and what they need.`,
 		return bootRun(cmd.Context(), local)
 	}
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if err := deps.IO.SetOutput(g.Output, g.Verbose); err != nil {
+			return err
+		}
 		if g.Verbose {
-			cmd.SetContext(verbose(cmd.Context(), g, deps.IO))
+			cmd.SetContext(verbose(cmd.Context(), deps.IO))
 		}
 		return nil
 	}

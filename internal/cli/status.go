@@ -55,7 +55,7 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 		return err
 	}
 	if opts.Watch && !opts.JSON {
-		if mode, _ := io.OutputMode(opts.Global.Output); mode == OutputTUI {
+		if io.Output() == OutputTUI {
 			if client, err := st.Dial(ctx); err == nil {
 				return watchBoard(ctx, opts, st, client)
 			}
@@ -106,10 +106,7 @@ func watchBoard(ctx context.Context, opts *StatusOptions, st *stack.Stack, clien
 	ctrl := &controller{quit: cancelOnQuit(cancel), items: client, logs: st}
 	all := stack.Selection{Services: m.ServiceNames(), Infra: m.InfraNames()}
 	q := st.Queue()
-	out, err := opts.Global.startStreamFrom(ctx, opts.Deps.IO, m, &screen{endpoint: st.EndpointName(), board: true, attached: true, services: all.Services, infra: all.Infra, workers: all.Workers(m), ctrl: ctrl}, q)
-	if err != nil {
-		return err
-	}
+	out := opts.Global.startStream(ctx, opts.Deps.IO, m, &screen{endpoint: st.EndpointName(), board: true, attached: true, services: all.Services, infra: all.Infra, workers: all.Workers(m), ctrl: ctrl}, q)
 	go func() {
 		defer q.Close()
 		st.Attach(ctx, client, q.Emit)

@@ -73,33 +73,22 @@ func switchRun(ctx context.Context, opts *SwitchOptions) error {
 	if err != nil {
 		return exitFor(err)
 	}
-	out, err := opts.Global.startStream(ctx, io, st.Manifest, &screen{services: sel.Services, ctrl: &controller{quit: cancelOnQuit(cancel)}})
-	if err != nil {
-		return err
-	}
-	res, runErr := st.Switch(ctx, req, out)
-	if err := out.Close(); err != nil {
-		return err
-	}
-	if res.Usage {
-		return &ExitError{Code: ExitUsage, Err: runErr}
-	}
-	if ctx.Err() != nil {
-		return errInterrupted
-	}
-	if out.mode == OutputPlain {
-		printSettled(io, opts.Global.NoColour, res.Settled, "ITEM")
-	}
-	return exitFor(runErr)
+	var res stack.Result
+	return opts.Global.show(ctx, io, st.Manifest, &screen{services: sel.Services, ctrl: &controller{quit: cancelOnQuit(cancel)}},
+		func(sink event.Sink) (err error) {
+			res, err = st.Switch(ctx, req, sink)
+			if res.Usage && err != nil {
+				err = &stack.UsageError{Err: err}
+			}
+			return err
+		},
+		func() { printSettled(io, opts.Global.NoColour, res.Settled, "ITEM") })
 }
 
 // switchPlan prints the plan of a switch (--dry-run).
 func switchPlan(ctx context.Context, opts *SwitchOptions, st *stack.Stack, req stack.Request) error {
 	io := opts.Deps.IO
-	mode, err := io.OutputMode(opts.Global.Output)
-	if err != nil {
-		return err
-	}
+	mode := io.Output()
 	var steps []event.Event
 	var sink event.Sink = event.SinkFunc(func(e event.Event) {
 		if e.Kind == event.Plan {

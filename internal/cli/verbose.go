@@ -7,12 +7,8 @@ import (
 )
 
 // verbose returns ctx carrying the tracer of -v, which the engine writes
-// every git command and Docker API call to, on stderr. The board would be
-// torn by lines written under it, so -v without --output prints plain
-// lines.
-func verbose(ctx context.Context, g *GlobalOptions, io *IOStreams) context.Context {
-	if g.Output == "" {
-		g.Output = "plain"
-	}
+// every git command and Docker API call to, on stderr (SetOutput picks
+// plain lines for it).
+func verbose(ctx context.Context, io *IOStreams) context.Context {
 	return trace.With(ctx, trace.New(io.ErrOut))
 }

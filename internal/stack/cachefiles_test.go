@@ -29,7 +29,7 @@ func TestDownRemovesTheProjectsFilesFromTheUsersCache(t *testing.T) {
 	st := &Stack{Manifest: m, Connect: func(context.Context) (docker.Engine, docker.Endpoint, error) {
 		return fake, docker.Endpoint{Host: "unix:///var/run/docker.sock"}, nil
 	}}
-	if err := st.Infra(context.Background(), nil, false, &events{}); err != nil {
+	if _, err := st.Infra(context.Background(), nil, false, &events{}); err != nil {
 		t.Fatal(err)
 	}
 	userCache, err := os.UserCacheDir()
@@ -44,7 +44,7 @@ func TestDownRemovesTheProjectsFilesFromTheUsersCache(t *testing.T) {
 	if _, err := os.Stat(lock); err != nil {
 		t.Fatalf("the boot made no lock file where this test looks: %v", err)
 	}
-	if _, err := st.Down(context.Background(), false, event.Discard); err != nil {
+	if _, err := st.Down(context.Background(), DownOptions{}, event.Discard); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(lock); !errors.Is(err, os.ErrNotExist) {

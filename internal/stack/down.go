@@ -11,6 +11,7 @@ import (
 	"github.com/crispify/crispify/internal/docker"
 	"github.com/crispify/crispify/internal/event"
 	"github.com/crispify/crispify/internal/lockfile"
+	"github.com/crispify/crispify/internal/manifest"
 	"github.com/crispify/crispify/internal/workers"
 )
 
@@ -21,6 +22,18 @@ type DownReport struct {
 	// were ended.
 	Workers string
 	docker.DownReport
+	// Summary says it in a line, the message of the stack's done event.
+	Summary string
+}
+
+// DownOptions say how a teardown goes.
+type DownOptions struct {
+	// Volumes removes the project's data volumes too.
+	Volumes bool
+	// RemoveVolumes is the command that removes the volumes a teardown
+	// keeps, as the user calls it (`decrispify --volumes`): the summary
+	// names it.
+	RemoveVolumes string
 }
 
 // Down tears the stack down, in this order, and never touches a repo:
@@ -37,8 +50,21 @@ type DownReport struct {
 //     the project's label and its owner's is touched.
 //
 // It goes on past failures and returns them all; a teardown runs to its end
-// even after Ctrl-C, since half a teardown helps no one.
-func (st *Stack) Down(ctx context.Context, volumes bool, sink event.Sink) (DownReport, error) {
+// even after Ctrl-C, since half a teardown helps no one. It reports between
+// the stack's started and done events, done saying what it did.
+func (st *Stack) Down(ctx context.Context, opts DownOptions, sink event.Sink) (DownReport, error) {
+	var report DownReport
+	_, err := command(sink, "teardown of project "+st.Manifest.Project, func(sink event.Sink) (string, error) {
+		var err error
+		report, err = st.down(ctx, opts.Volumes, sink)
+		report.Summary = report.summary(st.Manifest, opts.RemoveVolumes)
+		return report.Summary, err
+	})
+	return report, err
+}
+
+// down is Down's work.
+func (st *Stack) down(ctx context.Context, volumes bool, sink event.Sink) (DownReport, error) {
 	var report DownReport
 	said, workersErr := st.stopWorkers(context.WithoutCancel(ctx))
 	workersErr = errors.Join(workersErr, st.survivors())
@@ -170,4 +196,29 @@ func (st *Stack) Volumes(ctx context.Context) ([]string, error) {
 		names[i] = v.Name
 	}
 	return names, nil
+}
+
+// summary says what a teardown did, and of what it kept, which volumes and
+// the command that removes them.
+func (r DownReport) summary(m *manifest.Manifest, removeVolumes string) string {
+	parts := []string{r.Workers}
+	if len(m.Infra) > 0 {
+		parts = append(parts, fmt.Sprintf("%d containers removed", len(r.Containers)))
+		if r.Network {
+			parts = append(parts, "network "+m.Project+" gone")
+		}
+		switch {
+		case len(r.Volumes) > 0:
+			parts = append(parts, fmt.Sprintf("%d volumes removed", len(r.Volumes)))
+		case len(r.Kept) > 0:
+			parts = append(parts, fmt.Sprintf("volumes kept (%s: `%s` removes them)", strings.Join(r.Kept, ", "), removeVolumes))
+		default:
+			parts = append(parts, "volumes kept")
+		}
+	}
+	summary := "project " + m.Project + ": " + strings.Join(parts, ", ") + "; repos kept"
+	if n := len(r.Unnamed); n > 0 {
+		summary += fmt.Sprintf("; the images' unnamed volumes (%d), made by an older crispify, stay on disk and the next boot will not reuse them; to free them: docker volume rm %s", n, strings.Join(r.Unnamed, " "))
+	}
+	return summary
 }

@@ -158,31 +158,27 @@ func (st *Stack) Endpoint(ctx context.Context) (Endpoint, error) {
 }
 
 // Infra makes the named infra (and what it needs) exist, run and be
-// healthy, reporting to sink, and ends with the stack event: `crispify
-// infra`.
-func (st *Stack) Infra(ctx context.Context, names []string, pull bool, sink event.Sink) error {
+// healthy, between the stack's started and done events, and returns the
+// containers as they settled: `crispify infra`.
+func (st *Stack) Infra(ctx context.Context, names []string, pull bool, sink event.Sink) (Result, error) {
 	engine, ep, err := st.Connect(ctx)
 	if err != nil {
-		return err
+		return Result{}, err
 	}
-	p := docker.NewProject(docker.ProjectOptions{Engine: engine, Manifest: st.Manifest, Pull: pull, Local: ep.Local(), Sink: sink})
-	sink.Emit(event.Event{Kind: event.Stack, Phase: event.Started, Msg: fmt.Sprintf("%d infra of project %s", len(names), st.Manifest.Project)})
-	var g Graph
-	AddInfra(&g, p, names)
-	outcome, err := g.Run(ctx, sink)
-	p.Unlock()
-	if err == nil {
-		err = outcome.Err(&g)
-	}
-	end := event.Event{Kind: event.Stack, Phase: event.Done}
-	if t, ok := sink.(*event.Tally); ok {
-		end.Counts = t.Counts()
-	}
-	if err != nil {
-		end.Phase, end.Error = event.Failed, err.Error()
-	}
-	sink.Emit(end)
-	return err
+	res, err := command(sink, fmt.Sprintf("%d infra of project %s", len(names), st.Manifest.Project), func(sink event.Sink) (string, error) {
+		p := docker.NewProject(docker.ProjectOptions{Engine: engine, Manifest: st.Manifest, Pull: pull, Local: ep.Local(), Sink: sink})
+		var g Graph
+		AddInfra(&g, p, names)
+		outcome, err := g.Run(ctx, sink)
+		p.Unlock()
+		if err == nil {
+			err = outcome.Err(&g)
+		}
+		return "", err
+	})
+	// The summary is of the containers; their images count in the counts.
+	res.Settled = slices.DeleteFunc(res.Settled, func(e event.Event) bool { return e.Kind != event.Infra })
+	return res, err
 }
 
 // ReposOptions say how `crispify repos` works.
