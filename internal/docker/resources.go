@@ -28,11 +28,18 @@ type Resources struct {
 // rttSamples is how many round trips the median is of.
 const rttSamples = 5
 
+// Describer is what MeasureEngine asks of an engine: its version (the
+// calls it times) and its machine.
+type Describer interface {
+	Version(ctx context.Context) (Version, error)
+	HostInfo(ctx context.Context) (HostInfo, error)
+}
+
 // MeasureEngine times API round trips to the engine and, when it is another
 // machine's reached over ssh://, asks that machine for its free disk and
 // memory with the user's ssh (the Engine API has no such call; over tcp://
 // they cannot be read).
-func MeasureEngine(ctx context.Context, engine Engine, ep Endpoint) (Resources, error) {
+func MeasureEngine(ctx context.Context, engine Describer, ep Endpoint) (Resources, error) {
 	r := Resources{DiskFree: -1, MemFree: -1}
 	if _, err := engine.Version(ctx); err != nil { // warms the connection up
 		return r, err

@@ -80,7 +80,12 @@ func gitChecks(ctx context.Context, m *manifest.Manifest) []Check {
 	return checks
 }
 
-func engineCheck(ctx context.Context, engine docker.Engine, ep docker.Endpoint) Check {
+// versioner is what engineCheck asks of the engine.
+type versioner interface {
+	Version(ctx context.Context) (docker.Version, error)
+}
+
+func engineCheck(ctx context.Context, engine versioner, ep docker.Endpoint) Check {
 	v, err := engine.Version(ctx)
 	if err != nil {
 		return Check{Name: "docker", Detail: fmt.Sprintf("%s (from %s) answers pings but not version: %v", ep.Host, ep.From, err)}

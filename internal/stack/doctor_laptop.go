@@ -10,7 +10,7 @@ import (
 
 // laptopChecks are doctor's lines of what breaks the infra on a laptop:
 // vm.max_map_count for Elasticsearch, memory, image platforms.
-func laptopChecks(ctx context.Context, engine docker.Engine, ep docker.Endpoint, m *manifest.Manifest) []Check {
+func laptopChecks(ctx context.Context, engine preflight.Engine, ep docker.Endpoint, m *manifest.Manifest) []Check {
 	var out []Check
 	for _, f := range preflight.Check(ctx, engine, ep, m, preflight.ThisMachine()) {
 		out = append(out, Check{Name: f.Check, Detail: f.Detail, OK: f.Status != preflight.Fail, Note: f.Status == preflight.Note})

@@ -17,7 +17,7 @@ const (
 
 // machineChecks say how far the engine is (an API round trip) and, for
 // another machine's engine, its free disk and memory.
-func machineChecks(ctx context.Context, engine docker.Engine, ep docker.Endpoint) []Check {
+func machineChecks(ctx context.Context, engine docker.Describer, ep docker.Endpoint) []Check {
 	r, err := docker.MeasureEngine(ctx, engine, ep)
 	if err != nil {
 		return []Check{{Name: "engine", Detail: fmt.Sprintf("measure %s: %v", ep.Host, err)}}
