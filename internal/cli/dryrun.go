@@ -9,30 +9,34 @@ import (
 	"github.com/crispify/crispify/internal/ui"
 )
 
-// dryRun prints the plan of a boot, `crispify --dry-run`: one line per
-// step (NDJSON plan events with --output json, a table otherwise).
+// dryRun prints the plan of a boot, `crispify --dry-run`.
 func dryRun(ctx context.Context, opts *LocalOptions, st *stack.Stack, req stack.Request) error {
-	io := opts.Deps.IO
-	mode := io.Output()
+	return opts.Global.showPlan(opts.Deps.IO, func(sink event.Sink) (stack.Result, error) {
+		return st.Plan(ctx, req, sink)
+	})
+}
+
+// showPlan prints the plan that plan emits, changing nothing: one line per
+// step (NDJSON plan events with --output json, a table otherwise).
+func (g *GlobalOptions) showPlan(io *IOStreams, plan func(event.Sink) (stack.Result, error)) error {
 	var steps []event.Event
 	var sink event.Sink = event.SinkFunc(func(e event.Event) {
 		if e.Kind == event.Plan {
 			steps = append(steps, e)
 		}
 	})
-	if mode == OutputJSON {
-		j := ui.NewJSON(io.Out)
-		sink = event.SinkFunc(j.Render)
+	if io.Output() == OutputJSON {
+		sink = event.SinkFunc(ui.NewJSON(io.Out).Render)
 	}
-	res, err := st.Plan(ctx, req, sink)
+	res, err := plan(sink)
 	if err != nil {
 		if res.Usage {
-			return usageErrorf("%v", err)
+			return &ExitError{Code: ExitUsage, Err: err}
 		}
 		return failed(err)
 	}
-	if mode != OutputJSON {
-		printPlan(io, opts.Global.NoColour, steps)
+	if io.Output() != OutputJSON {
+		printPlan(io, g.NoColour, steps)
 	}
 	return nil
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/crispify/crispify/internal/event"
 	"github.com/crispify/crispify/internal/stack"
-	"github.com/crispify/crispify/internal/ui"
 )
 
 // SwitchOptions are the inputs of `crispify switch`.
@@ -87,26 +86,7 @@ func switchRun(ctx context.Context, opts *SwitchOptions) error {
 
 // switchPlan prints the plan of a switch (--dry-run).
 func switchPlan(ctx context.Context, opts *SwitchOptions, st *stack.Stack, req stack.Request) error {
-	io := opts.Deps.IO
-	mode := io.Output()
-	var steps []event.Event
-	var sink event.Sink = event.SinkFunc(func(e event.Event) {
-		if e.Kind == event.Plan {
-			steps = append(steps, e)
-		}
+	return opts.Global.showPlan(opts.Deps.IO, func(sink event.Sink) (stack.Result, error) {
+		return st.Switch(ctx, req, sink)
 	})
-	if mode == OutputJSON {
-		sink = event.SinkFunc(ui.NewJSON(io.Out).Render)
-	}
-	res, err := st.Switch(ctx, req, sink)
-	if err != nil {
-		if res.Usage {
-			return &ExitError{Code: ExitUsage, Err: err}
-		}
-		return failed(err)
-	}
-	if mode != OutputJSON {
-		printPlan(io, opts.Global.NoColour, steps)
-	}
-	return nil
 }
