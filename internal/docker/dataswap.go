@@ -109,7 +109,9 @@ func (p *Project) Quiesce(ctx context.Context, name string) error {
 }
 
 // CopyBranch copies the data of the named infra from data branch from to
-// data branch to, whose volumes must not exist yet (BranchData). Each
+// data branch to, each volume that to lacks (BranchData says whether it
+// lacks any): what to has is its own and never written over, and a volume
+// from has none of is left for Up to make empty. Each
 // infra's container must be stopped (Quiesce): a copy from a running or
 // paused one is refused. The space the copy needs is checked first where
 // the engine says both sizes and free space; a copy that fails or is cut
@@ -151,7 +153,7 @@ func (p *Project) CopyBranch(ctx context.Context, from, to string, names []strin
 		job := copyJob{infra: name, image: in.Image}
 		for i := range src {
 			if _, ok := exist[dst[i].Name]; ok {
-				return fmt.Errorf("%s: volume %s of branch %s exists already: switch to it without copying, or remove its data first (crispify data prune)", what, dst[i].Name, to)
+				continue // branch to's own data: never written over
 			}
 			if _, ok := have[src[i].Name]; !ok {
 				continue // never made on branch from: Up makes it empty on to
