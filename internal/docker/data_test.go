@@ -435,6 +435,19 @@ func TestDataBranches(t *testing.T) {
 	if b := branches[1]; b.Name != "master" || b.Current || !b.Default {
 		t.Errorf("master: %+v", b)
 	}
+	for _, tc := range []struct {
+		labels           map[string]string
+		branch, snapshot string
+	}{
+		{map[string]string{docker.LabelDataBranch: "feature"}, "feature", ""},
+		{map[string]string{}, "master", ""}, // made before branches
+		{map[string]string{docker.LabelSnapshot: "s1", docker.LabelSnapshotBranch: "feature"}, "", "s1"},
+		{map[string]string{docker.LabelCopyMarker: "1a2b"}, "", ""},
+	} {
+		if b, s := p.VolumeBranch(docker.Volume{Labels: tc.labels}); b != tc.branch || s != tc.snapshot {
+			t.Errorf("VolumeBranch(%v) = %q, %q; want %q, %q", tc.labels, b, s, tc.branch, tc.snapshot)
+		}
+	}
 	if _, err := p.RemoveDataBranch(ctx, "feature"); err == nil || !strings.Contains(err.Error(), "switch to another branch first") {
 		t.Errorf("rm of the current branch: %v", err)
 	}

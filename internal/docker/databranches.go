@@ -97,3 +97,20 @@ func (p *Project) RemoveDataBranch(ctx context.Context, branch string) ([]string
 	slices.Sort(removed)
 	return removed, errors.Join(errs...)
 }
+
+// VolumeBranch says whose data one of the project's volumes holds: the
+// data branch it belongs to, or the snapshot it is part of. A volume made
+// before data branches is the manifest branch's; a copy's marker is
+// neither (both empty). What a teardown that keeps other branches' data
+// (`decrispify --volumes` without --all-branches) sorts by.
+func (p *Project) VolumeBranch(v Volume) (branch, snapshot string) {
+	switch {
+	case v.Labels[LabelCopyMarker] != "":
+		return "", ""
+	case v.Labels[LabelSnapshot] != "":
+		return "", v.Labels[LabelSnapshot]
+	case v.Labels[LabelDataBranch] != "":
+		return v.Labels[LabelDataBranch], ""
+	}
+	return p.defaultBranch(), ""
+}
