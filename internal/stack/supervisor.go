@@ -63,19 +63,12 @@ type Supervisor struct {
 	shutdownErr error
 }
 
-// Start makes this process the detached supervisor of st's project: it
+// start makes this process the supervisor of st's project (Boot): it
 // takes the project's supervisor lock (ErrRunning when another process
 // holds it), ends what an earlier crispify left running, and serves the
-// socket. It starts no worker: Apply does.
-func Start(ctx context.Context, st *Stack) (*Supervisor, error) { return start(ctx, st, false) }
-
-// StartInTerminal is Start for a foreground crispify: other terminals that
+// socket. It starts no worker: Apply does. inTerminal: other terminals that
 // apply through it are told the stack is kept by a crispify in a terminal,
 // not in the background.
-func StartInTerminal(ctx context.Context, st *Stack) (*Supervisor, error) {
-	return start(ctx, st, true)
-}
-
 func start(ctx context.Context, st *Stack, inTerminal bool) (*Supervisor, error) {
 	f := filesOf(st.Manifest)
 	if err := f.checkSocketPath(); err != nil {
