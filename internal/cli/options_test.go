@@ -68,6 +68,24 @@ func TestBootFlagsBecomeOptions(t *testing.T) {
 	}
 }
 
+// crispify without a command is crispify local, with the global flags
+// before or after the names.
+func TestTheRootsFlagsBecomeLocalOptions(t *testing.T) {
+	var got *LocalOptions
+	root := newCmdRoot(&Deps{IO: &IOStreams{Getenv: func(string) string { return "" }}}, func(_ context.Context, o *LocalOptions) error {
+		got = o
+		return errRan
+	})
+	root.SetArgs(globalFileFirst([]string{"-f", "m.yaml", "api", "-d", "--profile", "messaging", "--output", "plain", "mailer"}))
+	if err := root.Execute(); !errors.Is(err, errRan) {
+		t.Fatal(err)
+	}
+	if got.Mode != modeLocal || !got.Detach || got.Profile != "messaging" || got.Global.ManifestPath != "m.yaml" ||
+		got.Global.Output != "plain" || !reflect.DeepEqual(got.Names, []string{"api", "mailer"}) || got.suggest == nil {
+		t.Errorf("options %+v, global %+v", *got, *got.Global)
+	}
+}
+
 func TestReposFlagsBecomeOptions(t *testing.T) {
 	o, _ := parse(t, NewCmdRepos, "--update", "--jobs", "3", "--git", "go-git", "api")
 	if !o.Update || o.Jobs != 3 || o.Backend != "go-git" || !reflect.DeepEqual(o.Names, []string{"api"}) {

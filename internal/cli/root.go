@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -38,7 +39,11 @@ type GlobalOptions struct {
 }
 
 // NewCmdRoot builds the whole command tree.
-func NewCmdRoot(deps *Deps) *cobra.Command {
+func NewCmdRoot(deps *Deps) *cobra.Command { return newCmdRoot(deps, nil) }
+
+// newCmdRoot is NewCmdRoot whose own run, `crispify` without a command,
+// runF replaces.
+func newCmdRoot(deps *Deps, runF func(context.Context, *LocalOptions) error) *cobra.Command {
 	g := &GlobalOptions{}
 	local := &LocalOptions{Deps: deps, Global: g, Mode: modeLocal}
 	root := &cobra.Command{
@@ -58,6 +63,9 @@ services and what they need.`,
 	root.RunE = func(cmd *cobra.Command, args []string) error {
 		local.Names = args
 		local.suggest = cmd.SuggestionsFor
+		if runF != nil {
+			return runF(cmd.Context(), local)
+		}
 		return bootRun(cmd.Context(), local)
 	}
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
