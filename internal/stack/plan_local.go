@@ -76,7 +76,11 @@ func (st *Stack) applyHere(ctx context.Context, req Request) (*apply, error) {
 		if err != nil {
 			return nil, err
 		}
-		a.project = docker.NewProject(docker.ProjectOptions{Engine: engine, Manifest: st.Manifest, Pull: req.Mode == Remote, Local: ep.Local()})
+		data, err := dataBranch(st.Manifest)
+		if err != nil {
+			return nil, err
+		}
+		a.project = docker.NewProject(docker.ProjectOptions{Engine: engine, Manifest: st.Manifest, Pull: req.Mode == Remote, Local: ep.Local(), DataBranch: data})
 		host = hostAddress(ep)
 	}
 	a.builtins = builtinsOf(st.Manifest, host)

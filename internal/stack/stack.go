@@ -148,7 +148,11 @@ func (st *Stack) project(ctx context.Context, sink event.Sink) (*docker.Project,
 	if err != nil {
 		return nil, err
 	}
-	return docker.NewProject(docker.ProjectOptions{Engine: engine, Manifest: st.Manifest, Sink: sink, Local: ep.Local()}), nil
+	data, err := dataBranch(st.Manifest)
+	if err != nil {
+		return nil, err
+	}
+	return docker.NewProject(docker.ProjectOptions{Engine: engine, Manifest: st.Manifest, Sink: sink, Local: ep.Local(), DataBranch: data}), nil
 }
 
 // Endpoint connects to the engine and says where it is, for a header.
@@ -165,8 +169,12 @@ func (st *Stack) Infra(ctx context.Context, names []string, pull bool, sink even
 	if err != nil {
 		return Result{}, err
 	}
+	data, err := dataBranch(st.Manifest)
+	if err != nil {
+		return Result{}, err
+	}
 	res, err := command(sink, fmt.Sprintf("%d infra of project %s", len(names), st.Manifest.Project), func(sink event.Sink) (string, error) {
-		p := docker.NewProject(docker.ProjectOptions{Engine: engine, Manifest: st.Manifest, Pull: pull, Local: ep.Local(), Sink: sink})
+		p := docker.NewProject(docker.ProjectOptions{Engine: engine, Manifest: st.Manifest, Pull: pull, Local: ep.Local(), Sink: sink, DataBranch: data})
 		var g Graph
 		AddInfra(&g, p, names)
 		outcome, err := g.Run(ctx, sink)

@@ -223,7 +223,13 @@ func (s *Supervisor) project(ctx context.Context, m *manifest.Manifest, pull boo
 		})
 		s.keeper.Start()
 	}
-	return s.keeper.Project(m, pull), s.endpoint, nil
+	data, err := dataBranch(m)
+	if err != nil {
+		return nil, s.endpoint, err
+	}
+	p := s.keeper.Project(m, pull)
+	p.DataBranch = data
+	return p, s.endpoint, nil
 }
 
 // manifest is the manifest of the last apply.

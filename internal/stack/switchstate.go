@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/crispify/crispify/internal/manifest"
 )
 
 // branches is where a switch left the stack (docs/design.md, "Data
@@ -71,6 +73,14 @@ func trimBefore(b *branches) *branches {
 	c := *b
 	c.Before = nil
 	return &c
+}
+
+// dataBranch is the data branch the infra of m's stack run on, where the
+// last switch left it: "" is the manifest's. Every project the stack makes
+// mounts it, or an Up would quietly move the infra back to other data.
+func dataBranch(m *manifest.Manifest) (string, error) {
+	b, err := readBranches(m.StateDir())
+	return b.Data, err
 }
 
 // branchOf is the branch the stack keeps clone c on: where the last switch
