@@ -22,19 +22,15 @@ import (
 // which leaves the stack running.
 func bootStack(ctx context.Context, opts *LocalOptions, st *stack.Stack, sel stack.Selection, req stack.Request) error {
 	io := opts.Deps.IO
-	mode := io.Output()
-	keeping := stack.Foreground
+	keeping, board := stack.Foreground, io.Output() == OutputTUI
 	if opts.Detach {
-		keeping = stack.Detached
+		keeping, board = stack.Detached, false
 	}
-	ses, err := st.Boot(ctx, stack.BootOptions{Keeping: keeping, Board: mode == OutputTUI && !opts.Detach})
+	ses, err := st.Boot(ctx, stack.BootOptions{Keeping: keeping, Board: board})
 	if err != nil {
 		return exitFor(err)
 	}
-	board := ses.Own() || mode == OutputTUI && !opts.Detach
-	ctrl := &controller{quit: quitBy(ses.Quit), items: ses, logs: st}
-	sc := &screen{endpoint: st.EndpointName(), board: board, attached: board && !ses.Own(), services: sel.Services, infra: sel.Infra, workers: sel.Workers(st.Manifest), ctrl: ctrl}
-	out := opts.Global.startStream(ctx, io, st.Manifest, sc, ses.Events())
+	out := opts.Global.startStream(ctx, io, st.Manifest, bootScreen(st, sel, ses, board), ses.Events())
 	// The board gone ends the boot; a second Ctrl-C there forces: the
 	// stops under way, the boot's too, turn to SIGKILL.
 	go func() {
@@ -57,11 +53,8 @@ func bootStack(ctx context.Context, opts *LocalOptions, st *stack.Stack, sel sta
 	}
 	if out.mode != OutputJSON {
 		// The board has given the screen back: say where things stand.
-		switch {
-		case ses.Own() && len(sel.Workers(st.Manifest)) > 0:
-			fmt.Fprintln(io.ErrOut, "crispify: "+whereThingsStand(ses.DownElsewhere(), len(sel.Infra), opts.Global.hintDown(opts.Deps, "")))
-		case !ses.Own() && ctx.Err() == nil:
-			fmt.Fprintln(io.ErrOut, "crispify: "+keptBy(ses.Keeper(), opts.Global, opts.Deps))
+		if said := whereItRuns(ctx, opts, st, sel, ses); said != "" {
+			fmt.Fprintln(io.ErrOut, "crispify: "+said)
 		}
 	}
 	if errors.Is(renderErr, errInterrupted) {
@@ -71,6 +64,31 @@ func bootStack(ctx context.Context, opts *LocalOptions, st *stack.Stack, sel sta
 		return exitFor(err)
 	}
 	return renderErr
+}
+
+// bootScreen is what the terminal UI shows of a boot: the board of the
+// stack this process keeps, or of another's (attached, where q only
+// closes it), or the apply alone (detached).
+func bootScreen(st *stack.Stack, sel stack.Selection, ses *stack.Session, board bool) *screen {
+	board = board || ses.Own()
+	return &screen{
+		endpoint: st.EndpointName(), board: board, attached: board && !ses.Own(),
+		services: sel.Services, infra: sel.Infra, workers: sel.Workers(st.Manifest),
+		ctrl: &controller{quit: quitBy(ses.Quit), items: ses, logs: st},
+	}
+}
+
+// whereItRuns is the last line of a boot: of a foreground run, that its
+// workers stopped and what of the infra still runs; of an apply through
+// another process, which keeps the stack and what to do next.
+func whereItRuns(ctx context.Context, opts *LocalOptions, st *stack.Stack, sel stack.Selection, ses *stack.Session) string {
+	switch {
+	case ses.Own() && len(sel.Workers(st.Manifest)) > 0:
+		return whereThingsStand(ses.DownElsewhere(), len(sel.Infra), opts.Global.hintDown(opts.Deps, ""))
+	case !ses.Own() && ctx.Err() == nil:
+		return keptBy(ses.Keeper(), opts.Global, opts.Deps)
+	}
+	return ""
 }
 
 // quitBy is the board's q: end the boot, and the wait.
