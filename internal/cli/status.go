@@ -49,31 +49,41 @@ crispify status >/dev/null && run-tests`,
 }
 
 func statusRun(ctx context.Context, opts *StatusOptions) error {
-	io := opts.Deps.IO
 	st, err := opts.Global.openStack(opts.Deps)
 	if err != nil {
 		return err
 	}
-	if opts.Watch && !opts.JSON {
-		if io.Output() == OutputTUI {
-			if client, err := st.Dial(ctx); err == nil {
-				return watchBoard(ctx, opts, st, client)
-			}
-		}
-	}
 	if !opts.Watch {
-		// Rows with an error: a supervisor that did not answer, whose
-		// workers' rows say their state is unknown; the error says why.
-		rows, ok, err := st.Status(ctx)
-		if err != nil && rows == nil {
-			return failed(err)
-		}
-		printErr := printStatus(opts, rows, ok)
-		if err != nil {
-			return failed(err)
-		}
-		return printErr
+		return statusOnce(ctx, opts, st)
 	}
+	if !opts.JSON && opts.Deps.IO.Output() == OutputTUI {
+		if client, err := st.Dial(ctx); err == nil {
+			return watchBoard(ctx, opts, st, client)
+		}
+	}
+	return pollStatus(ctx, opts, st)
+}
+
+// statusOnce prints the table (or the JSON) once; it exits 0 only when
+// every infra is healthy and every worker ready.
+func statusOnce(ctx context.Context, opts *StatusOptions, st *stack.Stack) error {
+	// Rows with an error: a supervisor that did not answer, whose
+	// workers' rows say their state is unknown; the error says why.
+	rows, ok, err := st.Status(ctx)
+	if err != nil && rows == nil {
+		return failed(err)
+	}
+	printErr := printStatus(opts, rows, ok)
+	if err != nil {
+		return failed(err)
+	}
+	return printErr
+}
+
+// pollStatus prints the table every 2 seconds until Ctrl-C: --watch
+// without the board, or without a supervisor to follow.
+func pollStatus(ctx context.Context, opts *StatusOptions, st *stack.Stack) error {
+	io := opts.Deps.IO
 	for {
 		rows, ok, err := st.Status(ctx)
 		if err != nil && rows == nil {
