@@ -61,13 +61,24 @@ func logsRun(ctx context.Context, opts *LogsOptions) error {
 	if err != nil {
 		return err
 	}
+	err = st.Logs(ctx, opts.Names, tailN, opts.Follow, logPrinter(io, opts.Global.NoColour, st.LogNames(opts.Names)))
+	if ctx.Err() != nil {
+		return nil // Ctrl-C is how -f ends
+	}
+	return exitFor(err)
+}
+
+// logPrinter prints the lines of the named sources, interleaved: each
+// prefixed by its name in a column as wide as the longest, coloured on a
+// terminal; lines may come from several goroutines.
+func logPrinter(io *IOStreams, noColour bool, names []string) func(name, text string) {
 	width := 0
-	for _, n := range st.LogNames(opts.Names) {
+	for _, n := range names {
 		width = max(width, len(n))
 	}
-	colour := io.Colour(opts.Global.NoColour, io.OutTTY)
+	colour := io.Colour(noColour, io.OutTTY)
 	var mu sync.Mutex
-	printLine := func(name, text string) {
+	return func(name, text string) {
 		if !colour && strings.ContainsRune(text, '\x1b') {
 			// What workers and containers colour is theirs to show on a
 			// terminal; a pipe, a file or NO_COLOR gets the text alone.
@@ -77,11 +88,6 @@ func logsRun(ctx context.Context, opts *LogsOptions) error {
 		defer mu.Unlock()
 		fmt.Fprintf(io.Out, "%s | %s\n", prefixColour(colour, name, fmt.Sprintf("%-*s", width, name)), text)
 	}
-	err = st.Logs(ctx, opts.Names, tailN, opts.Follow, printLine)
-	if ctx.Err() != nil {
-		return nil // Ctrl-C is how -f ends
-	}
-	return exitFor(err)
 }
 
 // manifestGivenAsName fails an argument that names a manifest file: on
