@@ -71,3 +71,64 @@ func TestTheVolumesATeardownListsAreTheOnesItRemoves(t *testing.T) {
 		t.Error("bob's volume removed")
 	}
 }
+
+func TestDownRemovesOnlyOurs(t *testing.T) {
+	p, fake, _ := newProject(t, testManifest)
+	up(t, p, "redis", "mysql")
+	ctx := context.Background()
+	foreign, _ := fake.ContainerCreate(ctx, docker.ContainerSpec{Name: "someone-else", Image: "busybox:1"})
+	other, _ := fake.ContainerCreate(ctx, docker.ContainerSpec{Name: "other-redis", Image: "redis:7", Labels: map[string]string{docker.LabelProject: "other"}})
+	_ = fake.VolumeCreate(ctx, "precious", nil)
+
+	report, err := p.Down(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(report.Containers) != 2 || !report.Network || len(report.Volumes) != 0 {
+		t.Errorf("report %+v", report)
+	}
+	for _, id := range []string{foreign, other} {
+		if _, err := fake.ContainerInspect(ctx, id); err != nil {
+			t.Errorf("container %s removed: %v", id, err)
+		}
+	}
+	if _, ok := fake.Volumes["crisp_redis_data"]; !ok {
+		t.Error("data volume removed without --volumes")
+	}
+
+	up(t, p, "redis")
+	report, err = p.Down(ctx, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := fake.Volumes["crisp_redis_data"]; ok {
+		t.Error("data volume kept with --volumes")
+	}
+	if _, ok := fake.Volumes["precious"]; !ok {
+		t.Error("foreign volume removed")
+	}
+
+	// Twice is fine.
+	if _, err := p.Down(ctx, true); err != nil {
+		t.Errorf("second down: %v", err)
+	}
+}
+
+func TestDownNamesTheUnnamedVolumesItLeaves(t *testing.T) {
+	p, fake, _ := newProject(t, testManifest)
+	up(t, p, "redis", "plain")
+	anon := strings.Repeat("cd", 32)
+	for _, c := range fake.Containers {
+		if c.Name == "crisp-plain" {
+			c.Mounts = append(c.Mounts, docker.Mount{Type: "volume", Name: anon, Destination: "/var/lib/thing"})
+		}
+	}
+	report, err := p.Down(context.Background(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// redis's own named volume is not in the list: the next boot reuses it.
+	if !slices.Equal(report.Unnamed, []string{anon}) {
+		t.Errorf("unnamed volumes reported %q, want just %s", report.Unnamed, anon)
+	}
+}

@@ -1,8 +1,6 @@
 package docker
 
-import (
-	"testing"
-)
+import "testing"
 
 func TestKindOfEndpoints(t *testing.T) {
 	for host, want := range map[string]engineKind{
