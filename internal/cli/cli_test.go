@@ -58,6 +58,11 @@ func newHarness(t *testing.T, manifest string) *harness {
 
 func (h *harness) run(args ...string) (stdout, stderr string, code int) {
 	h.t.Helper()
+	return h.runCtx(context.Background(), args...)
+}
+
+// runCtx runs a command line with ctx, whose end is a Ctrl-C.
+func (h *harness) runCtx(ctx context.Context, args ...string) (stdout, stderr string, code int) {
 	var out, errOut bytes.Buffer
 	io := &IOStreams{
 		In: strings.NewReader(h.in), Out: &out, ErrOut: &errOut,
@@ -68,7 +73,7 @@ func (h *harness) run(args ...string) (stdout, stderr string, code int) {
 		return h.fake, docker.Endpoint{Host: "fake://", From: "test"}, nil
 	}}
 	args = append([]string{"-f", filepath.Join(h.dir, "crispify.yaml")}, args...)
-	code = Run(context.Background(), deps, args)
+	code = Run(ctx, deps, args)
 	return out.String(), errOut.String(), code
 }
 
