@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -47,8 +48,7 @@ func daemonRun(ctx context.Context, opts *DaemonOptions) error {
 	if err != nil {
 		return failed(err)
 	}
-	// Its own log: its events as plain lines, not the workers' output
-	// again (each worker has a log of its own), rotated.
+	// Its own log, rotated.
 	log, err := stack.OpenSupervisorLog(st)
 	if err != nil {
 		ses.Close()
@@ -59,12 +59,7 @@ func daemonRun(ctx context.Context, opts *DaemonOptions) error {
 	logged := make(chan struct{})
 	go func() {
 		defer close(logged)
-		plain := ui.NewPlain(log, false)
-		ses.Events().Drain(func(e event.Event) {
-			if !e.IsOutput() {
-				plain.Render(e)
-			}
-		})
+		logEvents(log, ses.Events())
 	}()
 	ses.Wait(ctx)
 	err = ses.Close()
@@ -73,6 +68,17 @@ func daemonRun(ctx context.Context, opts *DaemonOptions) error {
 		fmt.Fprintf(log, "crispify supervisor: %v\n", err)
 	}
 	return err
+}
+
+// logEvents writes the supervisor's events to its log as plain lines until
+// they end: not the workers' output again, each worker has a log of its own.
+func logEvents(log io.Writer, events *event.Queue) {
+	plain := ui.NewPlain(log, false)
+	events.Drain(func(e event.Event) {
+		if !e.IsOutput() {
+			plain.Render(e)
+		}
+	})
 }
 
 // NewCmdWatchdog builds the hidden command of the watchdog the supervisor
