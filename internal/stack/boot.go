@@ -190,7 +190,7 @@ func (s *Session) Apply(ctx context.Context, req Request) (Result, error) {
 // another terminal. A board stays after a failed boot of its own, to show
 // it; a board of another's stack stays only after an apply that worked.
 func (s *Session) Wait(ctx context.Context) {
-	if s.applyErr != nil && !(s.Own() && s.opts.Board) || !s.Own() && !s.opts.Board {
+	if !s.stays() {
 		return
 	}
 	var stopped <-chan struct{}
@@ -203,6 +203,17 @@ func (s *Session) Wait(ctx context.Context) {
 	case <-stopped: // decrispify, through the socket
 		s.downElsewhere = true
 	}
+}
+
+// stays says whether the run stays once its apply has ended: a stack this
+// process keeps, while its workers run (after a failed boot, only on a
+// board, to show it); the board of another's stack, after an apply that
+// worked.
+func (s *Session) stays() bool {
+	if s.Own() {
+		return s.applyErr == nil || s.opts.Board
+	}
+	return s.opts.Board && s.applyErr == nil
 }
 
 // DownElsewhere says decrispify from another terminal stopped the stack

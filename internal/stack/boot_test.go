@@ -34,3 +34,30 @@ func TestWhatABootEndsWith(t *testing.T) {
 		}
 	}
 }
+
+func TestWhenABootStaysAfterItsApply(t *testing.T) {
+	failed := errors.New("start api: exit status 1")
+	for _, tc := range []struct {
+		name     string
+		own      bool
+		board    bool
+		applyErr error
+		want     bool
+	}{
+		{name: "the foreground, up", own: true, want: true},
+		{name: "the foreground's board, up", own: true, board: true, want: true},
+		{name: "the foreground, failed: the summary says why", own: true, applyErr: failed, want: false},
+		{name: "the foreground's board, failed: it shows why until q", own: true, board: true, applyErr: failed, want: true},
+		{name: "detached", want: false},
+		{name: "the board of another's stack, applied", board: true, want: true},
+		{name: "the board of another's stack, failed", board: true, applyErr: failed, want: false},
+	} {
+		s := &Session{opts: BootOptions{Board: tc.board}, applyErr: tc.applyErr}
+		if tc.own {
+			s.sup = &Supervisor{}
+		}
+		if got := s.stays(); got != tc.want {
+			t.Errorf("%s: stays %v", tc.name, got)
+		}
+	}
+}
