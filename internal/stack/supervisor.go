@@ -206,8 +206,10 @@ func (s *Supervisor) stopOrder() [][]string {
 	return StopOrder(m, m.ServiceNames())
 }
 
-// project is the infra of m on the supervisor's engine, connecting to it
-// the first time and following its containers from then on (the keeper).
+// project is a run from m of the stack's one project on the supervisor's
+// engine: the keeper's, made at the first connection and closed with it
+// at Shutdown. Every apply, stop and restart shares what the project
+// keeps beyond a call (docker.Project.With).
 func (s *Supervisor) project(ctx context.Context, m *manifest.Manifest, pull bool) (*docker.Project, docker.Endpoint, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
