@@ -16,6 +16,9 @@ type SwitchOptions struct {
 	Branch string
 	Names  []string
 	DryRun bool
+	// Data is how a branch with no data yet gets its own: copy, fresh
+	// or keep.
+	Data string
 }
 
 // NewCmdSwitch builds `crispify switch`. runF replaces the run in tests.
@@ -36,6 +39,14 @@ out feature-x"); the others keep running. On a stopped stack, the repos are
 checked out and nothing is started. The stack then keeps each repo on its
 branch: crispify remote updates that branch.
 
+The infra's data follows: its named volumes belong to a data branch. The first
+switch to a branch copies the current branch's data to it (--data copy), or
+starts it empty (--data fresh); --data keep goes on with the current data, and
+an infra with "data: shared" in the manifest never forks. The branch left keeps
+its data untouched, and switching back to it is a swap, with no copy. Only
+stopped containers are copied (Redis saves first), and the workers that need
+them are stopped first and started after.
+
 "crispify switch -" goes back to where the last switch came from.`,
 		Example: `  crispify switch feature-x          # every repo that has feature-x
   crispify switch feature-x api      # api and what it needs only
@@ -50,7 +61,8 @@ branch: crispify remote updates that branch.
 			return switchRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "print what each repo and worker would do, and change nothing")
+	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "print what each repo, infra and worker would do, and change nothing")
+	cmd.Flags().StringVar(&opts.Data, "data", stack.DataCopy, "a branch with no data yet: `copy` the current branch's, start fresh (empty), or keep using the current data")
 	return cmd
 }
 
@@ -61,7 +73,10 @@ func switchRun(ctx context.Context, opts *SwitchOptions) error {
 	}
 	io := opts.Deps.IO
 	req := st.Request(stack.Local, opts.Names, "", "", false, io.environ())
-	req.Switch = &stack.Switch{Branch: opts.Branch}
+	if err := stack.CheckDataMode(opts.Data); err != nil {
+		return exitFor(err)
+	}
+	req.Switch = &stack.Switch{Branch: opts.Branch, Data: opts.Data}
 	req.DryRun = opts.DryRun
 	if opts.DryRun {
 		return switchPlan(ctx, opts, st, req)

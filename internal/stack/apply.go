@@ -50,7 +50,7 @@ func (s *Supervisor) Apply(ctx context.Context, req Request, sink event.Sink) (R
 		return Result{Usage: IsUsage(err)}, err
 	}
 	if req.Switch != nil {
-		if err := a.planSwitch(ctx, *req.Switch, req.DryRun); err != nil {
+		if err := s.planSwitch(ctx, a, *req.Switch, req.DryRun); err != nil {
 			return Result{Usage: IsUsage(err)}, err
 		}
 	}
@@ -62,8 +62,14 @@ func (s *Supervisor) Apply(ctx context.Context, req Request, sink event.Sink) (R
 	defer closeTap()
 	s.stream.Emit(event.Event{Kind: event.Stack, Phase: event.Started, Msg: a.summary()})
 	removedErr := a.stopRemoved(ctx)
+	// A data swap that fails leaves the project on the old data: the graph
+	// then brings the infra and workers back up as they were.
+	swapErr := a.swapData(ctx)
 	g := a.graph()
 	result, err := g.Run(ctx, s.stream)
+	if err == nil {
+		err = a.restartSwapped(ctx)
+	}
 	if a.project != nil {
 		a.project.Unlock()
 	}
@@ -76,6 +82,9 @@ func (s *Supervisor) Apply(ctx context.Context, req Request, sink event.Sink) (R
 	if err == nil {
 		err = removedErr
 	}
+	if swapErr != nil {
+		err = swapErr
+	}
 	end := event.Event{Kind: event.Stack, Phase: event.Done, Counts: t.tally.Counts()}
 	switch {
 	case ctx.Err() != nil:
@@ -85,7 +94,7 @@ func (s *Supervisor) Apply(ctx context.Context, req Request, sink event.Sink) (R
 		end.Phase, end.Error = event.Failed, err.Error()
 	}
 	s.stream.Emit(end)
-	return Result{Settled: a.ordered(t.tally.Settled(event.Repo, event.Infra, event.Setup, event.Worker)), Counts: end.Counts}, err
+	return Result{Settled: a.ordered(t.tally.Settled(event.Repo, event.Infra, event.Data, event.Setup, event.Worker)), Counts: end.Counts}, err
 }
 
 // ordered sorts a summary as the manifest reads: the infra, then each
@@ -93,15 +102,17 @@ func (s *Supervisor) Apply(ctx context.Context, req Request, sink event.Sink) (R
 func (a *apply) ordered(settled []event.Event) []event.Event {
 	rank := map[item]int{}
 	for i, name := range a.sel.Infra {
-		rank[item{event.Infra, name}] = i
+		rank[item{event.Infra, name}] = 2 * i
+		rank[item{event.Data, name}] = 2*i + 1 // its data, after it
 	}
+	infra := 2 * len(a.sel.Infra)
 	for i, name := range a.sel.Services {
 		clone := item{event.Repo, a.m.Services[name].CloneName()}
 		if _, ok := rank[clone]; !ok {
-			rank[clone] = len(a.sel.Infra) + 3*i
+			rank[clone] = infra + 3*i
 		}
 		for k, kind := range []event.Kind{event.Setup, event.Worker} {
-			rank[item{kind, name}] = len(a.sel.Infra) + 3*i + k + 1
+			rank[item{kind, name}] = infra + 3*i + k + 1
 		}
 	}
 	slices.SortStableFunc(settled, func(x, y event.Event) int {
@@ -329,6 +340,13 @@ func (a *apply) worker(ctx context.Context, s *manifest.Service, sink event.Sink
 	if d.action == actStart {
 		// decide starts only what does not run
 		spec.Why = "it was not running" + note
+		if why := a.swappedWorker(s.Name); why != "" {
+			// Its code may have moved too: say both.
+			if was, known := a.records.get(s.Name); known && was.head != "" && head != "" && was.head != head {
+				why = a.moved(ctx, s.Dir, was.head, head) + ", " + why
+			}
+			spec.Why = why
+		}
 		err = a.runner.Start(ctx, spec)
 	} else {
 		err = a.runner.Replace(ctx, spec, d.why)

@@ -91,6 +91,7 @@ func (a *apply) items() map[item]bool {
 	for _, name := range a.sel.Infra {
 		out[item{event.Infra, name}] = true
 		out[item{event.Image, a.m.Infra[name].Image}] = true
+		out[item{event.Data, name}] = true
 	}
 	for _, name := range a.removed {
 		out[item{event.Worker, name}] = true

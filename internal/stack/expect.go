@@ -61,7 +61,7 @@ func (a *apply) departure(s *manifest.Service, head string, did action) string {
 	a.mu.Lock()
 	x := a.expected
 	a.mu.Unlock()
-	if x == nil {
+	if x == nil || a.swappedWorker(s.Name) != "" {
 		return ""
 	}
 	planned, ok := x.workers[s.Name]

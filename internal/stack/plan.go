@@ -51,6 +51,9 @@ func (a *apply) dryRun(ctx context.Context, sink event.Sink) {
 	for _, name := range a.removed {
 		step(planStop, event.Worker, name, noLongerInManifest)
 	}
+	for _, st := range a.dataSteps(ctx) {
+		step(st.action, st.item, st.name, st.why)
+	}
 	for _, st := range a.serviceSteps(ctx, a.planRepo) {
 		step(st.action, st.item, st.name, st.why)
 	}

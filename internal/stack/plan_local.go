@@ -30,7 +30,7 @@ func (st *Stack) Plan(ctx context.Context, req Request, sink event.Sink) (Result
 		return Result{Usage: IsUsage(err)}, err
 	}
 	if req.Switch != nil {
-		if err := a.planSwitch(ctx, *req.Switch, true); err != nil {
+		if err := st.planSwitchHere(ctx, a, *req.Switch, true, event.Discard); err != nil {
 			return Result{Usage: IsUsage(err)}, err
 		}
 	}

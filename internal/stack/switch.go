@@ -22,6 +22,9 @@ type Switch struct {
 	// Branch is the branch to move to; "-" goes back to where the last
 	// switch came from.
 	Branch string `json:"branch"`
+	// Data is how a branch with no data yet gets some: DataCopy (""),
+	// DataFresh, or DataKeep to go on with the current branch's.
+	Data string `json:"data,omitempty"`
 }
 
 // back is the Branch that goes back one switch.
@@ -36,6 +39,7 @@ type switchPlan struct {
 	steps  map[string]repos.SwitchStep // by clone name
 	next   branches                    // what switch.json says once it is done
 	failed map[string]bool             // clones whose checkout failed; under apply.mu
+	data   *dataSwap                   // nil when the data stays where it is
 }
 
 // planSwitch reads every selected clone at once and says how each moves.
@@ -190,6 +194,9 @@ func (a *apply) recordSwitch() error {
 		return nil
 	}
 	next := a.switching.next
+	if d := a.switching.data; d != nil && a.project.DataBranch != d.to {
+		next.Data = d.from // the swap did not happen: the data stays
+	}
 	a.mu.Lock()
 	for name := range a.switching.failed {
 		if br := next.Before.branchOf(name, ""); br != "" {
@@ -200,4 +207,24 @@ func (a *apply) recordSwitch() error {
 	}
 	a.mu.Unlock()
 	return writeBranches(a.m.StateDir(), next)
+}
+
+// planSwitch plans a switch in the supervisor: the repos, then, when
+// nothing blocks it, the data, with the stack's project even when no
+// selected service needs infra (the data branch is the whole stack's).
+func (s *Supervisor) planSwitch(ctx context.Context, a *apply, sw Switch, dryRun bool) error {
+	if err := CheckDataMode(sw.Data); err != nil {
+		return err
+	}
+	if err := a.planSwitch(ctx, sw, dryRun); err != nil {
+		return err
+	}
+	if a.project == nil && len(a.m.Infra) > 0 {
+		p, _, err := s.project(ctx, a.m, false)
+		if err != nil {
+			return err
+		}
+		a.project = p
+	}
+	return a.planData(ctx, sw.Data)
 }
