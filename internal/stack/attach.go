@@ -39,19 +39,19 @@ func (c *Client) datedReplay(ctx context.Context, emit func(event.Event)) func(e
 	return DatedReplay(status, emit)
 }
 
-// Board is what the board of a foreground crispify reads: the
-// supervisor's events, then (End) the teardown that decrispify from
-// another terminal does once the supervisor stopped.
-type Board struct {
+// feed is what the board of a foreground crispify reads: the supervisor's
+// events, then (End) the teardown that decrispify from another terminal
+// does once the supervisor stopped.
+type feed struct {
 	st   *Stack
 	q    *event.Queue
 	rows *infraRows
 	fed  chan struct{} // closed when the supervisor's stream has ended
 }
 
-// Board returns the supervisor's events for a board in its own terminal.
-func (s *Supervisor) Board() *Board {
-	b := &Board{st: s.st, q: s.st.Queue(), fed: make(chan struct{})}
+// feed returns the supervisor's events for a board in its own terminal.
+func (s *Supervisor) feed() *feed {
+	b := &feed{st: s.st, q: s.st.Queue(), fed: make(chan struct{})}
 	b.rows = newInfraRows(b.q)
 	sub := s.Events(context.Background())
 	go func() {
@@ -62,13 +62,13 @@ func (s *Supervisor) Board() *Board {
 }
 
 // Queue is what the board reads.
-func (b *Board) Queue() *event.Queue { return b.q }
+func (b *feed) Queue() *event.Queue { return b.q }
 
 // End waits, once the supervisor has shut down, until its last events are
 // on the board. With teardown (decrispify in another terminal stopped it)
 // it then shows the containers going as decrispify takes them down, until
 // every one is gone or quit is closed (the board was closed).
-func (b *Board) End(teardown bool, quit <-chan struct{}) {
+func (b *feed) End(teardown bool, quit <-chan struct{}) {
 	<-b.fed
 	if !teardown {
 		return

@@ -50,8 +50,8 @@ type Session struct {
 	opts BootOptions
 	ctx  context.Context // Boot's: its end is an interrupt
 
-	sup   *Supervisor // this process keeps the stack; nil when another does
-	board *Board      // sup's events, for what renders them
+	sup  *Supervisor // this process keeps the stack; nil when another does
+	feed *feed       // sup's events, for what renders them
 	// client is the supervisor that keeps the stack, when another process
 	// does; spawned says this boot started it.
 	client  *Client
@@ -109,8 +109,8 @@ func (st *Stack) Boot(ctx context.Context, opts BootOptions) (*Session, error) {
 // Apply sends.
 func (s *Session) follow() {
 	if s.sup != nil {
-		s.board = s.sup.Board()
-		s.events = s.board.Queue()
+		s.feed = s.sup.feed()
+		s.events = s.feed.Queue()
 		return
 	}
 	s.events = s.st.Queue()
@@ -247,7 +247,7 @@ func (s *Session) Close() error {
 	var stopErr error
 	if s.sup != nil {
 		stopErr = s.sup.Shutdown(s.force)
-		s.board.End(s.downElsewhere && s.opts.Board, s.quit)
+		s.feed.End(s.downElsewhere && s.opts.Board, s.quit)
 	} else if s.stopFollower != nil {
 		s.stopFollower()
 		<-s.followed
