@@ -1,0 +1,146 @@
+package stack
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/crispify/crispify/internal/docker"
+	"github.com/crispify/crispify/internal/event"
+)
+
+// The verbs of `crispify data`: snapshots of the infra's data (save,
+// restore, ls, rm) and the data of branches no repo has any more (prune).
+// Each works on the data branch the infra run on, which the last switch
+// recorded (switch.json), under the project's lock, as the docker layer
+// requires of every data call.
+
+// Snapshot is a saved copy of a data branch's volumes.
+type Snapshot = docker.Snapshot
+
+// DataBranch is a data branch that has volumes on the engine.
+type DataBranch = docker.DataBranch
+
+// CurrentData is the data branch the infra run on: what the last switch
+// recorded, else the manifest's branch.
+func (st *Stack) CurrentData() (string, error) {
+	b, err := readBranches(st.Manifest.StateDir())
+	if err != nil {
+		return "", err
+	}
+	if b.Data == "" {
+		return st.Manifest.Defaults.Branch, nil
+	}
+	return b.Data, nil
+}
+
+// dataProject is the stack's infra on its engine, on the data branch the
+// last switch left it on, reporting to sink.
+func (st *Stack) dataProject(ctx context.Context, sink event.Sink) (*docker.Project, error) {
+	b, err := readBranches(st.Manifest.StateDir())
+	if err != nil {
+		return nil, err
+	}
+	engine, ep, err := st.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return docker.NewProject(docker.ProjectOptions{Engine: engine, Manifest: st.Manifest, Sink: sink, Local: ep.Local(), DataBranch: b.Data}), nil
+}
+
+// locked runs work with the project's lock held: no boot, teardown or
+// switch of the project changes its containers or volumes meanwhile.
+func (st *Stack) locked(ctx context.Context, sink event.Sink, work func(p *docker.Project) error) error {
+	if len(st.Manifest.Infra) == 0 {
+		return fmt.Errorf("project %s has no infra, so no data", st.Manifest.Project)
+	}
+	p, err := st.dataProject(ctx, sink)
+	if err != nil {
+		return err
+	}
+	if err := p.Lock(ctx, st.Manifest.InfraNames()); err != nil {
+		return err
+	}
+	defer p.Unlock()
+	return work(p)
+}
+
+// DataSave saves the current data branch's volumes as snapshot name
+// (`crispify data save`). The infra whose data forks are stopped for it
+// and started again after (see stilled); it reports between the stack's
+// started and done events.
+func (st *Stack) DataSave(ctx context.Context, name string, sink event.Sink) (Snapshot, error) {
+	var snap Snapshot
+	_, err := command(sink, "save snapshot "+name+" of project "+st.Manifest.Project, func(sink event.Sink) (string, error) {
+		err := st.locked(ctx, sink, func(p *docker.Project) error {
+			return st.stilled(ctx, p, "save snapshot "+name, sink, func() (err error) {
+				snap, err = p.SaveSnapshot(ctx, name)
+				return err
+			})
+		})
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("snapshot %s saved from the data of branch %s: %d volumes, %s", snap.Name, snap.Branch, len(snap.Volumes), Bytes(snap.Size)), nil
+	})
+	return snap, err
+}
+
+// DataRestore puts snapshot name's data back on the current data branch
+// (`crispify data restore`), in place of what it has, as DataSave stops
+// and starts the infra.
+func (st *Stack) DataRestore(ctx context.Context, name string, sink event.Sink) error {
+	_, err := command(sink, "restore snapshot "+name+" of project "+st.Manifest.Project, func(sink event.Sink) (string, error) {
+		branch := ""
+		err := st.locked(ctx, sink, func(p *docker.Project) error {
+			branch = p.CurrentDataBranch()
+			return st.stilled(ctx, p, "restore snapshot "+name, sink, func() error {
+				return p.RestoreSnapshot(ctx, name)
+			})
+		})
+		if err != nil {
+			return "", err
+		}
+		return "snapshot " + name + " restored onto the data of branch " + branch, nil
+	})
+	return err
+}
+
+// DataList lists the project's snapshots, newest first (`crispify data
+// ls`).
+func (st *Stack) DataList(ctx context.Context) ([]Snapshot, error) {
+	var out []Snapshot
+	err := st.locked(ctx, event.Discard, func(p *docker.Project) (err error) {
+		out, err = p.Snapshots(ctx)
+		return err
+	})
+	return out, err
+}
+
+// DataRemove removes snapshot name (`crispify data rm`); it returns the
+// volumes removed.
+func (st *Stack) DataRemove(ctx context.Context, name string) ([]string, error) {
+	var removed []string
+	err := st.locked(ctx, event.Discard, func(p *docker.Project) (err error) {
+		removed, err = p.RemoveSnapshot(ctx, name)
+		return err
+	})
+	return removed, err
+}
+
+// Bytes says a size as people read it: 12.0 MB; "size unknown" for -1,
+// what the engine did not say.
+func Bytes(n int64) string {
+	if n < 0 {
+		return "size unknown"
+	}
+	const unit = 1000
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTPE"[exp])
+}
