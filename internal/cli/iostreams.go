@@ -9,8 +9,9 @@ import (
 )
 
 // IOStreams is where a command reads and writes, and every decision that
-// depends on them: whether stdout is a terminal, whether to use colour.
-// Data goes to Out, status and errors to ErrOut.
+// depends on them: whether stdout is a terminal, the output mode (the
+// board, plain lines or JSON), whether to use colour. Data goes to Out,
+// status and errors to ErrOut.
 type IOStreams struct {
 	In     io.Reader
 	Out    io.Writer
