@@ -109,6 +109,22 @@ func pidsOf(want ...string) []int {
 	return out
 }
 
+// steadyPIDsOf is pidsOf when two scans in a row agree. One scan of /proc
+// is no instant: on a loaded machine, a process started after the scan
+// listed /proc is missed while one stopped before the scan reached it is
+// gone, and the scan shows a moment that never was. Two equal scans
+// cannot both have met that race on the same processes.
+func steadyPIDsOf(want ...string) []int {
+	last := pidsOf(want...)
+	for {
+		now := pidsOf(want...)
+		if slices.Equal(now, last) {
+			return now
+		}
+		last = now
+	}
+}
+
 // mustBeAlive fails the test unless every pid runs: a signal test proves
 // nothing about processes that were not there.
 func (e *env) mustBeAlive(what string, pids ...int) {

@@ -207,7 +207,7 @@ func TestRollingRestartOfLogReadyReplicasKeepsOneReady(t *testing.T) {
 				return
 			default:
 			}
-			live := pidsOf("./worker", "-note-term")
+			live := steadyPIDsOf("./worker", "-note-term")
 			mu.Lock()
 			samples = append(samples, live)
 			mu.Unlock()
