@@ -15,9 +15,10 @@ type DownReport struct {
 	Containers []string
 	Network    bool
 	Volumes    []string
-	// Kept are the project's volumes a teardown without volumes left: the
-	// manifest's and those crispify made for its images' VOLUMEs, which the
-	// next boot uses again.
+	// Kept are the project's volumes a teardown left: without volumes all
+	// of them, the manifest's and those crispify made for its images'
+	// VOLUMEs, which the next boot uses again; with some removed (see
+	// DownRemoving), the others.
 	Kept []string
 	// Unnamed are anonymous volumes an older crispify let the engine make
 	// for an image's VOLUMEs, left on disk by a teardown that keeps
@@ -34,6 +35,19 @@ type DownReport struct {
 // label, so nothing else is touched, and it succeeds when there is nothing
 // to do.
 func (p *Project) Down(ctx context.Context, volumes bool) (DownReport, error) {
+	var all func(Volume) bool
+	if volumes {
+		all = func(Volume) bool { return true }
+	}
+	return p.DownRemoving(ctx, all)
+}
+
+// DownRemoving is Down removing the volumes remove says yes to (of those
+// Volumes lists), and keeping the others: a teardown that removes the
+// current branch's data and keeps the other branches' (VolumeBranch sorts
+// them). A nil remove keeps every volume.
+func (p *Project) DownRemoving(ctx context.Context, remove func(Volume) bool) (DownReport, error) {
+	volumes := remove != nil
 	var report DownReport
 	all, err := p.Engine.ContainerList(ctx, p.labels())
 	if err != nil {
@@ -79,8 +93,8 @@ func (p *Project) Down(ctx context.Context, volumes bool) (DownReport, error) {
 	failures = errors.Join(failures, err)
 	report.Network = removed
 	if volumes {
-		removed, err := p.removeVolumes(ctx)
-		report.Volumes = removed
+		removed, kept, err := p.removeVolumes(ctx, remove)
+		report.Volumes, report.Kept = removed, kept
 		failures = errors.Join(failures, err)
 	} else {
 		kept, _, err := p.Volumes(ctx)
@@ -169,19 +183,23 @@ func (p *Project) Volumes(ctx context.Context) (ours, foreign []Volume, err erro
 	return ours, foreign, nil
 }
 
-// removeVolumes removes the volumes Volumes calls ours, and refuses the
-// others.
-func (p *Project) removeVolumes(ctx context.Context) ([]string, error) {
+// removeVolumes removes the volumes Volumes calls ours that remove says
+// yes to, keeps the others, and refuses another owner's it would remove.
+func (p *Project) removeVolumes(ctx context.Context, remove func(Volume) bool) (removed, kept []string, failures error) {
 	vols, foreign, err := p.Volumes(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var removed []string
-	var failures error
 	for _, v := range foreign {
-		failures = errors.Join(failures, p.refuseForeign("volume "+v.Name, v.Labels))
+		if remove(v) {
+			failures = errors.Join(failures, p.refuseForeign("volume "+v.Name, v.Labels))
+		}
 	}
 	for _, v := range vols {
+		if !remove(v) {
+			kept = append(kept, v.Name)
+			continue
+		}
 		if err := p.Engine.VolumeRemove(ctx, v.Name); err != nil && !errors.Is(err, ErrNotFound) {
 			failures = errors.Join(failures, fmt.Errorf("remove volume %s: %w", v.Name, err))
 			continue
@@ -189,7 +207,7 @@ func (p *Project) removeVolumes(ctx context.Context) ([]string, error) {
 		p.emit(event.Event{Kind: event.Infra, Name: v.Labels[LabelInfra], Phase: event.Removed, Msg: "volume " + v.Name})
 		removed = append(removed, v.Name)
 	}
-	return removed, failures
+	return removed, kept, failures
 }
 
 // unnamedVolumes are the anonymous volumes mounted in c: the engine named

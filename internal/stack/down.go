@@ -28,8 +28,12 @@ type DownReport struct {
 
 // DownOptions say how a teardown goes.
 type DownOptions struct {
-	// Volumes removes the project's data volumes too.
+	// Volumes removes the data the stack runs on too: the current data
+	// branch's volumes and the shared ones (DownVolumes).
 	Volumes bool
+	// AllBranches, with Volumes, removes every branch's data and the
+	// snapshots too.
+	AllBranches bool
 	// RemoveVolumes is the command that removes the volumes a teardown
 	// keeps, as the user calls it (`decrispify --volumes`): the summary
 	// names it.
@@ -56,7 +60,7 @@ func (st *Stack) Down(ctx context.Context, opts DownOptions, sink event.Sink) (D
 	var report DownReport
 	_, err := command(sink, "teardown of project "+st.Manifest.Project, func(sink event.Sink) (string, error) {
 		var err error
-		report, err = st.down(ctx, opts.Volumes, sink)
+		report, err = st.down(ctx, opts, sink)
 		report.Summary = report.summary(st.Manifest, opts.RemoveVolumes)
 		return report.Summary, err
 	})
@@ -64,7 +68,7 @@ func (st *Stack) Down(ctx context.Context, opts DownOptions, sink event.Sink) (D
 }
 
 // down is Down's work.
-func (st *Stack) down(ctx context.Context, volumes bool, sink event.Sink) (DownReport, error) {
+func (st *Stack) down(ctx context.Context, opts DownOptions, sink event.Sink) (DownReport, error) {
 	var report DownReport
 	said, workersErr := st.stopWorkers(context.WithoutCancel(ctx))
 	workersErr = errors.Join(workersErr, st.survivors())
@@ -84,8 +88,15 @@ func (st *Stack) down(ctx context.Context, volumes bool, sink event.Sink) (DownR
 	// Before the lock is let go: nothing of the project stays in the
 	// user's cache (a lock file left would only be made again).
 	defer p.RemoveLock()
-	report.DownReport, err = p.Down(context.WithoutCancel(ctx), volumes)
-	return report, errors.Join(workersErr, err)
+	var remove func(docker.Volume) bool
+	var choiceErr error
+	if opts.Volumes {
+		// Which branch runs not known: every volume is kept, and the
+		// error says why.
+		remove, choiceErr = st.removing(p, opts.AllBranches)
+	}
+	report.DownReport, err = p.DownRemoving(context.WithoutCancel(ctx), remove)
+	return report, errors.Join(workersErr, choiceErr, err)
 }
 
 // stopWorkers stops the project's supervisor and ends whatever an earlier
@@ -180,24 +191,6 @@ func endProcess(pid int, wait time.Duration) error {
 	return fmt.Errorf("pid %d still runs after SIGKILL", pid)
 }
 
-// Volumes lists the project's volumes that `decrispify --volumes` removes:
-// the prompt before it names those, and no other (docker.Project.Volumes).
-func (st *Stack) Volumes(ctx context.Context) ([]string, error) {
-	p, err := st.project(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	vols, _, err := p.Volumes(ctx)
-	if err != nil {
-		return nil, err
-	}
-	names := make([]string, len(vols))
-	for i, v := range vols {
-		names[i] = v.Name
-	}
-	return names, nil
-}
-
 // summary says what a teardown did, and of what it kept, which volumes and
 // the command that removes them.
 func (r DownReport) summary(m *manifest.Manifest, removeVolumes string) string {
@@ -207,12 +200,13 @@ func (r DownReport) summary(m *manifest.Manifest, removeVolumes string) string {
 		if r.Network {
 			parts = append(parts, "network "+m.Project+" gone")
 		}
-		switch {
-		case len(r.Volumes) > 0:
+		if len(r.Volumes) > 0 {
 			parts = append(parts, fmt.Sprintf("%d volumes removed", len(r.Volumes)))
+		}
+		switch {
 		case len(r.Kept) > 0:
 			parts = append(parts, fmt.Sprintf("volumes kept (%s: `%s` removes them)", strings.Join(r.Kept, ", "), removeVolumes))
-		default:
+		case len(r.Volumes) == 0:
 			parts = append(parts, "volumes kept")
 		}
 	}
