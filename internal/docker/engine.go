@@ -155,6 +155,11 @@ type ContainerSpec struct {
 	Health  *HealthSpec
 	Network string
 	Aliases []string
+	// Hostname is the infra's name, the same in every container made for
+	// it: RabbitMQ keeps its queues under its node name, rabbit@<host>, and
+	// a random one per container lost them at every recreate. It is left
+	// out of the config hash: it follows from the name, which is in it.
+	Hostname string `json:"-"`
 	// Copies are bind mounts made copies for an engine of another
 	// machine (see Copy); the engine is not told of them at create.
 	Copies []Copy

@@ -107,6 +107,7 @@ func (s *sdk) ContainerInspect(ctx context.Context, id string) (Container, error
 
 func (s *sdk) ContainerCreate(ctx context.Context, spec ContainerSpec) (string, error) {
 	cfg := &container.Config{
+		Hostname:     spec.Hostname,
 		Image:        spec.Image,
 		Env:          spec.Env,
 		Labels:       spec.Labels,

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/crispify/crispify/internal/manifest"
 )
@@ -37,6 +38,9 @@ func Spec(m *manifest.Manifest, in *manifest.Infra, imageID string) ContainerSpe
 		Network: m.Project,
 		Aliases: []string{in.Name},
 		Labels:  map[string]string{LabelProject: m.Project, LabelInfra: in.Name},
+		// A name Docker takes for a host name (the manifest's infra names
+		// are [a-z0-9][a-z0-9_-]*; an underscore is no host name's).
+		Hostname: strings.ReplaceAll(in.Name, "_", "-"),
 	}
 	for _, k := range slices.Sorted(maps.Keys(in.Env)) {
 		s.Env = append(s.Env, k+"="+in.Env[k])
