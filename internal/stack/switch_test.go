@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/crispify/crispify/internal/event"
@@ -139,8 +140,13 @@ func TestSwitchPlan(t *testing.T) {
 func TestSwitchOfAStoppedStackAndBack(t *testing.T) {
 	ctx := context.Background()
 	st := switchStack(t)
+	var mu sync.Mutex // the repos are switched at once, each reporting
 	var seen []event.Event
-	sink := event.SinkFunc(func(e event.Event) { seen = append(seen, e) })
+	sink := event.SinkFunc(func(e event.Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		seen = append(seen, e)
+	})
 	for i, want := range []struct{ arg, api, data string }{
 		{"feature", "feature", "feature"},
 		{"-", "master", ""},
