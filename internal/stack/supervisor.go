@@ -48,7 +48,6 @@ type Supervisor struct {
 
 	mu          sync.Mutex
 	latest      *manifest.Manifest // the manifest of the last apply
-	engine      docker.Engine      // connected by the first apply with infra
 	endpoint    docker.Endpoint
 	tunnels     *ssh.Tunnels       // an ssh:// engine's ports, forwarded here for the stack's life
 	keeper      *docker.Keeper     // follows the containers for the stack's life; every project reports through it
@@ -213,12 +212,12 @@ func (s *Supervisor) stopOrder() [][]string {
 func (s *Supervisor) project(ctx context.Context, m *manifest.Manifest, pull bool) (*docker.Project, docker.Endpoint, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.engine == nil {
+	if s.keeper == nil { // not connected yet: the first apply with infra
 		engine, ep, err := s.st.Connect(ctx)
 		if err != nil {
 			return nil, ep, err
 		}
-		s.engine, s.endpoint = engine, ep
+		s.endpoint = ep
 		s.tunnels = docker.NewTunnels(ep, m.StateDir(), s.stream)
 		s.keeper = docker.NewKeeper(s.base, docker.KeeperOptions{
 			Engine: engine, Manifest: s.manifest, Sink: s.stream, Local: ep.Local(), Tunnels: s.tunnels, Healthy: s.infraHealthy,
