@@ -38,7 +38,7 @@ func enginePackages(pkgs map[string]pkg) []string {
 var forbiddenInEngine = []string{module + "internal/ui", module + "internal/cli", "charm.land/", "github.com/charmbracelet/", "github.com/spf13/cobra"}
 
 // forbiddenInUI: the UI renders events; it never calls Docker or git.
-var forbiddenInUI = []string{"github.com/docker/docker", "github.com/go-git/", module + "internal/docker", module + "internal/repos"}
+var forbiddenInUI = []string{"github.com/docker/docker", "github.com/go-git/", module + "internal/docker", module + "internal/ssh", module + "internal/probe", module + "internal/repos"}
 
 type pkg struct {
 	ImportPath string
@@ -119,6 +119,16 @@ func TestOnlyTheDockerPackageImportsTheDockerSDK(t *testing.T) {
 				t.Errorf("%s imports the Docker SDK (%s): go through internal/docker", name, d)
 			}
 		}
+	}
+}
+
+// The ssh transport and the wire-protocol probes are below the docker
+// package: they know no engine, no stack, so that docker can use them and
+// they can be tested alone.
+func TestSSHAndProbesKnowNoEngine(t *testing.T) {
+	pkgs := list(t)
+	for _, name := range []string{"internal/ssh", "internal/probe"} {
+		check(t, pkgs, name, []string{module + "internal/docker", module + "internal/stack", "github.com/docker/docker/"})
 	}
 }
 
