@@ -70,7 +70,7 @@ func (g *GlobalOptions) startStream(ctx context.Context, io *IOStreams, m *manif
 	s := &stream{queue: q, done: make(chan struct{}), mode: mode}
 	if mode == OutputTUI {
 		opts := tui.Options{
-			Title: m.Project, Endpoint: sc.endpoint, Board: sc.board, Attached: sc.attached,
+			Title: m.Project, Endpoint: sc.endpoint, DataBranch: stack.ShownData(m), Board: sc.board, Attached: sc.attached,
 			NoColor: !io.Colour(g.NoColour, true),
 			Infra:   sc.infra, Workers: sc.workers,
 			Images: imagesOf(m, sc.infra), Needs: needsOf(m, sc.services),

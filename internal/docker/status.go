@@ -17,6 +17,10 @@ type Status struct {
 	Ports     []string
 	Since     time.Time // when it started, zero when not running
 	Detail    string
+	// DataBranch is the data branch whose volumes the container mounts
+	// (its label; none is the manifest's branch, as for data: shared);
+	// "" when there is no container.
+	DataBranch string
 }
 
 // Status states of infra.
@@ -63,6 +67,10 @@ func (p *Project) Status(ctx context.Context) ([]Status, error) {
 		}
 		st := statusOf(name, c)
 		st.Ports = p.inManifestOrder(name, st.Ports)
+		st.DataBranch = c.Labels[LabelDataBranch]
+		if st.DataBranch == "" {
+			st.DataBranch = p.defaultBranch()
+		}
 		if st.State == StateStarting {
 			// What the boot counted healthy on its probe's pass, status
 			// does too, until Docker's health check has its say.

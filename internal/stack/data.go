@@ -6,6 +6,7 @@ import (
 
 	"github.com/crispify/crispify/internal/docker"
 	"github.com/crispify/crispify/internal/event"
+	"github.com/crispify/crispify/internal/manifest"
 )
 
 // The verbs of `crispify data`: snapshots of the infra's data (save,
@@ -22,15 +23,36 @@ type DataBranch = docker.DataBranch
 
 // CurrentData is the data branch the infra run on: what the last switch
 // recorded, else the manifest's branch.
-func (st *Stack) CurrentData() (string, error) {
-	b, err := readBranches(st.Manifest.StateDir())
+func (st *Stack) CurrentData() (string, error) { return currentData(st.Manifest) }
+
+func currentData(m *manifest.Manifest) (string, error) {
+	b, err := readBranches(m.StateDir())
 	if err != nil {
 		return "", err
 	}
 	if b.Data == "" {
-		return st.Manifest.Defaults.Branch, nil
+		return m.Defaults.Branch, nil
 	}
 	return b.Data, nil
+}
+
+// ShownData is the data branch a board's header names: the one the infra
+// run on as the last switch recorded; "" for a stack without infra whose
+// data forks, or when switch.json cannot be read (a header is no place
+// for its error: every command that needs the branch says it).
+func ShownData(m *manifest.Manifest) string {
+	forks := false
+	for _, in := range m.Infra {
+		forks = forks || !in.SharedData()
+	}
+	if !forks {
+		return ""
+	}
+	b, err := currentData(m)
+	if err != nil {
+		return ""
+	}
+	return b
 }
 
 // dataProject is the stack's infra on its engine, on the data branch the

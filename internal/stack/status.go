@@ -22,6 +22,10 @@ type Row struct {
 	Name   string `json:"name"`
 	State  string `json:"state"`
 	Detail string `json:"detail"`
+	// Data is, on an infra row, the data branch whose volumes its
+	// container mounts; "" on other rows and with no container. Always
+	// in the JSON, as every field a script reads.
+	Data string `json:"data"`
 	// Git is a repo's git state, omitted elsewhere; it never counts
 	// towards the exit code.
 	Git *event.Git `json:"git,omitempty"`
@@ -43,8 +47,9 @@ func (st *Stack) Status(ctx context.Context) (rows []Row, ok bool, err error) {
 		if err != nil {
 			return nil, false, err
 		}
+		next := ShownData(st.Manifest)
 		for _, s := range infra {
-			rows = append(rows, Row{Kind: "infra", Name: s.Name, State: s.State, Detail: infraDetail(s)})
+			rows = append(rows, Row{Kind: "infra", Name: s.Name, State: s.State, Detail: joinNonEmpty(st.dataDetail(s, next), infraDetail(s)), Data: s.DataBranch})
 			ok = ok && s.State == docker.StateHealthy
 		}
 	}

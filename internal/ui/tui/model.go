@@ -72,6 +72,7 @@ type model struct {
 	start, now    time.Time
 	width, height int
 	stack         stackState
+	data          string // the data branch the infra run on, for the header
 
 	sel      itemKey // the selected row, by subject so it survives reordering
 	selIdx   int     // its index among selectable rows, kept when it vanishes
@@ -118,6 +119,7 @@ func newModel(ctx context.Context, q *event.Queue, ctrl Controller, opts Options
 		imageOf: map[string][]string{},
 		start:   now,
 		now:     now,
+		data:    opts.DataBranch,
 		width:   80,
 		height:  24,
 	}
@@ -172,6 +174,10 @@ func (m *model) apply(e event.Event) {
 		if e.IsOutput() {
 			m.setupHost(e.Name).log.add("setup: " + e.Line)
 			return
+		}
+	case event.Data:
+		if e.Phase == event.Swapped && e.Volume != nil && e.Volume.Branch != "" && m.data != "" {
+			m.data = e.Volume.Branch // a switch moved the infra to its data
 		}
 	}
 	it := m.get(e.Kind, e.Name)

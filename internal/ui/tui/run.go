@@ -57,6 +57,10 @@ type Controller interface {
 type Options struct {
 	Title    string // the project name
 	Endpoint string // the Docker endpoint, for the header
+	// DataBranch is the branch whose data the infra run on, for the
+	// header; a swap's data event changes it. "" shows none (no infra
+	// whose data forks).
+	DataBranch string
 	// Board keeps the screen open as the live status board once the stream
 	// settles (crispify local), until the user quits; without it the screen
 	// ends when the queue closes (repos, infra).

@@ -84,13 +84,16 @@ func (m *model) bodyHeight() int {
 	return max(m.height-headerHeight-footerHeight, 1)
 }
 
-// headerLines: the project, endpoint and elapsed time; then the counts and
-// how the run stands.
+// headerLines: the project, endpoint, data branch and elapsed time; then
+// the counts and how the run stands.
 func (m *model) headerLines() []string {
 	st := m.styles
 	left := st.render(st.bold, m.opts.Title)
 	if m.opts.Endpoint != "" {
 		left += "  " + st.render(st.dim, m.opts.Endpoint)
+	}
+	if m.data != "" {
+		left += "  " + st.render(st.dim, "data ") + clean(m.data)
 	}
 	// The time since the latest apply began: seconds while work goes on;
 	// minutes on an idle board, whose screen then changes once a minute
