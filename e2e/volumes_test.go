@@ -37,7 +37,8 @@ func volumeLabels(t testing.TB) map[string]string {
 
 // Redis's image declares a VOLUME (/data) the manifest does not mount: a
 // boot, a recreate and a teardown with --volumes leave no volume behind,
-// labelled or not, and every volume the container mounts is crispify's.
+// labelled or not, but a snapshot's, which --all-branches removes; every
+// volume the container mounts is crispify's.
 func TestImageVolumesAreLabelledReusedAndRemovedLeavingNone(t *testing.T) {
 	needImages(t, imageRedis)
 	e := newEnv(t, "imgvol")
@@ -91,9 +92,24 @@ func TestImageVolumesAreLabelledReusedAndRemovedLeavingNone(t *testing.T) {
 		t.Errorf("decrispify does not say which volumes it kept and how to remove them: %q", r.stdout)
 	}
 	e.crispify("infra").must(t, 0)
+
+	// A snapshot is kept by --volumes, which removes the current branch's
+	// data only, and says so; --all-branches removes it too.
+	e.crispify("data", "save", "s1").must(t, 0)
+	if got := e.docker("inspect", "--format", "{{.State.Status}}", e.project+"-redis"); got != "running" {
+		t.Errorf("redis after data save: %s, want running again", got)
+	}
+	if r := e.crispify("data", "ls", "--json").must(t, 0); !strings.Contains(r.stdout, `"name": "s1"`) {
+		t.Errorf("data ls --json: %s", r.stdout)
+	}
 	e.run("decrispify", "--volumes", "--yes").must(t, 0)
+	got := appeared()
+	if len(got) != 1 || !strings.HasPrefix(got[0], want[0]+".snap-") {
+		t.Errorf("after decrispify --volumes, volumes left %q, want the snapshot's only", got)
+	}
+	e.run("decrispify", "--all-branches", "--yes").must(t, 0)
 	if got := appeared(); len(got) != 0 {
-		t.Errorf("volumes left after decrispify --volumes: %q", got)
+		t.Errorf("volumes left after decrispify --all-branches: %q", got)
 		e.docker(append([]string{"volume", "rm"}, got...)...)
 	}
 }
