@@ -21,8 +21,8 @@ func NewCmdData(deps *Deps, g *GlobalOptions) *cobra.Command {
 and restore named snapshots of the current branch's data, list and remove them,
 and remove the data of branches no repo has any more.
 
-Saving and restoring stop the infra whose data forks and start them again;
-on a stack a supervisor keeps, stop those infra and their workers first.`,
+Saving and restoring stop the infra, and the workers that need them, and
+start them again after.`,
 		Args: cobra.NoArgs,
 	}
 	cmd.AddCommand(
@@ -71,7 +71,7 @@ func dataSaveRun(ctx context.Context, opts *DataSaveOptions) error {
 	var snap stack.Snapshot
 	return opts.Global.show(ctx, opts.Deps.IO, st.Manifest, nil,
 		func(sink event.Sink) (err error) {
-			snap, err = st.DataSave(ctx, opts.Name, sink)
+			snap, err = st.DataSave(ctx, opts.Name, opts.Deps.IO.environ(), sink)
 			return err
 		},
 		func() {
@@ -114,7 +114,7 @@ func dataRestoreRun(ctx context.Context, opts *DataRestoreOptions) error {
 		return err
 	}
 	return opts.Global.show(ctx, opts.Deps.IO, st.Manifest, nil,
-		func(sink event.Sink) error { return st.DataRestore(ctx, opts.Name, sink) },
+		func(sink event.Sink) error { return st.DataRestore(ctx, opts.Name, opts.Deps.IO.environ(), sink) },
 		func() { fmt.Fprintf(opts.Deps.IO.Out, "snapshot %s restored\n", opts.Name) })
 }
 

@@ -56,25 +56,18 @@ func ShownData(m *manifest.Manifest) string {
 }
 
 // dataProject is the stack's infra on its engine, on the data branch the
-// last switch left it on, reporting to sink.
+// last switch left it on (st.project reads it), reporting to sink; an
+// error for a stack without infra, which has no data.
 func (st *Stack) dataProject(ctx context.Context, sink event.Sink) (*docker.Project, error) {
-	b, err := readBranches(st.Manifest.StateDir())
-	if err != nil {
-		return nil, err
+	if len(st.Manifest.Infra) == 0 {
+		return nil, fmt.Errorf("project %s has no infra, so no data", st.Manifest.Project)
 	}
-	engine, ep, err := st.Connect(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return docker.NewProject(docker.ProjectOptions{Engine: engine, Manifest: st.Manifest, Sink: sink, Local: ep.Local(), DataBranch: b.Data}), nil
+	return st.project(ctx, sink)
 }
 
 // locked runs work with the project's lock held: no boot, teardown or
 // switch of the project changes its containers or volumes meanwhile.
 func (st *Stack) locked(ctx context.Context, sink event.Sink, work func(p *docker.Project) error) error {
-	if len(st.Manifest.Infra) == 0 {
-		return fmt.Errorf("project %s has no infra, so no data", st.Manifest.Project)
-	}
 	p, err := st.dataProject(ctx, sink)
 	if err != nil {
 		return err
@@ -87,17 +80,16 @@ func (st *Stack) locked(ctx context.Context, sink event.Sink, work func(p *docke
 }
 
 // DataSave saves the current data branch's volumes as snapshot name
-// (`crispify data save`). The infra whose data forks are stopped for it
-// and started again after (see stilled); it reports between the stack's
-// started and done events.
-func (st *Stack) DataSave(ctx context.Context, name string, sink event.Sink) (Snapshot, error) {
+// (`crispify data save`), with the infra stopped and started again (see
+// stilled); env is the user's, for the workers a supervisor starts again.
+// It reports between the stack's started and done events.
+func (st *Stack) DataSave(ctx context.Context, name string, env []string, sink event.Sink) (Snapshot, error) {
 	var snap Snapshot
-	_, err := command(sink, "save snapshot "+name+" of project "+st.Manifest.Project, func(sink event.Sink) (string, error) {
-		err := st.locked(ctx, sink, func(p *docker.Project) error {
-			return st.stilled(ctx, p, "save snapshot "+name, sink, func() (err error) {
-				snap, err = p.SaveSnapshot(ctx, name)
-				return err
-			})
+	what := "save snapshot " + name
+	_, err := command(sink, what+" of project "+st.Manifest.Project, func(sink event.Sink) (string, error) {
+		err := st.stilled(ctx, what, env, sink, func(p *docker.Project) (err error) {
+			snap, err = p.SaveSnapshot(ctx, name)
+			return err
 		})
 		if err != nil {
 			return "", err
@@ -108,16 +100,15 @@ func (st *Stack) DataSave(ctx context.Context, name string, sink event.Sink) (Sn
 }
 
 // DataRestore puts snapshot name's data back on the current data branch
-// (`crispify data restore`), in place of what it has, as DataSave stops
-// and starts the infra.
-func (st *Stack) DataRestore(ctx context.Context, name string, sink event.Sink) error {
-	_, err := command(sink, "restore snapshot "+name+" of project "+st.Manifest.Project, func(sink event.Sink) (string, error) {
+// (`crispify data restore`), in place of what it has, with the infra
+// stopped and started again as DataSave does.
+func (st *Stack) DataRestore(ctx context.Context, name string, env []string, sink event.Sink) error {
+	what := "restore snapshot " + name
+	_, err := command(sink, what+" of project "+st.Manifest.Project, func(sink event.Sink) (string, error) {
 		branch := ""
-		err := st.locked(ctx, sink, func(p *docker.Project) error {
+		err := st.stilled(ctx, what, env, sink, func(p *docker.Project) error {
 			branch = p.CurrentDataBranch()
-			return st.stilled(ctx, p, "restore snapshot "+name, sink, func() error {
-				return p.RestoreSnapshot(ctx, name)
-			})
+			return p.RestoreSnapshot(ctx, name)
 		})
 		if err != nil {
 			return "", err

@@ -81,7 +81,7 @@ func running(t *testing.T, data *dockerfake.Data, project, infra string) bool {
 func TestDataSaveAndRestoreStopAndStartTheInfra(t *testing.T) {
 	st, data := dataStack(t)
 	ctx := context.Background()
-	snap, err := st.DataSave(ctx, "before-migration", &events{})
+	snap, err := st.DataSave(ctx, "before-migration", nil, &events{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +91,7 @@ func TestDataSaveAndRestoreStopAndStartTheInfra(t *testing.T) {
 	if !running(t, data, "datatest", "mysql") || !running(t, data, "datatest", "queue") {
 		t.Error("the infra were not started again after the save")
 	}
-	if _, err := st.DataSave(ctx, "before-migration", &events{}); err == nil || !strings.Contains(err.Error(), "crispify data rm before-migration") {
+	if _, err := st.DataSave(ctx, "before-migration", nil, &events{}); err == nil || !strings.Contains(err.Error(), "crispify data rm before-migration") {
 		t.Errorf("a second save of one name: %v", err)
 	}
 	list, err := st.DataList(ctx)
@@ -100,7 +100,7 @@ func TestDataSaveAndRestoreStopAndStartTheInfra(t *testing.T) {
 	}
 
 	data.Write("datatest_mysql_data", map[string]string{"ibdata1": "migrated"})
-	if err := st.DataRestore(ctx, "before-migration", &events{}); err != nil {
+	if err := st.DataRestore(ctx, "before-migration", nil, &events{}); err != nil {
 		t.Fatal(err)
 	}
 	if got := data.Read("datatest_mysql_data")["ibdata1"]; got != "master's rows" {
@@ -113,7 +113,7 @@ func TestDataSaveAndRestoreStopAndStartTheInfra(t *testing.T) {
 	if removed, err := st.DataRemove(ctx, "before-migration"); err != nil || len(removed) != 2 {
 		t.Errorf("rm: %v %v", removed, err)
 	}
-	if err := st.DataRestore(ctx, "before-migration", &events{}); err == nil || !strings.Contains(err.Error(), "crispify data ls") {
+	if err := st.DataRestore(ctx, "before-migration", nil, &events{}); err == nil || !strings.Contains(err.Error(), "crispify data ls") {
 		t.Errorf("restore of a snapshot gone: %v", err)
 	}
 }
@@ -158,15 +158,14 @@ func TestDataPruneRemovesOnlyBranchesGone(t *testing.T) {
 	}
 }
 
-// The workers named in a refusal under a supervisor are those that need
-// the infra, through what they need too.
+// The workers a save stops are those that need the infra, through what
+// they need too.
 func TestUsersOfInfra(t *testing.T) {
 	st, _ := dataStack(t)
 	if got := usersOf(st, []string{"mysql"}); len(got) != 1 || got[0] != "api" {
 		t.Errorf("users of mysql: %v", got)
 	}
-	err := refuseUnderSupervisor(st, "save snapshot s", 42, []string{"mysql"})
-	if !strings.Contains(err.Error(), "crispify stop api mysql") || !strings.Contains(err.Error(), "pid 42") {
-		t.Errorf("refusal: %v", err)
+	if got := usersOf(st, []string{"queue"}); len(got) != 0 {
+		t.Errorf("users of queue: %v", got)
 	}
 }

@@ -15,7 +15,7 @@ import (
 func TestDownVolumesRemovesTheCurrentBranchOnly(t *testing.T) {
 	st, data := dataStack(t)
 	ctx := context.Background()
-	if _, err := st.DataSave(ctx, "s1", event.Discard); err != nil {
+	if _, err := st.DataSave(ctx, "s1", nil, event.Discard); err != nil {
 		t.Fatal(err)
 	}
 	p, err := st.dataProject(ctx, event.Discard)
