@@ -27,7 +27,8 @@ type env struct {
 }
 
 // newEnv makes a test folder and a unique project name. Its cleanup tears
-// down whatever the test started, volumes too, and checks nothing is left.
+// down whatever the test started, volumes too (every branch's data and the
+// snapshots), and checks nothing is left.
 func newEnv(t *testing.T, name string) *env {
 	t.Helper()
 	suffix := make([]byte, 3)
@@ -38,7 +39,7 @@ func newEnv(t *testing.T, name string) *env {
 		if _, err := os.Stat(e.manifest); err != nil {
 			return
 		}
-		if r := e.run("decrispify", "--volumes", "--yes"); r.code != 0 {
+		if r := e.run("decrispify", "--all-branches", "--yes"); r.code != 0 {
 			t.Errorf("cleanup: decrispify exit %d\n%s", r.code, r.stderr)
 		}
 		if left := e.docker("ps", "-aq", "--filter", "label=io.crispify.project="+e.project); left != "" {
