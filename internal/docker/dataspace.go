@@ -2,7 +2,10 @@ package docker
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"path/filepath"
 )
 
 // DataSpace is what an engine says of the room its volumes take and have:
@@ -14,6 +17,10 @@ type DataSpace struct {
 	// Free is the bytes free where the engine keeps volumes; -1 when it
 	// cannot be learnt from here (an engine in a VM, on another machine).
 	Free int64
+	// Volumes is the folder of the engine's volumes (<data root>/volumes)
+	// when it is on this machine and can be read from here; "" otherwise.
+	// A volume the engine did not size is sized by its files there.
+	Volumes string
 }
 
 // size is the sum of the named volumes' sizes, and whether all were known.
@@ -43,6 +50,7 @@ func (p *Project) checkSpace(ctx context.Context, what string, volumes []string)
 	if err != nil {
 		return nil, nil // sizes unknown: the copy runs, its progress without a total
 	}
+	space.sizeHere(volumes)
 	need, known := space.size(volumes)
 	if known && space.Free >= 0 && need+need/10+64<<20 > space.Free {
 		return nil, &SpaceError{What: what, Need: need, Free: space.Free}
@@ -72,4 +80,54 @@ func humanBytes(n int64) string {
 		exp++
 	}
 	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTPE"[exp])
+}
+
+// sizeHere sizes, by their files, the volumes the engine did not size
+// (engines before API 1.42 size volumes only with every image layer, seconds
+// spent for nothing), where the engine's volumes folder can be read from
+// here: a local engine run by this user, or any as root. A volume of more
+// than maxSizedEntries files and folders stays unknown: sizing must not cost
+// what the copy does.
+func (d *DataSpace) sizeHere(names []string) {
+	if d.Volumes == "" {
+		return
+	}
+	for _, n := range names {
+		if _, ok := d.Sizes[n]; ok {
+			continue
+		}
+		if size, err := dirSize(filepath.Join(d.Volumes, n, "_data")); err == nil {
+			if d.Sizes == nil {
+				d.Sizes = map[string]int64{}
+			}
+			d.Sizes[n] = size
+		}
+	}
+}
+
+const maxSizedEntries = 200_000
+
+var errTooMany = errors.New("too many files to size")
+
+// dirSize is the bytes of the regular files under dir.
+func dirSize(dir string) (int64, error) {
+	var total int64
+	entries := 0
+	err := filepath.WalkDir(dir, func(_ string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if entries++; entries > maxSizedEntries {
+			return errTooMany
+		}
+		if e.Type().IsRegular() {
+			info, err := e.Info()
+			if err != nil {
+				return err
+			}
+			total += info.Size()
+		}
+		return nil
+	})
+	return total, err
 }

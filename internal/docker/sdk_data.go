@@ -23,18 +23,18 @@ func (s *sdk) CopyFromContainer(ctx context.Context, id, path string) (io.ReadCl
 // is this host, not Docker Desktop's VM.
 func (s *sdk) DataSpace(ctx context.Context) (DataSpace, error) {
 	out := DataSpace{Sizes: map[string]int64{}, Free: -1}
-	if versions.LessThan(s.c.ClientVersion(), "1.42") {
-		// Before API 1.42 the engine ignores type=volume and sizes every
-		// image layer too: seconds, to save none. Sizes stay unknown.
-		return out, nil
-	}
-	du, err := s.c.DiskUsage(ctx, types.DiskUsageOptions{Types: []types.DiskUsageObject{types.VolumeObject}})
-	if err != nil {
-		return out, err
-	}
-	for _, v := range du.Volumes {
-		if v.UsageData != nil && v.UsageData.Size >= 0 {
-			out.Sizes[v.Name] = v.UsageData.Size
+	// Before API 1.42 the engine ignores type=volume and sizes every image
+	// layer too: seconds, to save none. Its volumes are then sized by
+	// their files, where this machine can read them (sizeHere).
+	if !versions.LessThan(s.c.ClientVersion(), "1.42") {
+		du, err := s.c.DiskUsage(ctx, types.DiskUsageOptions{Types: []types.DiskUsageObject{types.VolumeObject}})
+		if err != nil {
+			return out, err
+		}
+		for _, v := range du.Volumes {
+			if v.UsageData != nil && v.UsageData.Size >= 0 {
+				out.Sizes[v.Name] = v.UsageData.Size
+			}
 		}
 	}
 	if !s.endpoint.Local() {
@@ -47,8 +47,10 @@ func (s *sdk) DataSpace(ctx context.Context) (DataSpace, error) {
 	if host, _ := os.Hostname(); host == "" || host != info.Name || info.DataRoot == "" {
 		return out, nil
 	}
-	if free, err := freeDisk(filepath.Join(info.DataRoot, "volumes")); err == nil {
+	volumes := filepath.Join(info.DataRoot, "volumes")
+	if free, err := freeDisk(volumes); err == nil {
 		out.Free = free
+		out.Volumes = volumes
 	} else if free, err := freeDisk(info.DataRoot); err == nil {
 		out.Free = free
 	}
