@@ -76,7 +76,7 @@ func (st *Stack) down(ctx context.Context, opts DownOptions, sink event.Sink) (D
 	if len(st.Manifest.Infra) == 0 && !st.recorded {
 		return report, workersErr
 	}
-	p, err := st.project(ctx, sink)
+	p, err := st.downProject(ctx, sink)
 	if err != nil {
 		return report, errors.Join(workersErr, err)
 	}

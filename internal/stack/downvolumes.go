@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/crispify/crispify/internal/docker"
+	"github.com/crispify/crispify/internal/event"
 )
 
 // A teardown with --volumes removes the data the stack runs on: the
@@ -42,7 +43,7 @@ func Count(groups []VolumeGroup) int {
 // is of this owner's volumes only (docker.Project.Volumes).
 func (st *Stack) DownVolumes(ctx context.Context, all bool) (DownVolumes, error) {
 	var out DownVolumes
-	p, err := st.project(ctx, nil)
+	p, err := st.downProject(ctx, nil)
 	if err != nil {
 		return out, err
 	}
@@ -64,6 +65,18 @@ func (st *Stack) DownVolumes(ctx context.Context, all bool) (DownVolumes, error)
 		}
 	}
 	return DownVolumes{Remove: groups(removeBy), Keep: groups(keepBy)}, nil
+}
+
+// downProject is the stack's infra for a teardown, which removes every
+// container whatever data branch it mounts: unlike st.project it does not
+// read switch.json, so that a file gone bad never keeps a stack up (the
+// volumes are then kept, removing says why).
+func (st *Stack) downProject(ctx context.Context, sink event.Sink) (*docker.Project, error) {
+	engine, ep, err := st.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return docker.NewProject(docker.ProjectOptions{Engine: engine, Manifest: st.Manifest, Sink: sink, Local: ep.Local()}), nil
 }
 
 // removing says which volumes a teardown with --volumes removes: with all,

@@ -2,6 +2,8 @@ package stack
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -69,5 +71,24 @@ func TestDownVolumesRemovesTheCurrentBranchOnly(t *testing.T) {
 	}
 	if len(data.Volumes) != 0 {
 		t.Errorf("left after --all-branches: %v", data.Volumes)
+	}
+}
+
+// A switch.json gone bad never keeps a stack up: the containers go, the
+// volumes stay, and the error says which file to remove.
+func TestDownWithABadSwitchFileRemovesTheContainersKeepsTheData(t *testing.T) {
+	st, data := dataStack(t)
+	if err := os.WriteFile(filepath.Join(st.Manifest.StateDir(), branchesFile), []byte("{"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := st.Down(context.Background(), DownOptions{Volumes: true}, event.Discard)
+	if err == nil || !strings.Contains(err.Error(), "remove the file to forget them") {
+		t.Errorf("down with a bad switch.json: %v", err)
+	}
+	if len(data.Containers) != 0 {
+		t.Errorf("containers left: %v", data.Containers)
+	}
+	if _, ok := data.Volumes["datatest_mysql_data"]; !ok {
+		t.Error("the data was removed though whose it is was not known")
 	}
 }
