@@ -25,15 +25,13 @@ type DataBranch = docker.DataBranch
 // recorded, else the manifest's branch.
 func (st *Stack) CurrentData() (string, error) { return currentData(st.Manifest) }
 
+// currentData is dataBranch with the manifest's branch named.
 func currentData(m *manifest.Manifest) (string, error) {
-	b, err := readBranches(m.StateDir())
-	if err != nil {
-		return "", err
+	b, err := dataBranch(m)
+	if err != nil || b != "" {
+		return b, err
 	}
-	if b.Data == "" {
-		return m.Defaults.Branch, nil
-	}
-	return b.Data, nil
+	return m.Defaults.Branch, nil
 }
 
 // ShownData is the data branch a board's header names: the one the infra
