@@ -70,12 +70,3 @@ func (p *Project) existing(ctx context.Context, vols []DataVolume) (map[string]V
 	}
 	return out, nil
 }
-
-// names are the volumes' names.
-func names(vols []DataVolume) []string {
-	out := make([]string, len(vols))
-	for i, v := range vols {
-		out[i] = v.Name
-	}
-	return out
-}
