@@ -75,7 +75,9 @@ func dataSaveRun(ctx context.Context, opts *DataSaveOptions) error {
 			return err
 		},
 		func() {
-			fmt.Fprintf(opts.Deps.IO.Out, "snapshot %s saved (data of branch %s, %s)\n", snap.Name, snap.Branch, stack.Bytes(snap.Size))
+			if snap.Name != "" { // saved: a failure's table is its error
+				fmt.Fprintf(opts.Deps.IO.Out, "snapshot %s saved (data of branch %s, %s)\n", snap.Name, snap.Branch, stack.Bytes(snap.Size))
+			}
 		})
 }
 
@@ -113,9 +115,17 @@ func dataRestoreRun(ctx context.Context, opts *DataRestoreOptions) error {
 	if err != nil {
 		return err
 	}
+	var restoreErr error
 	return opts.Global.show(ctx, opts.Deps.IO, st.Manifest, nil,
-		func(sink event.Sink) error { return st.DataRestore(ctx, opts.Name, opts.Deps.IO.environ(), sink) },
-		func() { fmt.Fprintf(opts.Deps.IO.Out, "snapshot %s restored\n", opts.Name) })
+		func(sink event.Sink) error {
+			restoreErr = st.DataRestore(ctx, opts.Name, opts.Deps.IO.environ(), sink)
+			return restoreErr
+		},
+		func() {
+			if restoreErr == nil {
+				fmt.Fprintf(opts.Deps.IO.Out, "snapshot %s restored\n", opts.Name)
+			}
+		})
 }
 
 // DataRemoveOptions are the inputs of `crispify data rm`.

@@ -80,6 +80,8 @@ func dataPruneRun(ctx context.Context, opts *DataPruneOptions) error {
 			return err
 		},
 		func() {
-			fmt.Fprintf(io.Out, "the data of %d branches removed (%d volumes): %s\n", len(names), len(removed), strings.Join(names, ", "))
+			if len(removed) > 0 {
+				fmt.Fprintf(io.Out, "the data of %s removed (%d volumes)\n", strings.Join(names, ", "), len(removed))
+			}
 		})
 }

@@ -3,6 +3,7 @@ package stack
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/crispify/crispify/internal/docker"
 	"github.com/crispify/crispify/internal/event"
@@ -85,6 +86,12 @@ func (st *Stack) DataSave(ctx context.Context, name string, env []string, sink e
 	var snap Snapshot
 	what := "save snapshot " + name
 	_, err := command(sink, what+" of project "+st.Manifest.Project, func(sink event.Sink) (string, error) {
+		if have, err := st.hasSnapshot(ctx, name); err != nil {
+			return "", err
+		} else if have {
+			// Said before anything stops; SaveSnapshot refuses it too.
+			return "", fmt.Errorf("%s: a snapshot of that name exists: choose another name, or remove it first with `crispify data rm %s`", what, name)
+		}
 		err := st.stilled(ctx, what, env, sink, func(p *docker.Project) (err error) {
 			snap, err = p.SaveSnapshot(ctx, name)
 			return err
@@ -103,6 +110,12 @@ func (st *Stack) DataSave(ctx context.Context, name string, env []string, sink e
 func (st *Stack) DataRestore(ctx context.Context, name string, env []string, sink event.Sink) error {
 	what := "restore snapshot " + name
 	_, err := command(sink, what+" of project "+st.Manifest.Project, func(sink event.Sink) (string, error) {
+		if have, err := st.hasSnapshot(ctx, name); err != nil {
+			return "", err
+		} else if !have {
+			// Said before anything stops; RestoreSnapshot refuses it too.
+			return "", fmt.Errorf("%s: there is none of that name: `crispify data ls` lists them", what)
+		}
 		branch := ""
 		err := st.stilled(ctx, what, env, sink, func(p *docker.Project) error {
 			branch = p.CurrentDataBranch()
@@ -125,6 +138,16 @@ func (st *Stack) DataList(ctx context.Context) ([]Snapshot, error) {
 		return err
 	})
 	return out, err
+}
+
+// hasSnapshot reports whether snapshot name exists: a save or restore
+// refused for it is refused before anything stops.
+func (st *Stack) hasSnapshot(ctx context.Context, name string) (bool, error) {
+	list, err := st.DataList(ctx)
+	if err != nil {
+		return false, err
+	}
+	return slices.ContainsFunc(list, func(s Snapshot) bool { return s.Name == name }), nil
 }
 
 // DataRemove removes snapshot name (`crispify data rm`); it returns the

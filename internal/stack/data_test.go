@@ -9,6 +9,7 @@ import (
 
 	"github.com/crispify/crispify/internal/docker"
 	"github.com/crispify/crispify/internal/docker/dockerfake"
+	"github.com/crispify/crispify/internal/event"
 	"github.com/crispify/crispify/internal/manifest"
 )
 
@@ -91,8 +92,14 @@ func TestDataSaveAndRestoreStopAndStartTheInfra(t *testing.T) {
 	if !running(t, data, "datatest", "mysql") || !running(t, data, "datatest", "queue") {
 		t.Error("the infra were not started again after the save")
 	}
-	if _, err := st.DataSave(ctx, "before-migration", nil, &events{}); err == nil || !strings.Contains(err.Error(), "crispify data rm before-migration") {
+	var refused events
+	if _, err := st.DataSave(ctx, "before-migration", nil, &refused); err == nil || !strings.Contains(err.Error(), "crispify data rm before-migration") {
 		t.Errorf("a second save of one name: %v", err)
+	}
+	for _, e := range refused.all {
+		if e.Kind == event.Infra {
+			t.Errorf("a save refused for its name touched the infra: %+v", e)
+		}
 	}
 	list, err := st.DataList(ctx)
 	if err != nil || len(list) != 1 || list[0].Name != "before-migration" {
