@@ -59,14 +59,14 @@ func (c *controller) Stop(ctx context.Context, kind event.Kind, name string) err
 
 func (c *controller) Watch(ctx context.Context, name string, on bool) error {
 	if c.items == nil {
-		return fmt.Errorf("watch %s: not possible from this command", name)
+		return fmt.Errorf("watch %s: not possible from this board: run crispify --watch %s, or press w on the board of crispify", name, name)
 	}
 	return c.items.Watch(ctx, on, name)
 }
 
 func (c *controller) Logs(ctx context.Context, kind event.Kind, name string, tail int, line func(string)) error {
 	if c.logs == nil {
-		return fmt.Errorf("logs of %s %s: not available here", kind, name)
+		return fmt.Errorf("logs of %s %s: not available on this board: run crispify logs %s", kind, name, name)
 	}
 	return c.logs.ItemLogs(ctx, kind, name, tail, line)
 }

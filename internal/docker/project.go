@@ -166,7 +166,7 @@ func (p *Project) EnsureNetwork(ctx context.Context) error {
 func (p *Project) infra(name string) (*manifest.Infra, error) {
 	in, ok := p.Manifest.Infra[name]
 	if !ok {
-		return nil, fmt.Errorf("unknown infra %q", name)
+		return nil, fmt.Errorf("unknown infra %q: the manifest has %s: check the name", name, strings.Join(p.Manifest.InfraNames(), ", "))
 	}
 	return in, nil
 }

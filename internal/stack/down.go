@@ -188,7 +188,7 @@ func endProcess(pid int, wait time.Duration) error {
 	if gone(5 * time.Second) {
 		return nil
 	}
-	return fmt.Errorf("pid %d still runs after SIGKILL", pid)
+	return fmt.Errorf("pid %d still runs 5 s after SIGKILL: a process stuck in the kernel (state D in ps -o stat -p %d) ends only when its I/O does; run decrispify again then", pid, pid)
 }
 
 // summary says what a teardown did, and of what it kept, which volumes and

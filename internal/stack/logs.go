@@ -232,7 +232,7 @@ func (st *Stack) splitLogNames(names []string) (infra, services []string) {
 // then new ones until ctx ends. Workers' lines reach the board as events.
 func (st *Stack) ItemLogs(ctx context.Context, kind event.Kind, name string, tail int, line func(string)) error {
 	if kind != event.Infra {
-		return fmt.Errorf("logs of %s %s: not available here", kind, name)
+		return fmt.Errorf("logs of %s %s: not available here: run crispify logs %s", kind, name, name)
 	}
 	p, err := st.project(ctx, nil)
 	if err != nil {

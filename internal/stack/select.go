@@ -24,14 +24,14 @@ func Select(m *manifest.Manifest, names []string, profile string) (Selection, er
 	if profile != "" {
 		inProfile := m.Profile(profile)
 		if len(inProfile) == 0 {
-			return Selection{}, usageErrorf("no service is in profile %q", profile)
+			return Selection{}, usageErrorf("no service is in profile %q: check the name (a service lists its profiles under profiles: in the manifest)", profile)
 		}
 		if len(names) == 0 {
 			start = inProfile
 		} else {
 			start = slices.DeleteFunc(slices.Clone(names), func(n string) bool { return !slices.Contains(inProfile, n) })
 			if len(start) == 0 {
-				return Selection{}, usageErrorf("none of %s is in profile %q (it has %s)", strings.Join(names, ", "), profile, strings.Join(inProfile, ", "))
+				return Selection{}, usageErrorf("none of %s is in profile %q (it has %s): name one of those, or leave out --profile", strings.Join(names, ", "), profile, strings.Join(inProfile, ", "))
 			}
 		}
 	}
@@ -77,5 +77,5 @@ func unknownNames(what string, names, known []string) error {
 	if len(unknown) == 0 {
 		return nil
 	}
-	return usageErrorf("unknown %s %s: the manifest has %s", what, strings.Join(unknown, ", "), strings.Join(known, ", "))
+	return usageErrorf("unknown %s %s: the manifest has %s: check the name", what, strings.Join(unknown, ", "), strings.Join(known, ", "))
 }

@@ -235,7 +235,7 @@ func (st *Stack) Repos(ctx context.Context, names []string, opts ReposOptions, s
 	}
 	sink.Emit(end)
 	if len(failed) > 0 {
-		return results, fmt.Errorf("%d of %d repos failed: %s", len(failed), len(results), words(failed))
+		return results, fmt.Errorf("%d of %d repos failed: %s: the table says why, and what to try, for each", len(failed), len(results), words(failed))
 	}
 	return results, nil
 }

@@ -170,7 +170,7 @@ func (w *watching) state(name string) string {
 // `crispify watch`.
 func (w *watching) toggle(names []string, on bool) error {
 	if w.watcher == nil {
-		return fmt.Errorf("watch %s: no file watcher: %v", words(names), w.problem)
+		return fmt.Errorf("watch %s: no file watcher: %v; it failed when this supervisor started: stop the stack (decrispify) and boot it again to retry", words(names), w.problem)
 	}
 	var errs []error
 	for _, name := range names {
