@@ -22,8 +22,9 @@ func (e *VersionError) Error() string {
 		theirs = "an older crispify"
 	}
 	return fmt.Sprintf("the supervisor of project %s (pid %d) is %s (protocol %d), this is crispify %s (protocol %d): they do not speak alike. "+
-		"Hand the stack over to this one: `decrispify` stops its workers (any crispify can; the containers go, their data stays), then run crispify again; "+
-		"or use the crispify that started it", e.Project, e.PID, theirs, e.Theirs, e.OurVersion, e.Ours)
+		"Hand the stack over to this one without stopping the infra: `kill %d` ends that supervisor and its workers and leaves the containers running, "+
+		"then run crispify again, which keeps them; or `decrispify`, which any crispify can, removes the containers too (their data stays); "+
+		"or use the crispify that started it", e.Project, e.PID, theirs, e.Theirs, e.OurVersion, e.Ours, e.PID)
 }
 
 // speaks fails a request the supervisor may read otherwise: every one but
