@@ -12,7 +12,7 @@ import (
 // after its StopTimeout, or at once when ctx ends; it returns once every
 // group is empty.
 func (s *Supervisor) Stop(ctx context.Context, name string) error {
-	release, err := s.claim(ctx, name)
+	release, err := s.claim(ctx, name, "stop")
 	if err != nil {
 		return err
 	}
@@ -82,7 +82,7 @@ func (s *Supervisor) StopAll(ctx context.Context, levels [][]string) error {
 // err: its setup did not build after a change, say. A worker never started
 // is reported failed all the same. The next Start or Replace starts it.
 func (s *Supervisor) Fail(ctx context.Context, name string, err error) {
-	release, cerr := s.claim(ctx, name)
+	release, cerr := s.claim(ctx, name, "fail")
 	if cerr != nil {
 		return
 	}

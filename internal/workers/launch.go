@@ -21,7 +21,7 @@ import (
 // other, but three restarts within a minute fail Start rather than leave it
 // sick: a worker that cannot come up is reported, not retried for ever.
 func (s *Supervisor) Start(ctx context.Context, spec Spec) error {
-	release, err := s.claim(ctx, spec.Name)
+	release, err := s.claim(ctx, spec.Name, "start")
 	if err != nil {
 		return err
 	}
@@ -50,7 +50,7 @@ func (s *Supervisor) start(ctx context.Context, spec Spec) error {
 // keep running and the error says so. Any other worker stops, then starts
 // with spec. A worker that does not run is started.
 func (s *Supervisor) Replace(ctx context.Context, spec Spec, why string) error {
-	release, err := s.claim(ctx, spec.Name)
+	release, err := s.claim(ctx, spec.Name, "restart")
 	if err != nil {
 		return err
 	}
@@ -72,23 +72,16 @@ func (s *Supervisor) Replace(ctx context.Context, spec Spec, why string) error {
 	return w.replace(ctx, gen, why, rolls(old, gen.spec))
 }
 
-// claim serialises what is done to one worker (start, restart, stop): a
-// restart from the board must not cross an apply's. It waits for the one
-// under way, or for ctx.
-func (s *Supervisor) claim(ctx context.Context, name string) (release func(), err error) {
-	s.mu.Lock()
-	turn, ok := s.turns[name]
-	if !ok {
-		turn = make(chan struct{}, 1)
-		s.turns[name] = turn
+// claim serialises what is done to one worker (start, restart, stop,
+// fail): a restart from the board must not cross an apply's, a stop waits
+// for the start under way. It waits for the one under way, or for ctx;
+// what says what it does, to whoever asks who holds the worker's turn.
+func (s *Supervisor) claim(ctx context.Context, name, what string) (release func(), err error) {
+	release, err = s.turns.Take(ctx, name, what, nil)
+	if err != nil {
+		return nil, fmt.Errorf("worker %s: waited for the change under way: %w", name, err)
 	}
-	s.mu.Unlock()
-	select {
-	case turn <- struct{}{}:
-		return func() { <-turn }, nil
-	case <-ctx.Done():
-		return nil, fmt.Errorf("worker %s: waited for the change under way: %w", name, ctx.Err())
-	}
+	return release, nil
 }
 
 // add makes the worker of spec and registers it, replacing a worker of the

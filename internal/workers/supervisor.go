@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/crispify/crispify/internal/event"
+	"github.com/crispify/crispify/internal/turn"
 )
 
 // Supervisor runs workers and keeps them running. It emits every change and
@@ -23,10 +24,12 @@ type Supervisor struct {
 	tracker     *tracker // finds every process descended from a worker's
 	logMax      int64    // the log rotation size; tests make it small
 
+	// turns are the workers' own: one change at a time per worker (claim).
+	turns turn.Turns
+
 	mu       sync.Mutex
 	workers  map[string]*worker
-	turns    map[string]chan struct{} // one change at a time per worker: claim
-	watchdog *watchdog                // started with the first worker
+	watchdog *watchdog // started with the first worker
 	closed   bool
 }
 
@@ -60,7 +63,7 @@ func New(opts Options) (*Supervisor, error) {
 	return &Supervisor{
 		stateDir: dir, sink: opts.Sink, watchdogCmd: cmd,
 		state: newStateRecord(statePath), tracker: newTracker(), logMax: logMaxSize,
-		workers: map[string]*worker{}, turns: map[string]chan struct{}{},
+		workers: map[string]*worker{},
 	}, nil
 }
 
