@@ -22,11 +22,8 @@ type Snapshot = docker.Snapshot
 // DataBranch is a data branch that has volumes on the engine.
 type DataBranch = docker.DataBranch
 
-// CurrentData is the data branch the infra run on: what the last switch
-// recorded, else the manifest's branch.
-func (st *Stack) CurrentData() (string, error) { return currentData(st.Manifest) }
-
-// currentData is dataBranch with the manifest's branch named.
+// currentData is the data branch the infra run on: what the last switch
+// recorded (dataBranch), else the manifest's branch, by name.
 func currentData(m *manifest.Manifest) (string, error) {
 	b, err := dataBranch(m)
 	if err != nil || b != "" {

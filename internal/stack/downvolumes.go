@@ -85,7 +85,7 @@ func (st *Stack) removing(p *docker.Project, all bool) (func(docker.Volume) bool
 	if all {
 		return func(docker.Volume) bool { return true }, nil
 	}
-	current, err := st.CurrentData()
+	current, err := currentData(st.Manifest)
 	if err != nil {
 		return nil, err
 	}
