@@ -23,17 +23,11 @@ import (
 // items to sink; the Result is their summary. Applies run one at a time:
 // a second one waits, saying so.
 func (s *Supervisor) Apply(ctx context.Context, req Request, sink event.Sink) (Result, error) {
-	select {
-	case s.turn <- struct{}{}:
-	default:
-		sink.Emit(event.Event{Kind: event.Stack, Phase: event.Started, Msg: "waiting for the change under way in this stack to end"})
-		select {
-		case s.turn <- struct{}{}:
-		case <-ctx.Done():
-			return Result{}, ctx.Err()
-		}
+	release, err := s.applyTurn(ctx, sink)
+	if err != nil {
+		return Result{}, err
 	}
-	defer func() { <-s.turn }()
+	defer release()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	s.mu.Lock()
@@ -95,6 +89,18 @@ func (s *Supervisor) Apply(ctx context.Context, req Request, sink event.Sink) (R
 	}
 	s.stream.Emit(end)
 	return Result{Settled: a.ordered(t.tally.Settled(event.Repo, event.Infra, event.Data, event.Setup, event.Worker)), Counts: end.Counts}, err
+}
+
+// stackTurn is the key of the stack's turn: one apply at a time.
+const stackTurn = "stack"
+
+// applyTurn takes the stack's turn for an apply: a second one waits, and
+// says so on its sink, until the first ends or ctx does.
+func (s *Supervisor) applyTurn(ctx context.Context, sink event.Sink) (release func(), err error) {
+	say := func(string) {
+		sink.Emit(event.Event{Kind: event.Stack, Phase: event.Started, Msg: "waiting for the change under way in this stack to end"})
+	}
+	return s.turns.Take(ctx, stackTurn, "apply", say)
 }
 
 // ordered sorts a summary as the manifest reads: the infra, then each

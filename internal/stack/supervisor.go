@@ -16,6 +16,7 @@ import (
 	"github.com/crispify/crispify/internal/manifest"
 	"github.com/crispify/crispify/internal/repos"
 	"github.com/crispify/crispify/internal/ssh"
+	"github.com/crispify/crispify/internal/turn"
 	"github.com/crispify/crispify/internal/workers"
 )
 
@@ -37,7 +38,7 @@ type Supervisor struct {
 	// foreground: this is a crispify in a terminal, not a detached one.
 	foreground bool
 
-	turn chan struct{} // one apply at a time
+	turns turn.Turns // the stack's: one apply at a time (applyTurn)
 
 	records *records // what each worker was started with
 	// git reads the repos' git state for status rows, after each repo's
@@ -79,7 +80,7 @@ func start(ctx context.Context, st *Stack, inTerminal bool) (*Supervisor, error)
 	}
 	s := &Supervisor{
 		st: st, files: f, stream: newStream(f.dir), release: release, foreground: inTerminal,
-		turn: make(chan struct{}, 1), records: newRecords(), git: repos.NewStateReader(), latest: st.Manifest,
+		records: newRecords(), git: repos.NewStateReader(), latest: st.Manifest,
 		served: make(chan error, 1), stopped: make(chan struct{}),
 	}
 	// Files of a supervisor that died; the lock says none lives.
