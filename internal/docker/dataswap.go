@@ -51,24 +51,7 @@ func (p *Project) BranchData(ctx context.Context, branch string, names []string)
 	if _, err := p.CleanHalfCopies(ctx); err != nil {
 		return false, err
 	}
-	for _, name := range names {
-		in, err := p.infra(name)
-		if err != nil {
-			return false, err
-		}
-		vols, _, err := p.dataVolumes(ctx, in, branch)
-		if err != nil {
-			return false, err
-		}
-		have, err := p.existing(ctx, vols)
-		if err != nil {
-			return false, err
-		}
-		if len(have) < len(vols) {
-			return false, nil
-		}
-	}
-	return true, nil
+	return p.HasBranchData(ctx, branch, names)
 }
 
 // Quiesce makes an infra's data still before a copy: a Redis is asked to

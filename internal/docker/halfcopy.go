@@ -30,32 +30,36 @@ func (p *Project) CleanHalfCopies(ctx context.Context) ([]string, error) {
 	for _, m := range markers {
 		id := m.Labels[LabelCopyMarker]
 		infra := m.Labels[LabelInfra]
-		list, err := p.Engine.ContainerList(ctx, map[string]string{LabelProject: p.Manifest.Project, LabelDataCopy: id})
-		if err != nil {
-			errs = append(errs, fmt.Errorf("list the containers of copy %s: %w", id, err))
-			continue
-		}
-		failed := false
-		for _, c := range list {
-			if !p.mine(c.Labels) {
-				continue
+		// Twice: a container the killed copy asked for may be made by the
+		// engine only after the first listing, and then holds a volume.
+		var failed bool
+		for pass := 0; pass < 2; pass++ {
+			var passErrs []error
+			var gone []string
+			passErrs = append(passErrs, p.removeCopyContainers(ctx, id)...)
+			// Listed again each pass, for the same reason: a volume made
+			// after the first listing must not outlive its marker.
+			made, err := p.Engine.VolumeList(ctx, map[string]string{LabelProject: p.Manifest.Project, LabelDataCopy: id})
+			if err != nil {
+				passErrs = append(passErrs, fmt.Errorf("list the volumes of copy %s: %w", id, err))
 			}
-			if err := p.Engine.ContainerRemove(ctx, c.ID, true); err != nil && !errors.Is(err, ErrNotFound) {
-				errs = append(errs, fmt.Errorf("remove container %s of a copy cut off: %w", c.Name, err))
-				failed = true
+			for _, v := range made {
+				if v.Name == m.Name || !p.mine(v.Labels) || slices.Contains(removed, v.Name) {
+					continue
+				}
+				if err := p.Engine.VolumeRemove(ctx, v.Name); err != nil && !errors.Is(err, ErrNotFound) {
+					passErrs = append(passErrs, fmt.Errorf("remove the half copy %s: %w: remove it with `docker volume rm %s`", v.Name, err, v.Name))
+					continue
+				}
+				gone = append(gone, v.Name)
+				p.emitData(infra, event.Removed, "a copy cut off before its end: its half copy removed", &event.Volume{Name: v.Name, Branch: v.Labels[LabelDataBranch], Snapshot: v.Labels[LabelSnapshot]})
 			}
-		}
-		for _, v := range vols {
-			if v.Labels[LabelDataCopy] != id || v.Name == m.Name || !p.mine(v.Labels) {
-				continue
+			removed = append(removed, gone...)
+			failed = len(passErrs) > 0
+			if !failed || pass == 1 {
+				errs = append(errs, passErrs...)
+				break
 			}
-			if err := p.Engine.VolumeRemove(ctx, v.Name); err != nil && !errors.Is(err, ErrNotFound) {
-				errs = append(errs, fmt.Errorf("remove the half copy %s: %w: remove it with `docker volume rm %s`", v.Name, err, v.Name))
-				failed = true
-				continue
-			}
-			removed = append(removed, v.Name)
-			p.emitData(infra, event.Removed, "a copy cut off before its end: its half copy removed", &event.Volume{Name: v.Name, Branch: v.Labels[LabelDataBranch], Snapshot: v.Labels[LabelSnapshot]})
 		}
 		if failed {
 			continue // the marker stays, so that the next call tries again
@@ -128,4 +132,23 @@ func (p *Project) checkWhole(ctx context.Context, infra string, v Volume) error 
 		how = "`crispify switch " + b + "` removes it and copies again"
 	}
 	return fmt.Errorf("start %s: volume %s is half of a copy cut off before its end, never to be started on: %s", infra, v.Name, how)
+}
+
+// removeCopyContainers removes the containers a copy made (created, never
+// started), and says what it could not.
+func (p *Project) removeCopyContainers(ctx context.Context, id string) []error {
+	list, err := p.Engine.ContainerList(ctx, map[string]string{LabelProject: p.Manifest.Project, LabelDataCopy: id})
+	if err != nil {
+		return []error{fmt.Errorf("list the containers of copy %s: %w", id, err)}
+	}
+	var errs []error
+	for _, c := range list {
+		if !p.mine(c.Labels) {
+			continue
+		}
+		if err := p.Engine.ContainerRemove(ctx, c.ID, true); err != nil && !errors.Is(err, ErrNotFound) {
+			errs = append(errs, fmt.Errorf("remove container %s of a copy cut off: %w", c.Name, err))
+		}
+	}
+	return errs
 }
