@@ -1,0 +1,59 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+)
+
+// --data fresh starts a new branch's data empty and --data keep goes on
+// with the current one; the branch left keeps its own either way.
+func TestSwitchDataFreshAndKeep(t *testing.T) {
+	needImages(t, imageRedis)
+	e := newEnv(t, "switchmodes")
+	redis := freePort(t)
+	e.write(head + `infra:
+  redis:
+    image: ` + imageRedis + `
+    ports: ["` + itoa(redis) + `:6379"]
+    volumes: ["data:/data"]
+    health: {cmd: ["redis-cli", "ping"], interval: 1s}
+services:
+  api:
+    repo: ` + e.scriptRepo("api", true) + `
+    run: ./run.sh
+    needs: [redis]
+`)
+	e.crispify("-d").must(t, 0)
+	get := func() string { return e.docker("exec", e.project+"-redis", "redis-cli", "get", "greeting") }
+	e.docker("exec", e.project+"-redis", "redis-cli", "set", "greeting", "master's")
+
+	r := e.crispify("--output", "json", "switch", "--data", "fresh", "feature").must(t, 0)
+	if got := strings.Join(dataEvents(t, r.stdout), ","); strings.Contains(got, "copying") || !strings.Contains(got, "redis swapped") {
+		t.Errorf("--data fresh: data events %q, want a swap and no copy", got)
+	}
+	if got := get(); got != "" {
+		t.Errorf("feature started fresh has greeting %q", got)
+	}
+	e.docker("exec", e.project+"-redis", "redis-cli", "set", "greeting", "feature's")
+
+	e.crispify("switch", "-").must(t, 0)
+	if got := get(); got != "master's" {
+		t.Errorf("back on master: greeting %q", got)
+	}
+
+	// keep: feature's code on master's data, nothing swapped.
+	container := e.containerID("redis")
+	r = e.crispify("--output", "json", "switch", "--data", "keep", "feature").must(t, 0)
+	if got := dataEvents(t, r.stdout); len(got) != 0 {
+		t.Errorf("--data keep moved data: %q", got)
+	}
+	if got := e.containerID("redis"); got != container {
+		t.Error("--data keep recreated redis")
+	}
+	if got := get(); got != "master's" {
+		t.Errorf("--data keep: greeting %q, want master's", got)
+	}
+	if got := e.crispify("switch", "--data", "sideways", "feature"); got.code != 2 || !strings.Contains(got.stderr, "--data sideways: give copy") {
+		t.Errorf("a bad --data: exit %d\n%s", got.code, got.stderr)
+	}
+}
