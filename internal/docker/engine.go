@@ -71,6 +71,10 @@ type Engine interface {
 	// DataSpace is what the engine says of its volumes' sizes and the
 	// free space where they live (see DataSpace).
 	DataSpace(ctx context.Context) (DataSpace, error)
+
+	// ContainerStats calls fn with each reading of a container's stats
+	// stream (about one a second) until ctx ends or the container stops.
+	ContainerStats(ctx context.Context, id string, fn func(Stats)) error
 }
 
 // Version is what the engine says of itself.

@@ -67,6 +67,8 @@ type Engine struct {
 	Files map[string]map[string]string
 	// CopyError makes CopyToContainer fail.
 	CopyError error
+	// readings are what stats streams read, by container name (AddStats).
+	readings map[string][]docker.Stats
 }
 
 // New returns an empty engine.

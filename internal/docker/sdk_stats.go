@@ -1,0 +1,48 @@
+package docker
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+
+	"github.com/docker/docker/api/types/container"
+)
+
+// ContainerStats reads GET /containers/{id}/stats?stream=true: a reading
+// about every second until ctx ends or the container stops.
+func (s *sdk) ContainerStats(ctx context.Context, id string, fn func(Stats)) error {
+	r, err := s.c.ContainerStats(ctx, id, true)
+	if err != nil {
+		return notFound(err)
+	}
+	defer r.Body.Close()
+	stop := context.AfterFunc(ctx, func() { r.Body.Close() })
+	defer stop()
+	dec := json.NewDecoder(r.Body)
+	for {
+		var v container.StatsResponse
+		if err := dec.Decode(&v); err != nil {
+			if errors.Is(err, io.EOF) || ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return err
+		}
+		fn(rawOf(v).figures())
+	}
+}
+
+// rawOf takes the figures' fields from the engine's reading. cgroup v2
+// names the page cache inactive_file, v1 total_inactive_file.
+func rawOf(v container.StatsResponse) rawStats {
+	inactive, ok := v.MemoryStats.Stats["inactive_file"]
+	if !ok {
+		inactive = v.MemoryStats.Stats["total_inactive_file"]
+	}
+	return rawStats{
+		cpuTotal: v.CPUStats.CPUUsage.TotalUsage, preCPUTotal: v.PreCPUStats.CPUUsage.TotalUsage,
+		systemTotal: v.CPUStats.SystemUsage, preSystemTotal: v.PreCPUStats.SystemUsage,
+		onlineCPUs: v.CPUStats.OnlineCPUs, perCPU: len(v.CPUStats.CPUUsage.PercpuUsage),
+		usage: v.MemoryStats.Usage, inactiveFile: inactive, read: v.Read,
+	}
+}
