@@ -123,6 +123,12 @@ type Event struct {
 
 	// Volume is the volume a data event moves, with bytes done of total.
 	Volume *Volume `json:"volume,omitempty"`
+
+	// CPU (percent of one core) and Memory (bytes) are what a load event's
+	// row costs; Free, on the Machine's, the memory the machine has left.
+	CPU    *float64 `json:"cpu,omitempty"`
+	Memory *uint64  `json:"memory,omitempty"`
+	Free   *uint64  `json:"free,omitempty"`
 }
 
 // IsOutput reports whether e carries a line of output, not a state change.
@@ -138,7 +144,7 @@ func Fraction(p float64) *float64 {
 // coalesced away, because they are what a user reads as the outcome.
 func (p Phase) Final() bool {
 	switch p {
-	case Cloning, Updating, Pulling, Creating, Starting, Waiting, Running, Restarting, Started, Copying:
+	case Cloning, Updating, Pulling, Creating, Starting, Waiting, Running, Restarting, Started, Copying, Sampled:
 		return false
 	}
 	return true

@@ -111,6 +111,9 @@ func (s *Session) follow() {
 	if s.sup != nil {
 		s.feed = s.sup.feed()
 		s.events = s.feed.Queue()
+		if s.opts.Board {
+			s.sup.load.look() // until Shutdown: the board's rows show load
+		}
 		return
 	}
 	s.events = s.st.Queue()

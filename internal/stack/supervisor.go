@@ -46,6 +46,7 @@ type Supervisor struct {
 	// change (a commit's tree), one memo per repo.
 	git   *repos.StateReader
 	watch *watching
+	load  *loadWatch // samples CPU and memory while a board looks
 
 	mu          sync.Mutex
 	latest      *manifest.Manifest // the manifest of the last apply
@@ -104,6 +105,7 @@ func start(ctx context.Context, st *Stack, inTerminal bool) (*Supervisor, error)
 	// terminals and the restarts of watched workers; its end does not.
 	s.base = context.WithoutCancel(ctx)
 	s.watch = newWatching(s)
+	s.load = newLoadWatch(s)
 	s.stream.stamp = func(e event.Event) event.Event {
 		if e.Kind == event.Worker {
 			e.Watch = s.watch.state(e.Name)
@@ -176,6 +178,7 @@ func (s *Supervisor) Shutdown(ctx context.Context) error {
 		tunnels, keeper := s.tunnels, s.keeper
 		s.mu.Unlock()
 		keeper.StandDown()
+		s.load.close()
 		err := s.workers.StopAll(ctx, s.stopOrder())
 		if cerr := s.workers.Close(ctx); cerr != nil && err == nil {
 			err = cerr
@@ -299,6 +302,7 @@ func (s *Supervisor) eachItem(ctx context.Context, verb string, kind event.Kind,
 // The socket's requests.
 
 func (s *Supervisor) events(ctx context.Context, send func(event.Event) error) error {
+	defer s.load.look()() // a board or status --watch: its rows show load
 	q := s.Events(ctx)
 	for {
 		batch, ok := q.Next(ctx)

@@ -39,6 +39,9 @@ func NewPlain(w io.Writer, colour bool) *Plain {
 // Render prints e unless it only repeats what was shown: the same phase with
 // progress in the same tenth.
 func (p *Plain) Render(e event.Event) {
+	if e.Kind == event.Load {
+		return // figures every 2 s are for the board and --output json, not lines
+	}
 	if p.start.IsZero() {
 		p.start = e.TS
 	}

@@ -1,0 +1,162 @@
+package stack
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/crispify/crispify/internal/docker"
+	"github.com/crispify/crispify/internal/event"
+	"github.com/crispify/crispify/internal/load"
+	"github.com/crispify/crispify/internal/workers"
+)
+
+// What the board shows of load costs what it samples, so the stack samples
+// only while someone looks (a board, status --watch), and not at all
+// otherwise: one sampler for the whole stack, every sampleEvery.
+const (
+	sampleEvery = 2 * time.Second
+	// firstRate is how soon after the first read the second comes: CPU is
+	// a rate, and a board just opened should not wait a whole tick for it.
+	firstRate = 500 * time.Millisecond
+)
+
+// loadWatch is the stack's one load sampler, running while lookers > 0.
+type loadWatch struct {
+	// groups are the process groups of each running worker; engine the
+	// stack's Docker engine, nil while it has none; project names its
+	// containers.
+	groups  func() load.Groups
+	engine  func() docker.Engine
+	project func() string
+	sink    event.Sink
+	every   time.Duration
+
+	mu      sync.Mutex
+	lookers int
+	stop    context.CancelFunc
+	done    chan struct{}
+}
+
+func newLoadWatch(s *Supervisor) *loadWatch {
+	return &loadWatch{
+		groups: func() load.Groups { return groupsOf(s.workers.Status()) },
+		engine: s.engine, project: func() string { return s.manifest().Project },
+		sink: s.stream, every: sampleEvery,
+	}
+}
+
+// groupsOf are the process groups of the workers that have processes: a
+// replica's pid is its group's id.
+func groupsOf(list []workers.Status) load.Groups {
+	g := load.Groups{}
+	for _, st := range list {
+		if len(st.PIDs) > 0 {
+			g[st.Name] = st.PIDs
+		}
+	}
+	return g
+}
+
+// look says someone looks until the returned func is called: the first
+// starts the sampler, the last gone stops it.
+func (l *loadWatch) look() (done func()) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.lookers++
+	if l.lookers == 1 {
+		ctx, cancel := context.WithCancel(context.Background())
+		finished := make(chan struct{})
+		l.stop, l.done = cancel, finished
+		go func() {
+			defer close(finished)
+			l.run(ctx)
+		}()
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			l.mu.Lock()
+			defer l.mu.Unlock()
+			l.lookers--
+			if l.lookers == 0 {
+				l.stop()
+			}
+		})
+	}
+}
+
+// close stops the sampler, whoever looks, and waits for it.
+func (l *loadWatch) close() {
+	l.mu.Lock()
+	stop, done := l.stop, l.done
+	l.lookers = 0
+	l.mu.Unlock()
+	if stop != nil {
+		stop()
+		<-done
+	}
+}
+
+// run samples until ctx ends: a first read, the first figures firstRate
+// later, then every tick. A new look starts from scratch: figures over the
+// time nobody looked would say little of now.
+func (l *loadWatch) run(ctx context.Context) {
+	sampler := load.New()
+	var containers *docker.Loads
+	defer func() {
+		if containers != nil {
+			containers.Close()
+		}
+	}()
+	sampler.Sample(l.groups())
+	wait := firstRate
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		wait = l.every
+		if containers == nil {
+			if e := l.engine(); e != nil {
+				containers = docker.NewLoads(e, l.project())
+			}
+		}
+		var infra map[string]docker.Stats
+		if containers != nil {
+			_ = containers.Sync(ctx) // an engine gone: no container figures this time
+			infra = containers.Latest()
+		}
+		l.emit(sampler.Sample(l.groups()), infra)
+	}
+}
+
+// emit sends the figures of each row, then the machine's.
+func (l *loadWatch) emit(worker map[string]load.Figures, infra map[string]docker.Stats) {
+	var cpu float64
+	var mem uint64
+	for name, f := range worker {
+		l.sink.Emit(event.LoadOf(event.Worker, name, f.CPU, f.Memory))
+		cpu, mem = cpu+f.CPU, mem+f.Memory
+	}
+	for name, s := range infra {
+		l.sink.Emit(event.LoadOf(event.Infra, name, s.CPU, s.Memory))
+		cpu, mem = cpu+s.CPU, mem+s.Memory
+	}
+	e := event.LoadOf(event.Machine, "", cpu, mem)
+	if free, ok := load.Available(); ok {
+		e.Free = &free
+	}
+	l.sink.Emit(e)
+}
+
+// engine is the stack's Docker engine, nil until an apply connected it.
+func (s *Supervisor) engine() docker.Engine {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.keeper == nil {
+		return nil
+	}
+	return s.keeper.Project(s.latest, false).Engine
+}

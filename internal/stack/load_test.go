@@ -1,0 +1,94 @@
+package stack
+
+import (
+	"context"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/crispify/crispify/internal/docker"
+	"github.com/crispify/crispify/internal/docker/dockerfake"
+	"github.com/crispify/crispify/internal/event"
+	"github.com/crispify/crispify/internal/load"
+)
+
+type loadEvents struct {
+	mu  sync.Mutex
+	got []event.Event
+}
+
+func (r *loadEvents) Emit(e event.Event) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.got = append(r.got, e)
+}
+
+func (r *loadEvents) list() []event.Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]event.Event(nil), r.got...)
+}
+
+// The sampler runs only while someone looks, and then sends the figures of
+// every worker and container, and the machine's, each with cpu and memory.
+func TestLoadWatchSamplesOnlyWhileLooked(t *testing.T) {
+	if !load.Supported() {
+		t.Skip("no figures on this system")
+	}
+	engine := dockerfake.New()
+	engine.AddImage("redis:7", dockerfake.Image{})
+	id, _ := engine.ContainerCreate(context.Background(), docker.ContainerSpec{Name: "crisp-redis", Image: "redis:7",
+		Labels: map[string]string{docker.LabelProject: "crisp", docker.LabelInfra: "redis"}})
+	engine.ContainerStart(context.Background(), id)
+	engine.AddStats("crisp-redis", docker.Stats{CPU: 7, HasCPU: true, Memory: 5 << 20})
+
+	rec := &loadEvents{}
+	l := &loadWatch{
+		groups:  func() load.Groups { return load.Groups{"self": {syscall.Getpgrp()}} },
+		engine:  func() docker.Engine { return engine },
+		project: func() string { return "crisp" },
+		sink:    rec, every: 50 * time.Millisecond,
+	}
+	time.Sleep(100 * time.Millisecond)
+	if n := len(rec.list()); n != 0 {
+		t.Fatalf("%d events with nobody looking", n)
+	}
+	done := l.look()
+	second := l.look()
+	seen := map[string]event.Event{}
+	deadline := time.Now().Add(5 * time.Second)
+	for len(seen) < 3 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+		for _, e := range rec.list() {
+			if e.Kind != event.Load || e.CPU == nil || e.Memory == nil {
+				t.Fatalf("not a load event with its figures: %+v", e)
+			}
+			seen[string(e.Item)+"/"+e.Name] = e
+		}
+	}
+	if e := seen["worker/self"]; *e.Memory == 0 {
+		t.Errorf("the test's own group has no memory: %+v", e)
+	}
+	if e := seen["infra/redis"]; e.CPU == nil || *e.CPU != 7 || *e.Memory != 5<<20 {
+		t.Errorf("redis: %+v", e)
+	}
+	if e := seen["machine/"]; e.Free == nil || *e.Memory < 5<<20 {
+		t.Errorf("machine: %+v", e)
+	}
+	done()
+	done() // twice is once
+	if l.lookers != 1 {
+		t.Fatalf("lookers = %d after one of two left", l.lookers)
+	}
+	second()
+	l.mu.Lock()
+	finished := l.done
+	l.mu.Unlock()
+	<-finished
+	n := len(rec.list())
+	time.Sleep(150 * time.Millisecond)
+	if m := len(rec.list()); m != n {
+		t.Errorf("%d events after the last looker left", m-n)
+	}
+}
