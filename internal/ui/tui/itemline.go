@@ -158,6 +158,9 @@ func (m *model) facts(it *item) string {
 	if it.kind == event.Repo && it.git != nil {
 		parts = append(parts, it.git.String())
 	}
+	if l := it.loadText(); l != "" {
+		parts = append(parts, l) // first: it is what a look down the rows compares
+	}
 	if it.pid > 0 && it.phase != "" && !isDown(it.phase) {
 		parts = append(parts, fmt.Sprintf("pid %d", it.pid))
 	}

@@ -37,6 +37,7 @@ type item struct {
 	exit     *int
 	git      *event.Git // a repo's git state, as last read
 	watch    string     // how a worker's files are watched: on, polling, off or ""
+	load     *figures   // its latest CPU and memory, while a sampler runs
 	log      ring       // output lines and state changes, what enter shows
 }
 
@@ -72,7 +73,8 @@ type model struct {
 	start, now    time.Time
 	width, height int
 	stack         stackState
-	data          string // the data branch the infra run on, for the header
+	data          string       // the data branch the infra run on, for the header
+	machine       *machineLoad // the rows' total load and the free memory
 
 	sel      itemKey // the selected row, by subject so it survives reordering
 	selIdx   int     // its index among selectable rows, kept when it vanishes
@@ -175,6 +177,9 @@ func (m *model) apply(e event.Event) {
 			m.setupHost(e.Name).log.add("setup: " + e.Line)
 			return
 		}
+	case event.Load:
+		m.applyLoad(e)
+		return
 	case event.Data:
 		if e.Phase == event.Swapped && e.Volume != nil && e.Volume.Branch != "" && m.data != "" {
 			m.data = e.Volume.Branch // a switch moved the infra to its data

@@ -124,6 +124,9 @@ func (m *model) headerLines() []string {
 	if n := m.countWatched(); n > 0 {
 		parts = append(parts, fmt.Sprintf("◉ watching %d", n))
 	}
+	if l := m.machineText(); l != "" {
+		parts = append(parts, l)
+	}
 	counts := strings.Join(parts, " · ")
 	if bad := m.troubles(ui.Bad); bad != "" {
 		counts += " · " + st.render(st.class[ui.Bad], bad)
