@@ -75,6 +75,9 @@ type Engine interface {
 	// ContainerStats calls fn with each reading of a container's stats
 	// stream (about one a second) until ctx ends or the container stops.
 	ContainerStats(ctx context.Context, id string, fn func(Stats)) error
+	// ContainerStatsOnce is one reading at once, without a CPU rate: two
+	// of them a moment apart give one (Stats.Since).
+	ContainerStatsOnce(ctx context.Context, id string) (Stats, error)
 }
 
 // Version is what the engine says of itself.

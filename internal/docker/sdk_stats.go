@@ -32,6 +32,21 @@ func (s *sdk) ContainerStats(ctx context.Context, id string, fn func(Stats)) err
 	}
 }
 
+// ContainerStatsOnce reads GET /containers/{id}/stats?stream=false&one-shot=true:
+// the engine answers at once, where a reading with a rate waits a second.
+func (s *sdk) ContainerStatsOnce(ctx context.Context, id string) (Stats, error) {
+	r, err := s.c.ContainerStatsOneShot(ctx, id)
+	if err != nil {
+		return Stats{}, notFound(err)
+	}
+	defer r.Body.Close()
+	var v container.StatsResponse
+	if err := json.NewDecoder(r.Body).Decode(&v); err != nil {
+		return Stats{}, err
+	}
+	return rawOf(v).figures(), nil
+}
+
 // rawOf takes the figures' fields from the engine's reading. cgroup v2
 // names the page cache inactive_file, v1 total_inactive_file.
 func rawOf(v container.StatsResponse) rawStats {

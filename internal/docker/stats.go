@@ -15,6 +15,19 @@ type Stats struct {
 	// earlier one to take the difference from.
 	HasCPU bool
 	Read   time.Time
+	// CPUTime and SystemTime are the reading's counters, nanoseconds of
+	// CPU the container and the host used, and CPUs the host's: what a
+	// later one-shot reading takes its rate from (Since).
+	CPUTime, SystemTime uint64
+	CPUs                uint32
+}
+
+// Since is s with its CPU over the time since prev, an earlier reading of
+// the same container, as the engine's stream computes it from its own.
+func (s Stats) Since(prev Stats) Stats {
+	r := rawStats{cpuTotal: s.CPUTime, preCPUTotal: prev.CPUTime, systemTotal: s.SystemTime, preSystemTotal: prev.SystemTime,
+		onlineCPUs: s.CPUs, usage: s.Memory, read: s.Read}
+	return r.figures()
 }
 
 // rawStats are the fields of the engine's stats that the figures come
@@ -36,20 +49,24 @@ type rawStats struct {
 // container's share of the host's CPU time since the previous reading,
 // times the host's CPUs, so that a busy core is 100.
 func (r rawStats) figures() Stats {
-	s := Stats{Read: r.read, Memory: r.usage}
+	s := Stats{Read: r.read, Memory: r.usage, CPUTime: r.cpuTotal, SystemTime: r.systemTotal, CPUs: cpusOf(r)}
 	if r.inactiveFile < r.usage {
 		s.Memory = r.usage - r.inactiveFile
 	}
-	cpus := float64(r.onlineCPUs)
-	if cpus == 0 {
-		cpus = float64(r.perCPU)
-	}
+	cpus := float64(s.CPUs)
 	if r.preSystemTotal == 0 || r.systemTotal <= r.preSystemTotal || r.cpuTotal < r.preCPUTotal {
 		return s // a first reading: no previous one to differ from
 	}
 	s.HasCPU = true
 	s.CPU = float64(r.cpuTotal-r.preCPUTotal) / float64(r.systemTotal-r.preSystemTotal) * cpus * 100
 	return s
+}
+
+func cpusOf(r rawStats) uint32 {
+	if r.onlineCPUs == 0 {
+		return uint32(r.perCPU)
+	}
+	return r.onlineCPUs
 }
 
 // Loads follows one stats stream per running container of a project and

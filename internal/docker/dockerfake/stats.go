@@ -58,3 +58,22 @@ func (f *Engine) ContainerStats(ctx context.Context, id string, fn func(docker.S
 		}
 	}
 }
+
+// ContainerStatsOnce is the latest reading AddStats gave a running
+// container, or a zero one.
+func (f *Engine) ContainerStatsOnce(_ context.Context, id string) (docker.Stats, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.Unreachable != nil {
+		return docker.Stats{}, f.Unreachable
+	}
+	c, err := f.lookup(id)
+	if err != nil {
+		return docker.Stats{}, err
+	}
+	f.record("stats once %s", c.Name)
+	if r := f.readings[c.Name]; len(r) > 0 {
+		return r[len(r)-1], nil
+	}
+	return docker.Stats{}, nil
+}
