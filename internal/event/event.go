@@ -129,6 +129,9 @@ type Event struct {
 	CPU    *float64 `json:"cpu,omitempty"`
 	Memory *uint64  `json:"memory,omitempty"`
 	Free   *uint64  `json:"free,omitempty"`
+
+	// Queue is a queue event's figures (kind queue).
+	Queue *QueueState `json:"queue,omitempty"`
 }
 
 // IsOutput reports whether e carries a line of output, not a state change.
