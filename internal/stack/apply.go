@@ -256,7 +256,7 @@ type apply struct {
 
 // repo clones, updates or finds one working copy, shared by the services
 // that name its repo and branch.
-func (a *apply) repo(ctx context.Context, c manifest.Clone, slots chan struct{}, sink event.Sink) error {
+func (a *apply) repo(ctx context.Context, c manifest.Clone, sink event.Sink) error {
 	// run never fetches: a repo on disk is used as it is; a missing one
 	// (a service new in the manifest) is cloned like local does.
 	if done, err := a.switchRepo(ctx, c, sink); done {
@@ -266,11 +266,6 @@ func (a *apply) repo(ctx context.Context, c manifest.Clone, slots chan struct{},
 	} else if _, err := os.Stat(filepath.Join(c.Dir, ".git")); a.mode == Run && err == nil {
 		sink.Emit(event.Event{Kind: event.Repo, Name: c.Name, Phase: event.Unchanged, Msg: "present"})
 	} else {
-		select {
-		case slots <- struct{}{}:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
 		// A fast-forward writes the files a watcher follows, for every
 		// service of the clone.
 		sharing := a.m.SharingClone(c.Services[0])
@@ -281,7 +276,6 @@ func (a *apply) repo(ctx context.Context, c manifest.Clone, slots chan struct{},
 		for _, name := range sharing {
 			a.resume(name)
 		}
-		<-slots
 		if r.Phase == event.Failed {
 			return r.Err
 		}

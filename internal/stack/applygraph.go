@@ -9,6 +9,10 @@ import (
 	"github.com/crispify/crispify/internal/repos"
 )
 
+// clonePool is the graph's pool of repo steps: a clone, fetch or checkout
+// each, Jobs at a time.
+const clonePool = "clones"
+
 // Node IDs of service steps.
 func repoID(name string) string   { return "repo:" + name }
 func setupID(name string) string  { return "setup:" + name }
@@ -27,11 +31,11 @@ func (a *apply) graph() *Graph {
 	if jobs < 1 {
 		jobs = repos.DefaultJobs
 	}
-	cloneSlots := make(chan struct{}, jobs) // the repos' own fan-out limit, shared across nodes
+	g.LimitPool(clonePool, jobs) // the repos' own fan-out limit
 	sink := a.sink
 	for _, c := range a.m.Clones(a.sel.Services) {
-		g.Add(Node{ID: repoID(c.Name), Kind: event.Repo, Name: c.Name, Run: func(ctx context.Context) error {
-			return a.repo(ctx, c, cloneSlots, sink)
+		g.Add(Node{ID: repoID(c.Name), Kind: event.Repo, Name: c.Name, Pool: clonePool, Run: func(ctx context.Context) error {
+			return a.repo(ctx, c, sink)
 		}})
 	}
 	for _, name := range a.sel.Services {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/crispify/crispify/internal/event"
 )
@@ -22,8 +21,13 @@ type Node struct {
 	Run   func(ctx context.Context) error
 	// NeedFailed, when set, reports a need's failure in the node's place
 	// (a worker that keeps running its old version says so); otherwise a
-	// failed event of Kind and Name is emitted.
+	// failed event of Kind and Name is emitted. It must not block: Run
+	// calls it from its own loop.
 	NeedFailed func(*NeedError)
+	// Pool, when the graph limits it (LimitPool), is a set of nodes that
+	// run fewer at once than the graph does: the clones, fetched at most
+	// Jobs at a time.
+	Pool string
 }
 
 // NeedError is the error of a node that did not run because a need failed.
@@ -50,6 +54,27 @@ func displayName(id string) string {
 type Graph struct {
 	nodes []*Node
 	byID  map[string]*Node
+	limit int            // of nodes running at once; 0 is DefaultLimit
+	pools map[string]int // of a pool's nodes running at once
+}
+
+// DefaultLimit is how many nodes a graph runs at once unless told
+// otherwise. A stack of forty workers and ten infra has about fifty steps
+// under way at the most (one per service: its repo, setup or worker, each
+// waiting for the one before; one per infra: its image or container): none
+// of them waits for room, and a manifest of hundreds starts no more.
+const DefaultLimit = 64
+
+// SetLimit bounds how many nodes run at once (at least one).
+func (g *Graph) SetLimit(n int) { g.limit = max(n, 1) }
+
+// LimitPool bounds how many nodes of pool run at once (at least one),
+// within the graph's own limit.
+func (g *Graph) LimitPool(pool string, n int) {
+	if g.pools == nil {
+		g.pools = map[string]int{}
+	}
+	g.pools[pool] = max(n, 1)
 }
 
 // Add puts a node in the graph. A second node with the same ID is ignored,
@@ -99,10 +124,11 @@ func (r Outcome) Err(g *Graph) error {
 	return errors.Join(errs...)
 }
 
-// Run runs every node once all its needs are done, as many at once as are
-// ready. A node whose need failed does not run: its result is a NeedError
-// and a failed event is emitted for it. Run returns when every node is
-// settled. Needs that name no node are an error of the plan.
+// Run runs every node once all its needs are done, as many at once as
+// are ready and the limits allow (SetLimit, LimitPool). A node whose need
+// failed does not run: its result is a NeedError and a failed event is
+// emitted for it. Run returns when every node is settled. Needs that name
+// no node are an error of the plan.
 func (g *Graph) Run(ctx context.Context, sink event.Sink) (Outcome, error) {
 	for _, n := range g.nodes {
 		for _, need := range n.Needs {
@@ -114,54 +140,27 @@ func (g *Graph) Run(ctx context.Context, sink event.Sink) (Outcome, error) {
 	if err := g.checkAcyclic(); err != nil {
 		return nil, err
 	}
-	done := make(map[string]chan struct{}, len(g.nodes))
-	for _, n := range g.nodes {
-		done[n.ID] = make(chan struct{})
-	}
-	var mu sync.Mutex
-	result := make(Outcome, len(g.nodes))
-	var wg sync.WaitGroup
-	for _, n := range g.nodes {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer close(done[n.ID])
-			err := g.runNode(ctx, n, done, &mu, result, sink)
-			mu.Lock()
-			result[n.ID] = err
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	return result, nil
+	return newRun(ctx, g, sink).all(), nil
 }
 
-func (g *Graph) runNode(ctx context.Context, n *Node, done map[string]chan struct{}, mu *sync.Mutex, result Outcome, sink event.Sink) error {
-	for _, need := range n.Needs {
-		select {
-		case <-done[need]:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-		mu.Lock()
-		err := result[need]
-		mu.Unlock()
-		if err != nil {
-			ne := &NeedError{Need: need, Err: err}
-			switch {
-			case ctx.Err() != nil:
-			case n.NeedFailed != nil:
-				n.NeedFailed(ne)
-			case n.Kind != "":
-				sink.Emit(event.Event{Kind: n.Kind, Name: n.Name, Phase: event.Failed, Error: ne.Error()})
-			}
-			return ne
-		}
-	}
-	if ctx.Err() != nil {
-		return ctx.Err()
+// runNode runs n, unless ctx ended while it waited for room.
+func (g *Graph) runNode(ctx context.Context, n *Node) error {
+	if err := ctx.Err(); err != nil {
+		return err
 	}
 	return n.Run(ctx)
+}
+
+// needFailed reports that n does not run because a need failed, in n's
+// place (NeedFailed) or as a failed event of its own.
+func (g *Graph) needFailed(n *Node, ne *NeedError, sink event.Sink) error {
+	switch {
+	case n.NeedFailed != nil:
+		n.NeedFailed(ne)
+	case n.Kind != "":
+		sink.Emit(event.Event{Kind: n.Kind, Name: n.Name, Phase: event.Failed, Error: ne.Error()})
+	}
+	return ne
 }
 
 // checkAcyclic rejects a plan that would wait forever. The manifest is
