@@ -137,7 +137,7 @@ func printStatus(opts *StatusOptions, rows []StatusRow, ok bool) error {
 	} else {
 		table := make([]ui.Row, len(rows))
 		for i, r := range rows {
-			table[i] = ui.Row{Cells: []string{r.Kind, r.Name, r.State, r.Detail}, Class: ui.ClassOf(event.Phase(r.State)), StateColumn: 2}
+			table[i] = ui.Row{Cells: []string{r.Kind, r.Name, r.State, withLoad(r)}, Class: ui.ClassOf(event.Phase(r.State)), StateColumn: 2}
 		}
 		ui.Table(io.Out, io.Colour(opts.Global.NoColour, io.OutTTY), []string{"KIND", "NAME", "STATE", "DETAIL"}, table)
 	}

@@ -83,3 +83,22 @@ func eventually(t *testing.T, ok func() bool, what func() string) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// ReadLoads takes two one-shot readings of each running container of the
+// project and gives the rate between them.
+func TestReadLoads(t *testing.T) {
+	f := dockerfake.New()
+	f.AddImage("redis:7", dockerfake.Image{})
+	runContainer(t, f, "crisp", "redis", "redis:7")
+	runContainer(t, f, "other", "redis", "redis:7")
+	f.AddStats("crisp-redis", docker.Stats{Memory: 9, CPUTime: 1e9, SystemTime: 10e9, CPUs: 4})
+	go func() {
+		// The second reading: 0.25 s of CPU in 1 s of the host's 4 CPUs.
+		time.Sleep(20 * time.Millisecond)
+		f.AddStats("crisp-redis", docker.Stats{Memory: 10, CPUTime: 1.25e9, SystemTime: 11e9, CPUs: 4})
+	}()
+	got := docker.ReadLoads(context.Background(), f, "crisp", 100*time.Millisecond)
+	if len(got) != 1 || got["redis"].CPU != 100 || got["redis"].Memory != 10 || !got["redis"].HasCPU {
+		t.Fatalf("ReadLoads = %+v, want redis at one core and 10 bytes", got)
+	}
+}

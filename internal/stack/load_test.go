@@ -11,6 +11,7 @@ import (
 	"github.com/crispify/crispify/internal/docker/dockerfake"
 	"github.com/crispify/crispify/internal/event"
 	"github.com/crispify/crispify/internal/load"
+	"github.com/crispify/crispify/internal/manifest"
 )
 
 type loadEvents struct {
@@ -90,5 +91,33 @@ func TestLoadWatchSamplesOnlyWhileLooked(t *testing.T) {
 	time.Sleep(150 * time.Millisecond)
 	if m := len(rec.list()); m != n {
 		t.Errorf("%d events after the last looker left", m-n)
+	}
+}
+
+// A status puts figures on the rows of what runs, and none elsewhere.
+func TestStatusRowsCarryLoad(t *testing.T) {
+	engine := dockerfake.New()
+	engine.AddImage("redis:7", dockerfake.Image{})
+	id, _ := engine.ContainerCreate(context.Background(), docker.ContainerSpec{Name: "crisp-redis", Image: "redis:7",
+		Labels: map[string]string{docker.LabelProject: "crisp", docker.LabelInfra: "redis"}})
+	engine.ContainerStart(context.Background(), id)
+	engine.AddStats("crisp-redis", docker.Stats{Memory: 5 << 20})
+
+	st := &Stack{Manifest: &manifest.Manifest{Project: "crisp"}}
+	rows := []Row{
+		{Kind: "repo", Name: "api"},
+		{Kind: "infra", Name: "redis"},
+		{Kind: "worker", Name: "api", pgids: []int{syscall.Getpgrp()}},
+		{Kind: "worker", Name: "mailer"},
+	}
+	st.withLoad(context.Background(), rows, engine)
+	if rows[0].CPU != nil || rows[3].CPU != nil || rows[3].Memory != nil {
+		t.Errorf("figures on a repo or a stopped worker: %+v %+v", rows[0], rows[3])
+	}
+	if rows[1].Memory == nil || *rows[1].Memory != 5<<20 || rows[1].CPU == nil {
+		t.Errorf("redis: %+v", rows[1])
+	}
+	if load.Supported() && (rows[2].Memory == nil || *rows[2].Memory == 0 || rows[2].CPU == nil) {
+		t.Errorf("the worker of the test's own group: %+v", rows[2])
 	}
 }

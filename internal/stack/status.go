@@ -29,6 +29,11 @@ type Row struct {
 	// Git is a repo's git state, omitted elsewhere; it never counts
 	// towards the exit code.
 	Git *event.Git `json:"git,omitempty"`
+	// CPU (percent of one core) and Memory (bytes) are what a running
+	// worker or container costs; null elsewhere, always in the JSON.
+	CPU    *float64 `json:"cpu"`
+	Memory *uint64  `json:"memory"`
+	pgids  []int    // a worker's process groups, whose figures these are
 }
 
 // Status reads every repo, container and worker of the manifest. ok is
@@ -38,6 +43,7 @@ type Row struct {
 func (st *Stack) Status(ctx context.Context) (rows []Row, ok bool, err error) {
 	rows = st.repoRows(ctx)
 	ok = true
+	var engine docker.Engine
 	if len(st.Manifest.Infra) > 0 {
 		p, err := st.project(ctx, nil)
 		if err != nil {
@@ -47,6 +53,7 @@ func (st *Stack) Status(ctx context.Context) (rows []Row, ok bool, err error) {
 		if err != nil {
 			return nil, false, err
 		}
+		engine = p.Engine
 		next := ShownData(st.Manifest)
 		for _, s := range infra {
 			rows = append(rows, Row{Kind: "infra", Name: s.Name, State: s.State, Detail: joinNonEmpty(st.dataDetail(s, next), infraDetail(s)), Data: s.DataBranch})
@@ -55,7 +62,9 @@ func (st *Stack) Status(ctx context.Context) (rows []Row, ok bool, err error) {
 	}
 	workerRows, workersOK, err := st.workerRows(ctx)
 	workerRows, noSurvivors := st.withSurvivors(workerRows)
-	return append(rows, workerRows...), ok && workersOK && noSurvivors, err
+	rows = append(rows, workerRows...)
+	st.withLoad(ctx, rows, engine)
+	return rows, ok && workersOK && noSurvivors, err
 }
 
 // repoRows says of every service repo whether it is on disk and, when it
@@ -121,7 +130,7 @@ func (st *Stack) workerRows(ctx context.Context) ([]Row, bool, error) {
 		case err != nil:
 			row.State, row.Detail = StateUnknown, "not known: "+unansweredBy(err)
 		case running:
-			row.State, row.Detail = string(s.State), workerDetail(s)+supervisor
+			row.State, row.Detail, row.pgids = string(s.State), workerDetail(s)+supervisor, s.PIDs
 		}
 		ok = ok && row.State == string(event.Ready)
 		rows = append(rows, row)
@@ -129,7 +138,7 @@ func (st *Stack) workerRows(ctx context.Context) ([]Row, bool, error) {
 	// Workers that run but left the manifest are shown too: the next apply
 	// stops them, and until then they hold what they hold.
 	for _, s := range st.strays(byName) {
-		rows = append(rows, Row{Kind: "worker", Name: s.Name, State: string(s.State),
+		rows = append(rows, Row{Kind: "worker", Name: s.Name, State: string(s.State), pgids: s.PIDs,
 			Detail: joinNonEmpty(workerDetail(s)+supervisor, fmt.Sprintf("%s: the next apply stops it, `crispify stop %s` now", noLongerInManifest, s.Name))})
 	}
 	return rows, ok, err

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/crispify/crispify/internal/event"
+	"github.com/crispify/crispify/internal/ui"
 )
 
 // figures are a row's latest load: CPU in percent of one core, memory in
@@ -45,7 +46,7 @@ func (it *item) loadText() string {
 	if it.load == nil || it.phase == "" || isDown(it.phase) {
 		return ""
 	}
-	return fmt.Sprintf("%s %s", percent(it.load.cpu), size(it.load.memory))
+	return ui.FormatLoad(it.load.cpu, it.load.memory)
 }
 
 // machineText is the header's: "cpu 37% · mem 1.2G · 3.4G free".
@@ -53,30 +54,9 @@ func (m *model) machineText() string {
 	if m.machine == nil {
 		return ""
 	}
-	s := fmt.Sprintf("cpu %s · mem %s", percent(m.machine.cpu), size(m.machine.memory))
+	s := fmt.Sprintf("cpu %s · mem %s", ui.Percent(m.machine.cpu), ui.Size(m.machine.memory))
 	if m.machine.hasFree {
-		s += fmt.Sprintf(" · %s free", size(m.machine.free))
+		s += fmt.Sprintf(" · %s free", ui.Size(m.machine.free))
 	}
 	return s
-}
-
-func percent(cpu float64) string {
-	if cpu < 10 && cpu > 0 {
-		return fmt.Sprintf("%.1f%%", cpu)
-	}
-	return fmt.Sprintf("%.0f%%", cpu)
-}
-
-// size is a size in the units of top: 512K, 140M, 1.2G.
-func size(n uint64) string {
-	const k = 1024
-	switch {
-	case n >= 10*k*k*k:
-		return fmt.Sprintf("%.0fG", float64(n)/(k*k*k))
-	case n >= k*k*k:
-		return fmt.Sprintf("%.1fG", float64(n)/(k*k*k))
-	case n >= k*k:
-		return fmt.Sprintf("%.0fM", float64(n)/(k*k))
-	}
-	return fmt.Sprintf("%.0fK", float64(n)/k)
 }
