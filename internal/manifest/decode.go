@@ -43,8 +43,11 @@ func (l *loader) decode(root *yaml.Node) *Manifest {
 			m.Workspace = l.str(v, p)
 		case "defaults":
 			l.object(v, p, "in defaults", keysOf[Defaults](), func(key string, v *yaml.Node, p string) {
-				if key == "branch" {
+				switch key {
+				case "branch":
 					m.Defaults.Branch = l.str(v, p)
+				case "sick":
+					m.Defaults.Sick = l.sick("in defaults", v, p)
 				}
 			})
 		case "infra":
@@ -116,6 +119,8 @@ func (l *loader) infra(name string, n *yaml.Node, path string) *Infra {
 			in.Ready = l.infraReady(name, v, p)
 		case "data":
 			in.Data = DataMode(l.str(v, p))
+		case "sick":
+			in.Sick = l.sick(what, v, p)
 		}
 	})
 	return in
@@ -205,6 +210,8 @@ func (l *loader) service(name string, n *yaml.Node, path string) *Service {
 			s.Watch = l.watch(name, v, p)
 		case "tools":
 			s.Tools = l.tools(name, v, p)
+		case "sick":
+			s.Sick = l.sick(what, v, p)
 		}
 	})
 	return s

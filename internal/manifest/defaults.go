@@ -26,6 +26,7 @@ func fillDefaults(l *loader, m *Manifest) {
 		}
 	}
 	resolveBinds(l, m)
+	fillSick(l, m)
 	for _, name := range m.ServiceNames() {
 		s := m.Services[name]
 		s.Name = name

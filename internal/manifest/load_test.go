@@ -57,6 +57,7 @@ func TestLoadFullManifest(t *testing.T) {
 		},
 		Needs: []string{},
 		Ready: &InfraReady{AMQP: 5672},
+		Sick:  &Sick{CPU: DefaultSickCPU, Slow: DefaultSickSlow},
 	}
 	if !reflect.DeepEqual(rabbit, wantRabbit) {
 		t.Errorf("rabbitmq =\n%+v\nwant\n%+v", rabbit, wantRabbit)
@@ -90,6 +91,7 @@ func TestLoadFullManifest(t *testing.T) {
 		Restart:   RestartOnFailure,
 		Profiles:  []string{"messaging"},
 		Tools:     &Tools{Node: ">=20", Go: "1.26"},
+		Sick:      &Sick{CPU: DefaultSickCPU, Slow: DefaultSickSlow},
 		Dir:       filepath.Join(m.WorkspaceDir, "api"),
 	}
 	if !reflect.DeepEqual(api, wantAPI) {

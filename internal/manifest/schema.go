@@ -15,6 +15,8 @@ const (
 	durationPattern = `^(0|(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+)$`
 	portPattern     = `^((\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:.]+):)?[0-9]{1,5}:[0-9]{1,5}(/(tcp|udp))?$`
 	volumePattern   = `^([a-zA-Z0-9][a-zA-Z0-9_.-]*|[./~][^:]*):/[^:]*(:(ro|rw))?$`
+	percentPattern  = `^(none|([0-9]+(\.[0-9]*)?|\.[0-9]+)%?)$`
+	sizePattern     = `^(none|([0-9]+(\.[0-9]*)?|\.[0-9]+) *([KkMmGgTt]([Ii]?[Bb])?|[Bb])?)$`
 )
 
 // Schema returns the JSON Schema (draft 2020-12) of the manifest, generated
@@ -216,6 +218,10 @@ func (g *schemaGen) typ(t reflect.Type) (*jsonSchema, error) {
 		return &jsonSchema{Type: "string", Pattern: portPattern}, nil
 	case reflect.TypeFor[Volume]():
 		return &jsonSchema{Type: "string", Pattern: volumePattern}, nil
+	case reflect.TypeFor[Percent]():
+		return &jsonSchema{Type: []string{"string", "number"}, Pattern: percentPattern}, nil
+	case reflect.TypeFor[Size]():
+		return &jsonSchema{Type: []string{"string", "integer"}, Pattern: sizePattern}, nil
 	case reflect.TypeFor[ToolVersion]():
 		// go: 1.26 is a YAML number; the loader keeps its text.
 		return &jsonSchema{Type: []string{"string", "number"}}, nil

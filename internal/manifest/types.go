@@ -32,6 +32,7 @@ type Manifest struct {
 // Defaults are inherited by every service that does not set its own.
 type Defaults struct {
 	Branch string `yaml:"branch" doc:"Branch of every repo that names none; default master."`
+	Sick   *Sick  `yaml:"sick" doc:"The sick thresholds of every service and infra that writes none of its own (key by key): cpu 90%, memory none, slow 1s unless set here."`
 }
 
 // Infra is one container of the infrastructure.
@@ -46,6 +47,7 @@ type Infra struct {
 	Needs   []string          `yaml:"needs" doc:"Other infra that must be healthy first."`
 	Ready   *InfraReady       `yaml:"ready" schema:"bool-or-object" doc:"How crispify probes the container from the host while it starts, to count it healthy before Docker's first health check: one of amqp, mongo, mysql, redis, ssdb or http (with path), set to the container port; false turns probing off. Default: chosen by the image's name and ports."`
 	Data    DataMode          `yaml:"data" doc:"branch (default): each data branch has its own copy of the named volumes, swapped by crispify switch; shared: one copy for every branch, for what should never fork."`
+	Sick    *Sick             `yaml:"sick" doc:"When the container is sick by load: CPU or memory over these, or its probe slower, for three samples in a row; defaults in defaults.sick."`
 }
 
 // Port is one published port.
@@ -101,6 +103,7 @@ type Service struct {
 	Restart   RestartPolicy     `yaml:"restart" doc:"on-failure (default), always or never; backoff 1s doubling to 30s."`
 	Profiles  []string          `yaml:"profiles" doc:"--profile P starts only the services in profile P."`
 	Watch     *Watch            `yaml:"watch" schema:"bool-or-object" doc:"Restart the worker when its files change: true, or a map that narrows what is watched; false keeps --watch from watching it. Without it, only --watch watches the service."`
+	Sick      *Sick             `yaml:"sick" doc:"When the worker is sick by load: CPU or memory of its process groups over these, or its readiness probe slower, for three samples in a row; defaults in defaults.sick."`
 	Tools     *Tools            `yaml:"tools" doc:"The toolchain versions the service needs, checked before its setup runs; they override what its repo's .tool-versions, .nvmrc, .node-version, go.mod, .ruby-version and .python-version ask for."`
 
 	// Dir is the repo's absolute folder: WorkspaceDir joined with Path.

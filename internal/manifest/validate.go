@@ -40,6 +40,7 @@ func validators() []func(*loader, *Manifest) {
 		checkReady,
 		checkSetup,
 		checkWatch,
+		checkSick,
 		checkProfiles,
 		checkEnv,
 		checkTools,

@@ -96,7 +96,7 @@ func TestDiagnostics(t *testing.T) {
 			`m.yaml:5:5: unknown key "imagee" in infra "redis" (did you mean "image"?)`,
 		}},
 		{"unknown key in infra, listed", doc("version: 1", "project: p", "infra:", "  redis:", "    image: r", "    restart: always"), []string{
-			`m.yaml:6:5: unknown key "restart" in infra "redis" (allowed: image, ports, env, volumes, command, health, needs, ready, data)`,
+			`m.yaml:6:5: unknown key "restart" in infra "redis" (allowed: image, ports, env, volumes, command, health, needs, ready, data, sick)`,
 		}},
 		{"unknown key in health", doc("version: 1", "project: p", "infra:", "  redis:", "    image: r", "    health: {cmd: x, intervall: 2s}"), []string{
 			`m.yaml:6:22: unknown key "intervall" in health of infra "redis" (did you mean "interval"?)`,
@@ -111,7 +111,7 @@ func TestDiagnostics(t *testing.T) {
 			`m.yaml:6:12: services.api.tools: expected a map, got a list`,
 		}},
 		{"unknown key in service", doc("version: 1", "project: p", "services:", "  api:", "    repo: r", "    depends_on: [x]"), []string{
-			`m.yaml:6:5: unknown key "depends_on" in service "api" (allowed: repo, branch, path, dir, paths, setup, setup_when, run, env, env_file, needs, ready, replicas, restart, profiles, watch, tools)`,
+			`m.yaml:6:5: unknown key "depends_on" in service "api" (allowed: repo, branch, path, dir, paths, setup, setup_when, run, env, env_file, needs, ready, replicas, restart, profiles, watch, sick, tools)`,
 		}},
 		{"unknown key in ready", doc("version: 1", "project: p", "services:", "  api:", "    repo: r", "    ready: {tpc: 80}"), []string{
 			`m.yaml:6:5: ready of service "api" needs one of tcp, http or log`,
