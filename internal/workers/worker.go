@@ -41,6 +41,8 @@ type worker struct {
 	// restarting is why a restart is under way, "" when none is: the
 	// worker reads as restarting throughout, whatever its replicas do.
 	restarting string
+	// loadSick is why its load makes a ready worker sick (SickByLoad).
+	loadSick string
 }
 
 // replica is one process of a worker and what it went through. The

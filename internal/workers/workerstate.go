@@ -36,6 +36,8 @@ func (w *worker) phaseLocked() event.Phase {
 		return event.Starting
 	case n[event.Exited] > 0:
 		return event.Exited
+	case w.loadSick != "":
+		return event.Sick
 	}
 	return event.Ready
 }
