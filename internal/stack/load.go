@@ -31,6 +31,8 @@ type loadWatch struct {
 	project func() string
 	sink    event.Sink
 	every   time.Duration
+	// verdicts makes the judge of one run of the sampler; nil judges none.
+	verdicts func() *verdicts
 
 	mu      sync.Mutex
 	lookers int
@@ -43,6 +45,7 @@ func newLoadWatch(s *Supervisor) *loadWatch {
 		groups: func() load.Groups { return groupsOf(s.workers.Status()) },
 		engine: s.engine, project: func() string { return s.manifest().Project },
 		sink: s.stream, every: sampleEvery,
+		verdicts: func() *verdicts { return newVerdicts(s) },
 	}
 }
 
@@ -109,7 +112,15 @@ func (l *loadWatch) run(ctx context.Context) {
 			containers.Close()
 		}
 	}()
-	sampler.Sample(l.groups())
+	var judged *verdicts
+	if l.verdicts != nil {
+		judged = l.verdicts()
+		defer judged.end()
+	}
+	first := sampler.Sample(l.groups())
+	if judged != nil {
+		judged.judge(time.Now(), first, nil)
+	}
 	wait := firstRate
 	for {
 		select {
@@ -128,7 +139,11 @@ func (l *loadWatch) run(ctx context.Context) {
 			_ = containers.Sync(ctx) // an engine gone: no container figures this time
 			infra = containers.Latest()
 		}
-		l.emit(sampler.Sample(l.groups()), infra)
+		workers := sampler.Sample(l.groups())
+		l.emit(workers, infra)
+		if judged != nil {
+			judged.judge(time.Now(), workers, infra)
+		}
 	}
 }
 
