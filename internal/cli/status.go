@@ -84,6 +84,7 @@ func statusOnce(ctx context.Context, opts *StatusOptions, st *stack.Stack) error
 // without the board, or without a supervisor to follow.
 func pollStatus(ctx context.Context, opts *StatusOptions, st *stack.Stack) error {
 	io := opts.Deps.IO
+	go st.Look(ctx) // the supervisor samples load, and judges it, while this looks
 	for {
 		rows, ok, err := st.Status(ctx)
 		if err != nil && rows == nil {

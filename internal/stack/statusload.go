@@ -10,8 +10,9 @@ import (
 )
 
 // statusGap is how far apart a status's two reads are: CPU is a rate,
-// and a status should answer about as fast without it.
-const statusGap = 300 * time.Millisecond
+// and a status should answer about as fast without it (the engine's
+// one-shot readings take as long again, at the same time).
+const statusGap = 200 * time.Millisecond
 
 // withLoad puts CPU and memory on the rows of what runs: the workers from
 // two reads of /proc, the containers from two one-shot readings of the
