@@ -95,6 +95,19 @@ func TestLoadSickAndMemory(t *testing.T) {
 	if repo := rows["repo burner"]; repo.CPU != nil || repo.Memory != nil {
 		t.Errorf("a repo row with figures: %+v", repo)
 	}
+	var top []loadRow
+	if err := json.Unmarshal([]byte(e.crispify("top", "--json").must(t, 0).stdout), &top); err != nil {
+		t.Fatal(err)
+	}
+	if len(top) != 3 || top[0].Name != "burner" {
+		t.Errorf("top --json: %+v, want the burner first of three", top)
+	}
+	if err := json.Unmarshal([]byte(e.crispify("top", "--json", "--memory").must(t, 0).stdout), &top); err != nil {
+		t.Fatal(err)
+	}
+	if len(top) != 3 || top[0].Name != "hog" {
+		t.Errorf("top --json --memory: %+v, want the hog first of three", top)
+	}
 
 	if err := os.WriteFile(e.ws("burner", "calm"), nil, 0o644); err != nil {
 		t.Fatal(err)

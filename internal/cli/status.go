@@ -43,7 +43,7 @@ crispify status >/dev/null && run-tests`,
 			return statusRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().BoolVar(&opts.JSON, "json", false, `print an array of {"kind","name","state","detail","data"}`)
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, `print an array of {"kind","name","state","detail","data","cpu","memory"}`)
 	cmd.Flags().BoolVar(&opts.Watch, "watch", false, "redraw every 2 seconds until interrupted")
 	return cmd
 }
