@@ -47,12 +47,14 @@ func (s *sdk) ContainerStatsOnce(ctx context.Context, id string) (Stats, error) 
 	return rawOf(v).figures(), nil
 }
 
-// rawOf takes the figures' fields from the engine's reading. cgroup v2
-// names the page cache inactive_file, v1 total_inactive_file.
+// rawOf takes the figures' fields from the engine's reading. cgroup v1
+// has total_inactive_file (the cgroup and those under it) beside its own
+// inactive_file, v2 inactive_file only: the first of them is taken, as
+// docker stats does.
 func rawOf(v container.StatsResponse) rawStats {
-	inactive, ok := v.MemoryStats.Stats["inactive_file"]
+	inactive, ok := v.MemoryStats.Stats["total_inactive_file"]
 	if !ok {
-		inactive = v.MemoryStats.Stats["total_inactive_file"]
+		inactive = v.MemoryStats.Stats["inactive_file"]
 	}
 	return rawStats{
 		cpuTotal: v.CPUStats.CPUUsage.TotalUsage, preCPUTotal: v.PreCPUStats.CPUUsage.TotalUsage,
