@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // userHZ is the clock tick of /proc's times: USER_HZ, 100 on every Linux
@@ -97,11 +99,13 @@ func (s *Sampler) each(fn func(stat)) {
 	}
 	defer dir.Close()
 	names, _ := dir.Readdirnames(-1) // unsorted: a sort is not needed
+	path := make([]byte, 0, len(s.root)+32)
 	for _, n := range names {
 		if n == "" || n[0] < '0' || n[0] > '9' {
 			continue
 		}
-		b, ok := s.read(filepath.Join(s.root, n, "stat"))
+		path = append(append(append(path[:0], s.root...), '/'), n...)
+		b, ok := s.read(string(append(path, "/stat"...)))
 		if !ok {
 			continue // it ended since the listing
 		}
@@ -111,23 +115,31 @@ func (s *Sampler) each(fn func(stat)) {
 	}
 }
 
-// read reads a small file into the Sampler's buffer, grown as needed.
+// read reads a small file into the Sampler's buffer, grown as needed,
+// with plain system calls: os.Open would also try to register each file
+// with the poller, a wasted call per process on every tick. A read that
+// leaves room in the buffer has had all of a /proc file, whose content is
+// made whole at the first read.
 func (s *Sampler) read(path string) ([]byte, bool) {
-	f, err := os.Open(path)
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, false
 	}
-	defer f.Close()
+	defer unix.Close(fd)
 	n := 0
 	for {
-		m, err := f.Read(s.buf[n:])
-		n += m
-		if err != nil || m == 0 {
+		m, err := unix.Read(fd, s.buf[n:])
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil || m <= 0 {
 			break
 		}
-		if n == len(s.buf) {
-			s.buf = append(s.buf, make([]byte, len(s.buf))...)
+		n += m
+		if n < len(s.buf) {
+			break
 		}
+		s.buf = append(s.buf, make([]byte, len(s.buf))...)
 	}
 	return s.buf[:n], n > 0
 }
