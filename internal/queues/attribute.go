@@ -36,7 +36,8 @@ type Attribution struct {
 // not which of the broker's connections it is. A consumer seen through a
 // proxy is then the one worker holding clients, or, among several, the
 // one whose program amqp091-go named in the consumer tag
-// (ctag-<argv0>-<n>); else it could be any of them, and all are named.
+// (ctag-<argv0>-<n>), or whose name the tag holds ("payments-4242"); else
+// it could be any of them, and all are named.
 func Attribute(root string, s Sample, place Place, leaders map[int]string) Attribution {
 	at := Attribution{Consumers: make([][]string, len(s.Consumers)), Clients: map[string]int{}}
 	published := map[uint16]bool{}
@@ -91,20 +92,47 @@ func (w workerFinder) byTag(tag string, names []string, pids map[string][]int) [
 	if len(names) <= 1 {
 		return names
 	}
-	prog := tagProgram(tag)
-	if prog == "" {
-		return names
-	}
 	var match []string
-	for _, name := range names {
-		if slices.ContainsFunc(pids[name], func(pid int) bool { return program(w.root, pid) == prog }) {
-			match = append(match, name)
+	if prog := tagProgram(tag); prog != "" {
+		for _, name := range names {
+			if slices.ContainsFunc(pids[name], func(pid int) bool { return program(w.root, pid) == prog }) {
+				match = append(match, name)
+			}
+		}
+	}
+	if len(match) == 0 {
+		// A tag of the client's own making often says whose it is:
+		// "payments-4242".
+		for _, name := range names {
+			if namesWorker(tag, name) {
+				match = append(match, name)
+			}
 		}
 	}
 	if len(match) == 0 {
 		return names
 	}
 	return match
+}
+
+// namesWorker reports whether tag holds name as a word of its own: not
+// "orders" in "reorders".
+func namesWorker(tag, name string) bool {
+	for i := 0; ; {
+		j := strings.Index(tag[i:], name)
+		if j < 0 {
+			return false
+		}
+		start, end := i+j, i+j+len(name)
+		if (start == 0 || !wordByte(tag[start-1])) && (end == len(tag) || !wordByte(tag[end])) {
+			return true
+		}
+		i = start + 1
+	}
+}
+
+func wordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
 // tagProgram is the program amqp091-go wrote in a default consumer tag,

@@ -24,11 +24,13 @@ func TestAttribute(t *testing.T) {
 		{Queue: "mail", Peer: Peer{"172.18.0.1", 40001}},                                     // the client's own socket: exact
 		{Queue: "orders", Peer: Peer{"172.18.0.1", 45000}, Tag: "ctag-/work/payments/pay-1"}, // through the proxy, named by its tag
 		{Queue: "parcels", Peer: Peer{"172.18.0.1", 45001}, Tag: "ctag-ship-3"},
-		{Queue: "audit", Peer: Peer{"172.18.0.1", 45002}, Tag: "audit-consumer"}, // any of the workers holding clients
-		{Queue: "mail", Peer: Peer{"::ffff:172.18.0.1", 40001}},                  // an IPv4-mapped peer is the same
+		{Queue: "audit", Peer: Peer{"172.18.0.1", 45002}, Tag: "audit-consumer"},  // any of the workers holding clients
+		{Queue: "parcels", Peer: Peer{"172.18.0.1", 45004}, Tag: "shipping-4242"}, // a tag naming its worker
+		{Queue: "audit", Peer: Peer{"172.18.0.1", 45005}, Tag: "reshipping"},      // not as a word of its own
+		{Queue: "mail", Peer: Peer{"::ffff:172.18.0.1", 40001}},                   // an IPv4-mapped peer is the same
 	}}
 	at := Attribute("testdata/proc", s, place, leaders)
-	want := [][]string{{"mailer"}, {"payments"}, {"shipping"}, {"payments", "shipping"}, {"mailer"}}
+	want := [][]string{{"mailer"}, {"payments"}, {"shipping"}, {"payments", "shipping"}, {"shipping"}, {"payments", "shipping"}, {"mailer"}}
 	for i := range want {
 		if !slices.Equal(at.Consumers[i], want[i]) {
 			t.Errorf("consumer %d of %s: workers %v, want %v", i, s.Consumers[i].Queue, at.Consumers[i], want[i])
