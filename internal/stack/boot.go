@@ -113,6 +113,7 @@ func (s *Session) follow() {
 		s.events = s.feed.Queue()
 		if s.opts.Board {
 			s.sup.load.look() // until Shutdown: the board's rows show load
+			s.sup.queues.look()
 		}
 		return
 	}

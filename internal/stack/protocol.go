@@ -31,6 +31,7 @@ const (
 	opRestart = "restart" // items by name
 	opDown    = "down"    // every worker; the supervisor then exits
 	opWatch   = "watch"   // turn watching of workers' files on or off
+	opQueues  = "queues"  // RabbitMQ's queues, read now (status)
 )
 
 type request struct {
@@ -52,12 +53,13 @@ type response struct {
 	InTerminal bool `json:"in_terminal,omitempty"`
 	// Protocol and Version say which supervisor answers a ping: its
 	// protocolVersion and its crispify version.
-	Protocol int              `json:"protocol,omitempty"`
-	Version  string           `json:"version,omitempty"`
-	Project  string           `json:"project,omitempty"`
-	Status   []workers.Status `json:"status,omitempty"`
-	Event    *event.Event     `json:"event,omitempty"`
-	Result   *Result          `json:"result,omitempty"`
+	Protocol int                `json:"protocol,omitempty"`
+	Version  string             `json:"version,omitempty"`
+	Project  string             `json:"project,omitempty"`
+	Status   []workers.Status   `json:"status,omitempty"`
+	Queues   []event.QueueState `json:"queues,omitempty"`
+	Event    *event.Event       `json:"event,omitempty"`
+	Result   *Result            `json:"result,omitempty"`
 	// Trace is a line of the -v trace of an apply whose requester asked
 	// for it (Request.Verbose), already masked.
 	Trace string `json:"trace,omitempty"`

@@ -131,6 +131,12 @@ func serveConn(ctx context.Context, conn net.Conn, h handler, stopped func()) {
 		send(response{OK: true, PID: os.Getpid(), InTerminal: h.inTerminal(), Protocol: protocolVersion, Version: build.Version()})
 	case opStatus:
 		send(response{OK: true, Status: h.status()})
+	case opQueues:
+		if r, ok := h.(queueReporter); ok {
+			send(response{OK: true, Queues: r.queueStates(ctx)})
+		} else {
+			send(response{OK: true})
+		}
 	case opStop:
 		send(result(h.stop(ctx, req.Kind, req.Names)))
 	case opRestart:

@@ -26,6 +26,8 @@ type Row struct {
 	// container mounts; "" on other rows and with no container. Always
 	// in the JSON, as every field a script reads.
 	Data string `json:"data"`
+	// Queue is a queue row's figures (kind queue), omitted elsewhere.
+	Queue *event.QueueState `json:"queue,omitempty"`
 	// Git is a repo's git state, omitted elsewhere; it never counts
 	// towards the exit code.
 	Git *event.Git `json:"git,omitempty"`
@@ -63,8 +65,9 @@ func (st *Stack) Status(ctx context.Context) (rows []Row, ok bool, err error) {
 	workerRows, workersOK, err := st.workerRows(ctx)
 	workerRows, noSurvivors := st.withSurvivors(workerRows)
 	rows = append(rows, workerRows...)
+	rows, queuesOK := st.queueRows(ctx, rows)
 	st.withLoad(ctx, rows, engine)
-	return rows, ok && workersOK && noSurvivors, err
+	return rows, ok && workersOK && noSurvivors && queuesOK, err
 }
 
 // repoRows says of every service repo whether it is on disk and, when it

@@ -44,9 +44,10 @@ type Supervisor struct {
 	// git reads the repos' git state for status rows, after each repo's
 	// sync and each change the watcher sees; it remembers what cannot
 	// change (a commit's tree), one memo per repo.
-	git   *repos.StateReader
-	watch *watching
-	load  *loadWatch // samples CPU and memory while a board looks
+	git    *repos.StateReader
+	watch  *watching
+	load   *loadWatch  // samples CPU and memory while a board looks
+	queues *queueWatch // reads RabbitMQ's queues while a board looks
 
 	mu          sync.Mutex
 	latest      *manifest.Manifest // the manifest of the last apply
@@ -106,6 +107,7 @@ func start(ctx context.Context, st *Stack, inTerminal bool) (*Supervisor, error)
 	s.base = context.WithoutCancel(ctx)
 	s.watch = newWatching(s)
 	s.load = newLoadWatch(s)
+	s.queues = newQueueWatch(s)
 	s.stream.stamp = func(e event.Event) event.Event {
 		if e.Kind == event.Worker {
 			e.Watch = s.watch.state(e.Name)
@@ -179,6 +181,7 @@ func (s *Supervisor) Shutdown(ctx context.Context) error {
 		s.mu.Unlock()
 		keeper.StandDown()
 		s.load.close()
+		s.queues.close()
 		err := s.workers.StopAll(ctx, s.stopOrder())
 		if cerr := s.workers.Close(ctx); cerr != nil && err == nil {
 			err = cerr
@@ -303,6 +306,7 @@ func (s *Supervisor) eachItem(ctx context.Context, verb string, kind event.Kind,
 
 func (s *Supervisor) events(ctx context.Context, send func(event.Event) error) error {
 	defer s.load.look()() // a board or status --watch: its rows show load
+	defer s.queues.look()()
 	q := s.Events(ctx)
 	for {
 		batch, ok := q.Next(ctx)
