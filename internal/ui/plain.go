@@ -42,6 +42,9 @@ func (p *Plain) Render(e event.Event) {
 	if e.Kind == event.Load {
 		return // figures every 2 s are for the board and --output json, not lines
 	}
+	if e.Kind == event.QueueKind {
+		return // a queue's figures too; a worker it makes sick says so in its own line
+	}
 	if p.start.IsZero() {
 		p.start = e.TS
 	}

@@ -75,6 +75,7 @@ type model struct {
 	stack         stackState
 	data          string       // the data branch the infra run on, for the header
 	machine       *machineLoad // the rows' total load and the free memory
+	queues        brokerQueues // each broker's queues
 
 	sel      itemKey // the selected row, by subject so it survives reordering
 	selIdx   int     // its index among selectable rows, kept when it vanishes
@@ -179,6 +180,9 @@ func (m *model) apply(e event.Event) {
 		}
 	case event.Load:
 		m.applyLoad(e)
+		return
+	case event.QueueKind:
+		m.applyQueue(e)
 		return
 	case event.Data:
 		if e.Phase == event.Swapped && e.Volume != nil && e.Volume.Branch != "" && m.data != "" {

@@ -19,6 +19,7 @@ const (
 	itemRow                   // one repo, image, container or worker
 	foldRow                   // finished repos, folded into one line
 	pendingRow                // items with no event yet, named in one line
+	queueRow                  // a queue of the RabbitMQ above, or how many more
 )
 
 // row is one line of the body before it is drawn.
@@ -26,7 +27,9 @@ type row struct {
 	kind    rowKind
 	it      *item
 	section string
-	folded  []*item // of a fold or pending row
+	folded  []*item           // of a fold or pending row
+	queue   *event.QueueState // of a queue row; nil on its "more" line
+	more    int
 }
 
 // selectable reports whether a row takes the selection, and under which key.
@@ -110,6 +113,7 @@ func (m *model) layout(mode foldMode) []row {
 		}
 		for _, it := range shown {
 			out = append(out, row{kind: itemRow, it: it, section: title})
+			out = append(out, m.queueRows(it, title)...)
 		}
 		if len(pending) > 0 {
 			out = append(out, row{kind: pendingRow, section: title, folded: pending})
@@ -265,6 +269,8 @@ func (m *model) rowLine(r row, c columns) string {
 			names[i] = it.label
 		}
 		line = marker + paint(st.dim, truncate(fmt.Sprintf("· %d pending: %s", len(r.folded), strings.Join(names, ", ")), m.width-markerWidth))
+	case queueRow:
+		line = m.queueLine(r, paint)
 	case itemRow:
 		line = marker + m.itemLine(r.it, c, paint)
 		if !c.fits {
