@@ -10,6 +10,9 @@ type Figures struct {
 	// HasCPU is false on the first sample of a process: CPU is a rate, and
 	// a rate needs two reads.
 	HasCPU bool
+	// Probe is how long its readiness probe took to answer this time; 0
+	// when it has none that answers (a log line) or none was timed.
+	Probe time.Duration
 }
 
 // Add sums f and g, as a worker's replicas sum.

@@ -16,6 +16,8 @@ const Turn = 3
 type Limits struct {
 	CPU    float64
 	Memory uint64
+	// Slow is how long a readiness probe may take to answer.
+	Slow time.Duration
 }
 
 // Judge keeps the verdict of one row from its samples. Its zero value is
@@ -71,6 +73,9 @@ func overBy(f Figures, lim Limits) string {
 	}
 	if lim.Memory > 0 && f.Memory > lim.Memory {
 		parts = append(parts, fmt.Sprintf("memory %s over %s", mib(f.Memory), mib(lim.Memory)))
+	}
+	if lim.Slow > 0 && f.Probe > lim.Slow {
+		parts = append(parts, fmt.Sprintf("probe answers in %s, over %s", f.Probe.Round(10*time.Millisecond), lim.Slow))
 	}
 	return strings.Join(parts, ", ")
 }

@@ -9,12 +9,13 @@ import (
 // three in a row under every threshold healthy again; anything less
 // changes nothing.
 func TestJudge(t *testing.T) {
-	lim := Limits{CPU: 90, Memory: 512 << 20}
+	lim := Limits{CPU: 90, Memory: 512 << 20, Slow: time.Second}
 	busy := Figures{CPU: 97, HasCPU: true, Memory: 100 << 20}
 	idle := Figures{CPU: 3, HasCPU: true, Memory: 100 << 20}
 	fat := Figures{CPU: 3, HasCPU: true, Memory: 600 << 20}
 	both := Figures{CPU: 150, HasCPU: true, Memory: 600 << 20}
 	noRate := Figures{Memory: 100 << 20} // a first sample: no CPU yet
+	slow := Figures{CPU: 3, HasCPU: true, Memory: 100 << 20, Probe: 1500 * time.Millisecond}
 	tests := []struct {
 		name    string
 		samples []Figures
@@ -26,6 +27,7 @@ func TestJudge(t *testing.T) {
 		{"sick stays through two good", []Figures{busy, busy, busy, idle, idle, busy}, []bool{false, false, true, true, true, true}, "CPU 97% for 6s"},
 		{"healthy after three good", []Figures{busy, busy, busy, idle, idle, idle}, []bool{false, false, true, true, true, false}, ""},
 		{"memory", []Figures{fat, fat, fat}, []bool{false, false, true}, "memory 600 MiB over 512 MiB for 6s"},
+		{"a slow probe", []Figures{slow, slow, slow}, []bool{false, false, true}, "probe answers in 1.5s, over 1s for 6s"},
 		{"both, said both", []Figures{both, both, both}, []bool{false, false, true}, "CPU 150%, memory 600 MiB over 512 MiB for 6s"},
 		{"over by turns counts as over", []Figures{busy, fat, busy}, []bool{false, false, true}, "CPU 97% for 6s"},
 		{"a sample without a rate is not over on CPU", []Figures{noRate, busy, busy}, []bool{false, false, false}, ""},

@@ -33,6 +33,9 @@ type loadWatch struct {
 	every   time.Duration
 	// verdicts makes the judge of one run of the sampler; nil judges none.
 	verdicts func() *verdicts
+	// probes times the ready probe of each up worker that has one
+	// answering (sick.slow); nil times none.
+	probes func(ctx context.Context) map[string]time.Duration
 
 	mu      sync.Mutex
 	lookers int
@@ -46,6 +49,10 @@ func newLoadWatch(s *Supervisor) *loadWatch {
 		engine: s.engine, project: func() string { return s.manifest().Project },
 		sink: s.stream, every: sampleEvery,
 		verdicts: func() *verdicts { return newVerdicts(s) },
+		probes: func(ctx context.Context) map[string]time.Duration {
+			m := s.manifest()
+			return s.workers.ProbeTimes(ctx, func(name string) time.Duration { return probeLimit(m, name) })
+		},
 	}
 }
 
@@ -139,7 +146,19 @@ func (l *loadWatch) run(ctx context.Context) {
 			_ = containers.Sync(ctx) // an engine gone: no container figures this time
 			infra = containers.Latest()
 		}
+		var probed map[string]time.Duration
+		var timing sync.WaitGroup
+		if l.probes != nil {
+			timing.Go(func() { probed = l.probes(ctx) })
+		}
 		workers := sampler.Sample(l.groups())
+		timing.Wait()
+		for name, d := range probed {
+			if f, ok := workers[name]; ok {
+				f.Probe = d
+				workers[name] = f
+			}
+		}
 		l.emit(workers, infra)
 		if judged != nil {
 			judged.judge(time.Now(), workers, infra)

@@ -49,7 +49,18 @@ func limitsOf(m *manifest.Manifest, kind event.Kind, name string) load.Limits {
 	if sick == nil {
 		return load.Limits{}
 	}
-	return load.Limits{CPU: float64(sick.CPU), Memory: uint64(sick.Memory)}
+	return load.Limits{CPU: float64(sick.CPU), Memory: uint64(sick.Memory), Slow: sick.Slow.D()}
+}
+
+// probeLimit is how long a worker's probe is waited for: past its slow
+// threshold it is slow whatever it takes, so a second more says by how
+// much without holding the tick long for a hung server.
+func probeLimit(m *manifest.Manifest, name string) time.Duration {
+	slow := manifest.DefaultSickSlow.D()
+	if s := m.Services[name]; s != nil && s.Sick != nil && s.Sick.Slow > 0 {
+		slow = s.Sick.Slow.D()
+	}
+	return slow + time.Second
 }
 
 // judge takes one tick's figures. A row without figures this tick (its

@@ -68,3 +68,24 @@ func TestVerdicts(t *testing.T) {
 		t.Errorf("api still sick after the sampler ended: %q", reason)
 	}
 }
+
+// A worker whose probe answers slower than its sick.slow three times in a
+// row turns sick, saying so.
+func TestVerdictsSlowProbe(t *testing.T) {
+	told := map[string]string{}
+	v := &verdicts{
+		limits: func(kind event.Kind, name string) load.Limits { return load.Limits{Slow: time.Second} },
+		worker: func(name, reason string) { told[name] = reason },
+		last:   func(event.Kind, string) (event.Event, bool) { return event.Event{}, false },
+		sink:   event.Discard,
+	}
+	at := time.Date(2026, 12, 7, 18, 0, 0, 0, time.UTC)
+	v.judge(at, map[string]load.Figures{"api": {}}, nil)
+	for range 3 {
+		at = at.Add(2 * time.Second)
+		v.judge(at, map[string]load.Figures{"api": {Probe: 2 * time.Second}}, nil)
+	}
+	if told["api"] != "probe answers in 2s, over 1s for 6s" {
+		t.Errorf("api told %q", told["api"])
+	}
+}
