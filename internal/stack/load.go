@@ -88,6 +88,9 @@ func (l *loadWatch) look() (done func()) {
 		once.Do(func() {
 			l.mu.Lock()
 			defer l.mu.Unlock()
+			if l.lookers == 0 {
+				return // close stopped the sampler meanwhile
+			}
 			l.lookers--
 			if l.lookers == 0 {
 				l.stop()

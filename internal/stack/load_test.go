@@ -121,3 +121,29 @@ func TestStatusRowsCarryLoad(t *testing.T) {
 		t.Errorf("the worker of the test's own group: %+v", rows[2])
 	}
 }
+
+// A look that ends after close stopped the sampler leaves the count right:
+// the next look starts it again.
+func TestLoadWatchLookAfterClose(t *testing.T) {
+	rec := &loadEvents{}
+	l := &loadWatch{
+		groups: func() load.Groups { return load.Groups{} }, engine: func() docker.Engine { return nil },
+		project: func() string { return "crisp" }, sink: rec, every: 20 * time.Millisecond,
+	}
+	done := l.look()
+	l.close()
+	done()
+	again := l.look()
+	defer again()
+	if l.lookers != 1 {
+		t.Fatalf("lookers = %d, want 1", l.lookers)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for len(rec.list()) == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if len(rec.list()) == 0 {
+		t.Fatal("the sampler did not start again")
+	}
+	l.close()
+}
