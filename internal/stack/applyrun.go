@@ -137,8 +137,9 @@ func (s *Supervisor) plan(ctx context.Context, req Request) (*apply, error) {
 		return nil, &UsageError{Err: err}
 	}
 	if m.Project != s.files.project || m.StateDir() != s.files.dir {
-		return nil, usageErrorf("this supervisor keeps project %s of %s; the manifest %s is project %s of %s",
-			s.files.project, filepath.Dir(s.files.dir), req.Manifest, m.Project, m.WorkspaceDir)
+		return nil, usageErrorf("this supervisor keeps project %s of %s; the manifest %s is project %s of %s: "+
+			"give the manifest of the stack this supervisor keeps (-f), or stop it first (decrispify --project %s --workspace %s)",
+			s.files.project, filepath.Dir(s.files.dir), req.Manifest, m.Project, m.WorkspaceDir, s.files.project, filepath.Dir(s.files.dir))
 	}
 	sel, err := Select(m, req.Names, req.Profile)
 	if err != nil {
