@@ -23,9 +23,16 @@ type Attribution struct {
 	Clients map[string]int
 }
 
+// Workers are the stack's workers: Leaders the pids of each running one's
+// processes (workers.Status.PIDs), every one the leader of its group;
+// Names every worker of the stack, running or not.
+type Workers struct {
+	Leaders map[int]string
+	Names   []string
+}
+
 // Attribute names the worker behind each consumer of s, from the TCP
-// connections under root (a /proc) and leaders: the pids of each worker's
-// processes (workers.Status.PIDs), every one the leader of its group.
+// connections under root (a /proc) and the stack's workers.
 //
 // When the broker sees the client's own socket (no proxy between them) the
 // peer's port is the local port of a connection here: its holder, then
@@ -38,7 +45,7 @@ type Attribution struct {
 // one whose program amqp091-go named in the consumer tag
 // (ctag-<argv0>-<n>), or whose name the tag holds ("payments-4242"); else
 // it could be any of them, and all are named.
-func Attribute(root string, s Sample, place Place, leaders map[int]string) Attribution {
+func Attribute(root string, s Sample, place Place, workers Workers) Attribution {
 	at := Attribution{Consumers: make([][]string, len(s.Consumers)), Clients: map[string]int{}}
 	published := map[uint16]bool{}
 	for _, p := range place.HostPorts {
@@ -58,7 +65,7 @@ func Attribute(root string, s Sample, place Place, leaders map[int]string) Attri
 		}
 	}
 	holder := holders(root, inodes)
-	w := workerFinder{root: root, leaders: leaders, memo: map[int]string{}}
+	w := workerFinder{root: root, leaders: workers.Leaders, memo: map[int]string{}}
 	byLocal := map[netip.AddrPort]string{} // local end -> worker, "" for another process
 	clients := map[string][]int{}          // worker -> the pids holding its clients through the published ports
 	for _, c := range mine {
@@ -81,17 +88,15 @@ func Attribute(root string, s Sample, place Place, leaders map[int]string) Attri
 			at.Consumers[i] = []string{name}
 			continue
 		}
-		at.Consumers[i] = w.byTag(cons.Tag, viaProxy, clients)
+		at.Consumers[i] = w.byTag(cons.Tag, viaProxy, clients, workers.Names)
 	}
 	return at
 }
 
-// byTag narrows the workers that may hold a consumer seen through a proxy:
-// the only one, else those whose program the consumer tag names, else all.
-func (w workerFinder) byTag(tag string, names []string, pids map[string][]int) []string {
-	if len(names) <= 1 {
-		return names
-	}
+// byTag picks the workers that may hold a consumer seen through a proxy
+// among those holding clients (names, their pids in pids), as Attribute
+// says; all is every worker of the stack.
+func (w workerFinder) byTag(tag string, names []string, pids map[string][]int, all []string) []string {
 	var match []string
 	if prog := tagProgram(tag); prog != "" {
 		for _, name := range names {
@@ -101,9 +106,7 @@ func (w workerFinder) byTag(tag string, names []string, pids map[string][]int) [
 		}
 	}
 	if len(match) == 0 {
-		// A tag of the client's own making often says whose it is:
-		// "payments-4242".
-		for _, name := range names {
+		for _, name := range all {
 			if namesWorker(tag, name) {
 				match = append(match, name)
 			}

@@ -18,7 +18,7 @@ import (
 // container) belong to no readable process, as docker-proxy's, root's,
 // do not on a laptop.
 func TestAttribute(t *testing.T) {
-	leaders := map[int]string{100: "payments", 150: "mailer", 300: "shipping"}
+	workers := Workers{Leaders: map[int]string{100: "payments", 150: "mailer", 300: "shipping"}, Names: []string{"mailer", "payments", "shipping", "stopped"}}
 	place := Place{HostPorts: []int{35672}, ContainerPort: 5672}
 	s := Sample{Consumers: []Consumer{
 		{Queue: "mail", Peer: Peer{"172.18.0.1", 40001}},                                     // the client's own socket: exact
@@ -27,10 +27,11 @@ func TestAttribute(t *testing.T) {
 		{Queue: "audit", Peer: Peer{"172.18.0.1", 45002}, Tag: "audit-consumer"},  // any of the workers holding clients
 		{Queue: "parcels", Peer: Peer{"172.18.0.1", 45004}, Tag: "shipping-4242"}, // a tag naming its worker
 		{Queue: "audit", Peer: Peer{"172.18.0.1", 45005}, Tag: "reshipping"},      // not as a word of its own
+		{Queue: "late", Peer: Peer{"172.18.0.1", 45006}, Tag: "stopped-17"},       // a worker stopped, its consumer not yet gone from the broker's list
 		{Queue: "mail", Peer: Peer{"::ffff:172.18.0.1", 40001}},                   // an IPv4-mapped peer is the same
 	}}
-	at := Attribute("testdata/proc", s, place, leaders)
-	want := [][]string{{"mailer"}, {"payments"}, {"shipping"}, {"payments", "shipping"}, {"shipping"}, {"payments", "shipping"}, {"mailer"}}
+	at := Attribute("testdata/proc", s, place, workers)
+	want := [][]string{{"mailer"}, {"payments"}, {"shipping"}, {"payments", "shipping"}, {"shipping"}, {"payments", "shipping"}, {"stopped"}, {"mailer"}}
 	for i := range want {
 		if !slices.Equal(at.Consumers[i], want[i]) {
 			t.Errorf("consumer %d of %s: workers %v, want %v", i, s.Consumers[i].Queue, at.Consumers[i], want[i])
@@ -45,7 +46,7 @@ func TestAttributeOneClientWorker(t *testing.T) {
 	// Only shipping and a process of no worker hold clients: a consumer
 	// seen through the proxy is shipping's, whatever its tag.
 	s := Sample{Consumers: []Consumer{{Queue: "parcels", Peer: Peer{"172.18.0.1", 45003}, Tag: "x"}}}
-	at := Attribute("testdata/proc", s, Place{HostPorts: []int{35672}, ContainerPort: 5672}, map[int]string{300: "shipping"})
+	at := Attribute("testdata/proc", s, Place{HostPorts: []int{35672}, ContainerPort: 5672}, Workers{Leaders: map[int]string{300: "shipping"}, Names: []string{"shipping"}})
 	if !slices.Equal(at.Consumers[0], []string{"shipping"}) {
 		t.Errorf("workers %v, want [shipping]", at.Consumers[0])
 	}
@@ -53,7 +54,7 @@ func TestAttributeOneClientWorker(t *testing.T) {
 
 func TestAttributeNoProc(t *testing.T) {
 	s := Sample{Consumers: []Consumer{{Queue: "q", Peer: Peer{"127.0.0.1", 1}}}}
-	at := Attribute(t.TempDir(), s, Place{HostPorts: []int{5672}, ContainerPort: 5672}, map[int]string{1: "w"})
+	at := Attribute(t.TempDir(), s, Place{HostPorts: []int{5672}, ContainerPort: 5672}, Workers{Leaders: map[int]string{1: "w"}})
 	if len(at.Consumers[0]) != 0 {
 		t.Errorf("workers %v without a /proc, want none", at.Consumers[0])
 	}

@@ -17,35 +17,40 @@ type Broker struct {
 	Place  Place
 	Proc   string // where /proc is; "" is /proc
 	judge  Judge
+	last   []event.QueueState
 }
 
 // Report reads the broker and says of each queue its figures, its
-// consumer workers and its health. leaders are the pids of each worker's
-// processes (workers.Status.PIDs).
-func (b *Broker) Report(ctx context.Context, leaders map[int]string) ([]event.QueueState, error) {
-	s, rates, _, err := b.Reader.Read(ctx)
+// consumer workers and its health. A sample kept from before (rabbitmqctl
+// is read every ctlEvery) is not judged again: its consumers are of then,
+// and this machine's connections of now.
+func (b *Broker) Report(ctx context.Context, workers Workers) ([]event.QueueState, error) {
+	s, rates, fresh, err := b.Reader.Read(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if !fresh && b.last != nil {
+		return b.last, nil
 	}
 	proc := b.Proc
 	if proc == "" {
 		proc = "/proc"
 	}
-	at := Attribute(proc, s, b.Place, leaders)
-	workers := map[Key][]string{}
+	at := Attribute(proc, s, b.Place, workers)
+	byQueue := map[Key][]string{}
 	for i, c := range s.Consumers {
 		k := Key{c.Vhost, c.Queue}
 		for _, w := range at.Consumers[i] {
-			if !slices.Contains(workers[k], w) {
-				workers[k] = append(workers[k], w)
+			if !slices.Contains(byQueue[k], w) {
+				byQueue[k] = append(byQueue[k], w)
 			}
 		}
 	}
-	verdicts := b.judge.Judge(s, workers)
+	verdicts := b.judge.Judge(s, byQueue)
 	out := make([]event.QueueState, 0, len(s.Queues))
 	for _, q := range s.Queues {
 		k := KeyOf(q)
-		w := workers[k]
+		w := byQueue[k]
 		slices.Sort(w)
 		v := verdicts[k]
 		st := event.QueueState{Infra: b.Infra, Name: q.Name, Vhost: q.Vhost, Ready: q.Ready, Unacked: q.Unacked, Consumers: q.Consumers,
@@ -56,6 +61,7 @@ func (b *Broker) Report(ctx context.Context, leaders map[int]string) ([]event.Qu
 		out = append(out, st)
 	}
 	slices.SortFunc(out, func(a, b event.QueueState) int { return cmp.Compare(a.Vhost+"\x00"+a.Name, b.Vhost+"\x00"+b.Name) })
+	b.last = out
 	return out, nil
 }
 

@@ -44,7 +44,7 @@ func (st *Stack) queueRows(ctx context.Context, rows []Row) ([]Row, bool) {
 			for _, b := range found {
 				qb := &queues.Broker{Infra: b.Infra, Place: queues.Place{HostPorts: b.HostPorts, ContainerPort: b.ContainerPort},
 					Reader: queues.Reader{Access: queues.Access{Management: b.Management, AMQP: b.AMQP, User: b.User, Pass: b.Pass, Exec: b.Exec}}}
-				if s, err := qb.Report(ctx, nil); err == nil {
+				if s, err := qb.Report(ctx, queues.Workers{Names: st.Manifest.ServiceNames()}); err == nil {
 					states = append(states, s...)
 				}
 			}

@@ -21,7 +21,7 @@ import (
 // pass (report) without looking.
 type queueWatch struct {
 	project func() *docker.Project // nil until an apply connected the engine
-	leaders func() map[int]string
+	workers func() queues.Workers
 	stream  *stream
 	every   time.Duration
 	looking *looker
@@ -50,7 +50,7 @@ func newQueueWatch(s *Supervisor) *queueWatch {
 			}
 			return s.keeper.Project(s.latest, false)
 		},
-		leaders: func() map[int]string { return leadersOf(s.workers.Status()) },
+		workers: func() queues.Workers { return workersOf(s.workers.Status(), s.manifest().ServiceNames()) },
 		stream:  s.stream, every: sampleEvery,
 		brokers: map[string]*queues.Broker{}, shown: map[string]event.QueueState{}, marks: map[item]mark{},
 	}
@@ -58,15 +58,16 @@ func newQueueWatch(s *Supervisor) *queueWatch {
 	return w
 }
 
-// leadersOf maps each worker process's pid (its group's id) to its worker.
-func leadersOf(list []workers.Status) map[int]string {
-	out := map[int]string{}
+// workersOf maps each worker process's pid (its group's id) to its
+// worker, and names every service.
+func workersOf(list []workers.Status, names []string) queues.Workers {
+	w := queues.Workers{Leaders: map[int]string{}, Names: names}
 	for _, st := range list {
 		for _, pid := range st.PIDs {
-			out[pid] = st.Name
+			w.Leaders[pid] = st.Name
 		}
 	}
-	return out
+	return w
 }
 
 // look says someone looks until the returned func is called.
@@ -104,7 +105,7 @@ func (w *queueWatch) report(ctx context.Context, emit bool) []event.QueueState {
 	if err != nil {
 		return w.latest
 	}
-	leaders := w.leaders()
+	stackWorkers := w.workers()
 	read := map[string]bool{}
 	var all []event.QueueState
 	for _, b := range found {
@@ -115,7 +116,7 @@ func (w *queueWatch) report(ctx context.Context, emit bool) []event.QueueState {
 				Reader: queues.Reader{Access: queues.Access{Management: b.Management, AMQP: b.AMQP, User: b.User, Pass: b.Pass, Exec: b.Exec}}}
 			w.brokers[key] = qb
 		}
-		states, err := qb.Report(ctx, leaders)
+		states, err := qb.Report(ctx, stackWorkers)
 		if err != nil {
 			// Not read now: what was said of it stands.
 			for _, st := range w.latest {
