@@ -46,6 +46,7 @@ var hintless = map[string]string{
 	"become a child subreaper":                                                            "wrapped by the supervisor's start with the system's error",
 	"stopped before it was ready":                                                         "a worker stopped on purpose (stop, down): said, not failed",
 	"project %s has no infra, so no data":                                                 "nothing to do: there is no data to save",
+	"%s exited with code %d: %s":                                                          "a command run in a container (rabbitmqctl): its own last lines say why, and its caller what it was for",
 }
 
 // Every error of the user-facing packages says what to try, or is listed
