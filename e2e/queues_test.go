@@ -144,6 +144,24 @@ func queuesWithStoppedConsumer(t *testing.T, name, env, via string) {
 	}
 	t.Logf("orders: %s", grown.Detail)
 
+	// A queue nobody ever consumed blames the broker's row.
+	if _, err := ch.QueueDeclare("stray", true, false, false, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := ch.Publish("", "stray", false, false, amqp.Publishing{Body: []byte("lost")}); err != nil {
+		t.Fatal(err)
+	}
+	var broker queueRow
+	ok = eventually(60*time.Second, func() bool {
+		rows, out := e.queueStatus()
+		seen.WriteString(out)
+		broker = rows["infra rabbitmq"]
+		return broker.State == "sick"
+	})
+	if !ok || !strings.Contains(broker.Detail, "stray 1 ready, 0 consumers: no worker consumes it") {
+		t.Errorf("rabbitmq with a queue nobody consumes: %s %q", broker.State, broker.Detail)
+	}
+
 	plain := e.crispify("status")
 	seen.WriteString(plain.stdout + plain.stderr)
 	if !strings.Contains(plain.stdout, "rabbitmq/orders") {

@@ -36,6 +36,9 @@ func (c *Client) Queues(ctx context.Context) ([]event.QueueState, error) {
 // nothing consumes (no worker runs). The rows the sick ones blame, a
 // ready worker or a healthy broker, are made sick with the reason.
 func (st *Stack) queueRows(ctx context.Context, rows []Row) ([]Row, bool) {
+	if len(st.Manifest.Infra) == 0 {
+		return rows, true // no broker to ask for, nor engine to ask
+	}
 	var states []event.QueueState
 	if c, err := st.Dial(ctx); err == nil {
 		states, _ = c.Queues(ctx)
