@@ -19,7 +19,8 @@ type Attribution struct {
 	// order: one when it is known, several when it could be any of them
 	// (see Attribute), none when no worker's connection can be it.
 	Consumers [][]string
-	// Clients counts each worker's connections to the broker.
+	// Clients counts each worker's connections to the broker (read only
+	// when the broker has consumers).
 	Clients map[string]int
 }
 
@@ -47,6 +48,9 @@ type Workers struct {
 // it could be any of them, and all are named.
 func Attribute(root string, s Sample, place Place, workers Workers) Attribution {
 	at := Attribution{Consumers: make([][]string, len(s.Consumers)), Clients: map[string]int{}}
+	if len(s.Consumers) == 0 {
+		return at // nobody to name: the pass over every process's fds is saved
+	}
 	published := map[uint16]bool{}
 	for _, p := range place.HostPorts {
 		published[uint16(p)] = true
