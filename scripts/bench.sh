@@ -14,14 +14,17 @@
 #   scripts/bench.sh monorepo    # one repo of 10 services vs 10 clones: cold boot, remote with nothing new, with one changed
 #   scripts/bench.sh remote-engine  # six infra on a second engine over ssh://, Redis through the tunnel
 #   scripts/bench.sh logs        # 10 chatty workers, board attached: CPU, memory, lines lost
+#   scripts/bench.sh switch      # crispify switch vs decrispify, git checkout, crispify -d; its copy vs cp -a (3 runs unless RUNS)
 #
 # RUNS sets the runs of each case (default 5).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 
-all=(repos infra local apply ui watch gitstate untracked monorepo logs remote-engine)
-# remote-engine sets up a second engine behind sshd: only when asked for.
+all=(repos infra local apply ui watch gitstate untracked monorepo logs remote-engine switch)
+# remote-engine sets up a second engine behind sshd, and switch takes some
+# 12 minutes with RUNS=3 (as root: it reads the volumes' folders): only
+# when asked for.
 default=(repos infra local apply ui watch gitstate untracked monorepo logs)
 
 # untracked runs BenchmarkUntracked40 of internal/repos (20 reads of the 40
@@ -55,6 +58,7 @@ run() {
 	monorepo) "$here/bench-monorepo.sh" ;;
 	remote-engine) "$here/bench-remote.sh" ;;
 	logs) "$here/bench-logs.sh" ;;
+	switch) "$here/bench-switch.sh" ;;
 	*)
 		echo "bench.sh: unknown benchmark $1: use one of ${all[*]}" >&2
 		exit 2
