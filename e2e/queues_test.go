@@ -47,16 +47,18 @@ func (e *env) queueStatus() (map[string]queueRow, string) {
 // in no output and not in the supervisor's log. The figures come from the
 // management API, which the local image enables.
 func TestQueuesNameTheStoppedConsumer(t *testing.T) {
-	queuesWithStoppedConsumer(t, "queues", "", "management API")
+	queuesWithStoppedConsumer(t, "queues", "", "management API", true)
 }
 
 // The same on a broker without its management API (no plugin enabled):
 // rabbitmqctl, run in the container, lists the queues and consumers.
 func TestQueuesByRabbitmqctl(t *testing.T) {
-	queuesWithStoppedConsumer(t, "queuesctl", ", RABBITMQ_ENABLED_PLUGINS_FILE: /tmp/none", "rabbitmqctl")
+	queuesWithStoppedConsumer(t, "queuesctl", ", RABBITMQ_ENABLED_PLUGINS_FILE: /tmp/none", "rabbitmqctl", false)
 }
 
-func queuesWithStoppedConsumer(t *testing.T, name, env, via string) {
+// With board, the board of status --watch in a terminal shows the sick
+// queues under the rabbitmq row, and that row sick.
+func queuesWithStoppedConsumer(t *testing.T, name, env, via string, board bool) {
 	needImages(t, imageRabbitMQ)
 	e := newEnv(t, name)
 	s := e.newShop()
@@ -160,6 +162,15 @@ func queuesWithStoppedConsumer(t *testing.T, name, env, via string) {
 	})
 	if !ok || !strings.Contains(broker.Detail, "stray 1 ready, 0 consumers: no worker consumes it") {
 		t.Errorf("rabbitmq with a queue nobody consumes: %s %q", broker.State, broker.Detail)
+	}
+
+	if board {
+		tm := startTmux(t, e, filepath.Join(bin, "crispify")+" -f "+e.manifest+" status --watch")
+		screen := tm.waitFor(60*time.Second, `rabbitmq\s+\S+ sick`,
+			`\n\s+⇢ orders 12 ready, 0 consumers: payments is not consuming`, `\n\s+⇢ stray 1 ready, 0 consumers: no worker consumes it`)
+		seen.WriteString(screen)
+		tm.keys("q")
+		tm.waitFor(10*time.Second, `EXIT=0`)
 	}
 
 	plain := e.crispify("status")
