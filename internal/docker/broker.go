@@ -32,15 +32,19 @@ type Broker struct {
 // managementPort is the management API's port in RabbitMQ's images.
 const managementPort = 15672
 
-// Brokers are the project's running RabbitMQ infra (those probed by AMQP),
-// by name.
+// Brokers are the project's running RabbitMQ infra (those probed by AMQP,
+// or whose image is RabbitMQ's), by name.
 func (p *Project) Brokers(ctx context.Context) ([]Broker, error) {
 	var out []Broker
 	for _, name := range slices.Sorted(maps.Keys(p.Manifest.Infra)) {
 		in := p.Manifest.Infra[name]
 		pr, ok := ProbeOf(in)
 		if !ok || pr.Kind != manifest.ProbeAMQP {
-			continue
+			// A RabbitMQ image whose probing the manifest turned off is
+			// still one.
+			if pr, ok = imageProbe(in.Image); !ok || pr.Kind != manifest.ProbeAMQP {
+				continue
+			}
 		}
 		c, err := p.own(ctx, name)
 		if err != nil || c.State != "running" {
