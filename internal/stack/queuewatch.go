@@ -77,8 +77,8 @@ func (w *queueWatch) look() (done func()) { return w.looking.look() }
 func (w *queueWatch) close() { w.looking.close() }
 
 // run reports every w.every until ctx ends, then gives the rows it made
-// sick back: nobody looks at them any more, and a board that comes later
-// should not replay a verdict nobody keeps up to date.
+// sick back and forgets the queues: nobody looks at them any more, and a
+// board that comes later should not replay what nobody keeps up to date.
 func (w *queueWatch) run(ctx context.Context) {
 	defer w.unmarkAll()
 	for {
@@ -161,6 +161,7 @@ func (w *queueWatch) emit(all []event.QueueState) {
 		if !now[name] {
 			delete(w.shown, name)
 			w.stream.Emit(event.Event{TS: time.Now(), Kind: event.QueueKind, Name: name, Phase: event.Removed, Queue: &st})
+			w.stream.hub.Forget(event.QueueKind, name) // gone for good: not replayed
 		}
 	}
 }
@@ -250,6 +251,11 @@ func (w *queueWatch) unmarkAll() {
 	defer w.mu.Unlock()
 	for it, m := range w.marks {
 		w.unmark(it, m)
+	}
+	// Figures nobody keeps up to date are not replayed to the next look,
+	// whose first pass says them anew.
+	for name := range w.shown {
+		w.stream.hub.Forget(event.QueueKind, name)
 	}
 	clear(w.shown)
 }
