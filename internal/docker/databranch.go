@@ -81,18 +81,20 @@ func forks(in *manifest.Infra) bool { return !in.SharedData() }
 
 // spec is the container crispify wants for an infra entry on the project's
 // engine and current data branch.
-func (p *Project) spec(in *manifest.Infra, imageID string) (ContainerSpec, error) {
-	return p.specOn(in, imageID, p.dataBranch())
+func (p *Project) spec(in *manifest.Infra, img Image) (ContainerSpec, error) {
+	return p.specOn(in, img, p.dataBranch())
 }
 
 // specOn is the spec on data branch branch. The manifest branch's spec is
 // the one crispify made before branches, hash and all, so that an upgrade
 // recreates nothing; another branch's mounts its own volumes, and its hash
 // changes with the branch even for an infra whose only volumes are its
-// image's (added after the hash, see Up): a swap is a recreate.
-func (p *Project) specOn(in *manifest.Infra, imageID, branch string) (ContainerSpec, error) {
-	s, err := p.engineSpec(in, imageID)
-	if err != nil || !forks(in) {
+// image's (added after the hash, see Up): a swap is a recreate. An infra
+// that holds no data (no named volume, no VOLUME in its image) is the same
+// container on every branch: a switch leaves it running.
+func (p *Project) specOn(in *manifest.Infra, img Image, branch string) (ContainerSpec, error) {
+	s, err := p.engineSpec(in, img.ID)
+	if err != nil || !forks(in) || !holdsData(p.Manifest.Project, in, img, s) {
 		return s, err
 	}
 	s.Labels[LabelDataBranch] = branch
@@ -145,4 +147,16 @@ func (p *Project) volumeLabels(infra string, m Mount) map[string]string {
 	labels[LabelDataVolume] = base
 	labels[LabelDataPath] = m.Destination
 	return labels
+}
+
+// holdsData reports whether an infra keeps data a branch could fork: a
+// named volume of the manifest's, or a VOLUME of its image's that crispify
+// makes a volume for.
+func holdsData(project string, in *manifest.Infra, img Image, s ContainerSpec) bool {
+	for _, m := range s.Mounts {
+		if m.Type == "volume" {
+			return true
+		}
+	}
+	return len(imageVolumes(project, in.Name, img, s)) > 0
 }

@@ -47,7 +47,7 @@ func (p *Project) PlanUp(ctx context.Context, name string) (Planned, error) {
 	if imageID == "" {
 		return Planned{Action: "recreate", Why: "its image is pulled first; recreated if it differs", Pull: out.Pull}, nil
 	}
-	spec, err := p.spec(in, imageID)
+	spec, err := p.spec(in, img)
 	if err != nil {
 		return Planned{}, err
 	}

@@ -43,7 +43,7 @@ func (p *Project) up(ctx context.Context, name string) error {
 	if err != nil {
 		return fmt.Errorf("start %s: image %s is not present: %w", name, in.Image, err)
 	}
-	spec, err := p.spec(in, img.ID)
+	spec, err := p.spec(in, img)
 	if err != nil {
 		return err
 	}

@@ -128,10 +128,20 @@ func (a *apply) swapData(ctx context.Context) error {
 			return err
 		}
 	}
-	for _, name := range d.infra {
-		if err := a.project.Quiesce(ctx, name); err != nil {
-			return fmt.Errorf("%s: %w", what, err)
-		}
+	// All at once: each waits on its own database's shutdown (RabbitMQ's
+	// takes seconds), and one after another they added up.
+	errs := make([]error, len(d.infra))
+	var wg sync.WaitGroup
+	for i, name := range d.infra {
+		wg.Go(func() {
+			if err := a.project.Quiesce(ctx, name); err != nil {
+				errs[i] = fmt.Errorf("%s: %w", what, err)
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
 	}
 	to, from := a.dataName(d.to), a.dataName(d.from)
 	have, err := a.project.BranchData(ctx, to, d.infra)
