@@ -22,7 +22,8 @@ type Management struct {
 
 // queueColumns keeps the answer small: a broker of many queues otherwise
 // sends kilobytes of each.
-const queueColumns = "name,vhost,messages_ready,messages_unacknowledged,consumers,message_stats.publish,message_stats.deliver_get"
+const queueColumns = "name,vhost,messages_ready,messages_unacknowledged,consumers,message_stats.publish,message_stats.deliver_get," +
+	"message_stats.publish_details.rate,message_stats.deliver_get_details.rate"
 
 // Sample reads the queues and their consumers.
 func (m Management) Sample(ctx context.Context) (Sample, error) {
@@ -33,8 +34,10 @@ func (m Management) Sample(ctx context.Context) (Sample, error) {
 		Unacked      int    `json:"messages_unacknowledged"`
 		Consumers    int    `json:"consumers"`
 		MessageStats *struct {
-			Publish    int64 `json:"publish"`
-			DeliverGet int64 `json:"deliver_get"`
+			Publish        int64  `json:"publish"`
+			DeliverGet     int64  `json:"deliver_get"`
+			PublishDetails detail `json:"publish_details"`
+			DeliverDetails detail `json:"deliver_get_details"`
 		} `json:"message_stats"`
 	}
 	at := time.Now()
@@ -60,16 +63,23 @@ func (m Management) Sample(ctx context.Context) (Sample, error) {
 		// A queue with no traffic yet has no message_stats: its counters
 		// are 0, which is known, not missing.
 		var pub, del int64
+		rate := &Rate{}
 		if q.MessageStats != nil {
 			pub, del = q.MessageStats.Publish, q.MessageStats.DeliverGet
+			rate.In, rate.Out = q.MessageStats.PublishDetails.Rate, q.MessageStats.DeliverDetails.Rate
 		}
-		s.Queues = append(s.Queues, Queue{Name: q.Name, Vhost: q.Vhost, Ready: q.Ready, Unacked: q.Unacked, Consumers: q.Consumers, Published: pub, Delivered: del})
+		s.Queues = append(s.Queues, Queue{Name: q.Name, Vhost: q.Vhost, Ready: q.Ready, Unacked: q.Unacked, Consumers: q.Consumers, Published: pub, Delivered: del, Rate: rate})
 	}
 	for _, c := range cs {
 		s.Consumers = append(s.Consumers, Consumer{Queue: c.Queue.Name, Vhost: c.Queue.Vhost, Tag: c.Tag,
 			Peer: Peer{Host: c.Channel.PeerHost, Port: c.Channel.PeerPort}})
 	}
 	return s, nil
+}
+
+// detail is one of message_stats' *_details: the broker's smoothed rate.
+type detail struct {
+	Rate float64 `json:"rate"`
 }
 
 // Answers reports whether the management API answers at m.Addr with these

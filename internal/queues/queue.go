@@ -16,6 +16,11 @@ type Queue struct {
 	// began (the management API's message_stats); -1 when the source has
 	// none, and the rates then come from the counts (see Rates).
 	Published, Delivered int64
+	// Rate is the broker's own rate in and out, smoothed over its
+	// statistics interval, when it says one (the management API): its
+	// counters move only every 5 s, so a rate of two samples 2 s apart
+	// would read 0, then two and a half times the truth.
+	Rate *Rate
 }
 
 // Peer is the far end of a client's connection as the broker sees it.

@@ -1,18 +1,24 @@
 package queues
 
 // Rate is a queue's messages per second in (published) and out
-// (delivered), between two samples.
+// (delivered).
 type Rate struct {
 	In, Out float64
 }
 
-// Rates computes each queue's rates, by vhost and name, from the sample
-// before (prev) to now (cur). With the broker's counters (the management
-// API) they are exact; without them (rabbitmqctl, AMQP) only the net
-// change of the messages held is known: growth counts as in, shrinking as
-// out. A queue new in cur, or a zero interval, has no rate yet.
+// Rates are each queue's rates, by vhost and name: the broker's own where
+// it says them (the management API), else from the sample before (prev)
+// to now (cur): from the counters where there are some, else from the net
+// change of the messages held (rabbitmqctl, AMQP), growth counting as in,
+// shrinking as out. A queue new in cur, or a zero interval, has no rate
+// yet.
 func Rates(prev, cur Sample) map[Key]Rate {
 	out := map[Key]Rate{}
+	for _, q := range cur.Queues {
+		if q.Rate != nil {
+			out[KeyOf(q)] = *q.Rate
+		}
+	}
 	dt := cur.At.Sub(prev.At).Seconds()
 	if prev.At.IsZero() || dt <= 0 {
 		return out
@@ -23,7 +29,7 @@ func Rates(prev, cur Sample) map[Key]Rate {
 	}
 	for _, q := range cur.Queues {
 		p, ok := before[KeyOf(q)]
-		if !ok {
+		if !ok || q.Rate != nil {
 			continue
 		}
 		var r Rate

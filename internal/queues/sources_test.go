@@ -13,7 +13,7 @@ import (
 
 // The answers are a RabbitMQ 3.10's (crispify-local/rabbitmq:3.10), cut down.
 const (
-	apiQueues    = `[{"consumers":0,"messages_ready":0,"messages_unacknowledged":0,"name":"idle","vhost":"/"},{"consumers":1,"message_stats":{"deliver_get":1,"publish":5},"messages_ready":4,"messages_unacknowledged":1,"name":"orders","vhost":"/"}]`
+	apiQueues    = `[{"consumers":0,"messages_ready":0,"messages_unacknowledged":0,"name":"idle","vhost":"/"},{"consumers":1,"message_stats":{"deliver_get":1,"publish":5,"publish_details":{"rate":2.5},"deliver_get_details":{"rate":1.5}},"messages_ready":4,"messages_unacknowledged":1,"name":"orders","vhost":"/"}]`
 	apiConsumers = `[{"consumer_tag":"ctag-./client-1","channel_details":{"peer_host":"172.17.0.1","peer_port":60890,"user":"crisp"},"queue":{"name":"orders","vhost":"/"}}]`
 )
 
@@ -37,9 +37,17 @@ func TestManagement(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Queue{{Name: "idle", Vhost: "/"}, {Name: "orders", Vhost: "/", Ready: 4, Unacked: 1, Consumers: 1, Published: 5, Delivered: 1}}
-	if len(s.Queues) != 2 || s.Queues[0] != want[0] || s.Queues[1] != want[1] {
-		t.Errorf("queues %+v, want %+v", s.Queues, want)
+	want := []Queue{{Name: "idle", Vhost: "/", Rate: &Rate{}}, {Name: "orders", Vhost: "/", Ready: 4, Unacked: 1, Consumers: 1, Published: 5, Delivered: 1, Rate: &Rate{2.5, 1.5}}}
+	for i := range want {
+		if i >= len(s.Queues) || s.Queues[i].Rate == nil || *s.Queues[i].Rate != *want[i].Rate {
+			t.Errorf("queue %d: %+v, want the broker's rate %+v", i, s.Queues, want[i].Rate)
+			continue
+		}
+		got := s.Queues[i]
+		got.Rate, want[i].Rate = nil, nil
+		if got != want[i] {
+			t.Errorf("queue %d: %+v, want %+v", i, got, want[i])
+		}
 	}
 	if len(s.Consumers) != 1 || s.Consumers[0] != (Consumer{Queue: "orders", Vhost: "/", Tag: "ctag-./client-1", Peer: Peer{"172.17.0.1", 60890}}) {
 		t.Errorf("consumers %+v", s.Consumers)
@@ -93,9 +101,10 @@ func TestRates(t *testing.T) {
 		{Name: "shrinks", Ready: 4, Published: -1, Delivered: -1},
 		{Name: "redeclared", Published: 3, Delivered: 1},
 		{Name: "new", Published: 7},
+		{Name: "told", Published: 1000, Rate: &Rate{3, 2}},
 	}}
 	got := Rates(prev, cur)
-	want := map[string]Rate{"counted": {20, 5}, "counts": {4, 0}, "shrinks": {0, 3}, "redeclared": {0, 0}}
+	want := map[string]Rate{"counted": {20, 5}, "counts": {4, 0}, "shrinks": {0, 3}, "redeclared": {0, 0}, "told": {3, 2}}
 	for name, r := range want {
 		if got[Key{Name: name}] != r {
 			t.Errorf("%s: %+v, want %+v", name, got[Key{Name: name}], r)
@@ -104,7 +113,7 @@ func TestRates(t *testing.T) {
 	if _, ok := got[Key{Name: "new"}]; ok {
 		t.Error("a queue new in this sample has a rate")
 	}
-	if len(Rates(Sample{}, cur)) != 0 {
-		t.Error("a first sample has rates")
+	if first := Rates(Sample{}, cur); len(first) != 1 {
+		t.Errorf("a first sample has rates %v, want the broker's only", first)
 	}
 }
