@@ -115,22 +115,12 @@ func (l *loadWatch) close() {
 // later, then every tick. A new look starts from scratch: figures over the
 // time nobody looked would say little of now.
 func (l *loadWatch) run(ctx context.Context) {
-	sampler := load.New()
-	var containers *docker.Loads
-	defer func() {
-		if containers != nil {
-			containers.Close()
-		}
-	}()
-	var judged *verdicts
+	r := &sampling{l: l, procs: load.New()}
 	if l.verdicts != nil {
-		judged = l.verdicts()
-		defer judged.end()
+		r.judged = l.verdicts()
 	}
-	first := sampler.Sample(l.groups())
-	if judged != nil {
-		judged.judge(time.Now(), first, nil)
-	}
+	defer r.end()
+	r.first()
 	wait := firstRate
 	for {
 		select {
@@ -139,33 +129,67 @@ func (l *loadWatch) run(ctx context.Context) {
 		case <-time.After(wait):
 		}
 		wait = l.every
-		if containers == nil {
-			if e := l.engine(); e != nil {
-				containers = docker.NewLoads(e, l.project())
-			}
+		r.tick(ctx)
+	}
+}
+
+// sampling is one run of the sampler: what it keeps from tick to tick.
+type sampling struct {
+	l          *loadWatch
+	procs      *load.Sampler
+	containers *docker.Loads // nil until the stack has an engine
+	judged     *verdicts     // nil judges none
+}
+
+// first reads the processes once: the figures of the next tick are rates
+// from it.
+func (r *sampling) first() {
+	workers := r.procs.Sample(r.l.groups())
+	if r.judged != nil {
+		r.judged.judge(time.Now(), workers, nil)
+	}
+}
+
+// tick takes the figures of every row (the processes, the containers'
+// latest readings, the probes' times), sends them and judges them.
+func (r *sampling) tick(ctx context.Context) {
+	l := r.l
+	if r.containers == nil {
+		if e := l.engine(); e != nil {
+			r.containers = docker.NewLoads(e, l.project())
 		}
-		var infra map[string]docker.Stats
-		if containers != nil {
-			_ = containers.Sync(ctx) // an engine gone: no container figures this time
-			infra = containers.Latest()
+	}
+	var infra map[string]docker.Stats
+	if r.containers != nil {
+		_ = r.containers.Sync(ctx) // an engine gone: no container figures this time
+		infra = r.containers.Latest()
+	}
+	var probed map[string]time.Duration
+	var timing sync.WaitGroup
+	if l.probes != nil {
+		timing.Go(func() { probed = l.probes(ctx) })
+	}
+	workers := r.procs.Sample(l.groups())
+	timing.Wait()
+	for name, d := range probed {
+		if f, ok := workers[name]; ok {
+			f.Probe = d
+			workers[name] = f
 		}
-		var probed map[string]time.Duration
-		var timing sync.WaitGroup
-		if l.probes != nil {
-			timing.Go(func() { probed = l.probes(ctx) })
-		}
-		workers := sampler.Sample(l.groups())
-		timing.Wait()
-		for name, d := range probed {
-			if f, ok := workers[name]; ok {
-				f.Probe = d
-				workers[name] = f
-			}
-		}
-		l.emit(workers, infra)
-		if judged != nil {
-			judged.judge(time.Now(), workers, infra)
-		}
+	}
+	l.emit(workers, infra)
+	if r.judged != nil {
+		r.judged.judge(time.Now(), workers, infra)
+	}
+}
+
+// end closes the containers' streams and lets every verdict go.
+func (r *sampling) end() {
+	if r.containers != nil {
+		r.containers.Close()
+	}
+	if r.judged != nil {
+		r.judged.end()
 	}
 }
 
