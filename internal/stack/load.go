@@ -21,8 +21,11 @@ const (
 	firstRate = 500 * time.Millisecond
 )
 
-// loadWatch is the stack's one load sampler, running while lookers > 0.
+// loadWatch is the stack's one load sampler, running while someone looks
+// (its looker's run is the sampler's).
 type loadWatch struct {
+	looker
+
 	// groups are the process groups of each running worker; engine the
 	// stack's Docker engine, nil while it has none; project names its
 	// containers.
@@ -36,15 +39,16 @@ type loadWatch struct {
 	// probes times the ready probe of each up worker that has one
 	// answering (sick.slow); nil times none.
 	probes func(ctx context.Context) map[string]time.Duration
+}
 
-	mu      sync.Mutex
-	lookers int
-	stop    context.CancelFunc
-	done    chan struct{}
+// sampled readies l to run while looked at.
+func sampled(l *loadWatch) *loadWatch {
+	l.looker.run = l.run
+	return l
 }
 
 func newLoadWatch(s *Supervisor) *loadWatch {
-	return &loadWatch{
+	return sampled(&loadWatch{
 		groups: func() load.Groups { return groupsOf(s.workers.Status()) },
 		engine: s.engine, project: func() string { return s.manifest().Project },
 		sink: s.stream, every: sampleEvery,
@@ -53,7 +57,7 @@ func newLoadWatch(s *Supervisor) *loadWatch {
 			m := s.manifest()
 			return s.workers.ProbeTimes(ctx, func(name string) time.Duration { return probeLimit(m, name) })
 		},
-	}
+	})
 }
 
 // groupsOf are the process groups of the workers that have processes: a
@@ -66,49 +70,6 @@ func groupsOf(list []workers.Status) load.Groups {
 		}
 	}
 	return g
-}
-
-// look says someone looks until the returned func is called: the first
-// starts the sampler, the last gone stops it.
-func (l *loadWatch) look() (done func()) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.lookers++
-	if l.lookers == 1 {
-		ctx, cancel := context.WithCancel(context.Background())
-		finished := make(chan struct{})
-		l.stop, l.done = cancel, finished
-		go func() {
-			defer close(finished)
-			l.run(ctx)
-		}()
-	}
-	var once sync.Once
-	return func() {
-		once.Do(func() {
-			l.mu.Lock()
-			defer l.mu.Unlock()
-			if l.lookers == 0 {
-				return // close stopped the sampler meanwhile
-			}
-			l.lookers--
-			if l.lookers == 0 {
-				l.stop()
-			}
-		})
-	}
-}
-
-// close stops the sampler, whoever looks, and waits for it.
-func (l *loadWatch) close() {
-	l.mu.Lock()
-	stop, done := l.stop, l.done
-	l.lookers = 0
-	l.mu.Unlock()
-	if stop != nil {
-		stop()
-		<-done
-	}
 }
 
 // run samples until ctx ends: a first read, the first figures firstRate

@@ -45,12 +45,12 @@ func TestLoadWatchSamplesOnlyWhileLooked(t *testing.T) {
 	engine.AddStats("crisp-redis", docker.Stats{CPU: 7, HasCPU: true, Memory: 5 << 20})
 
 	rec := &loadEvents{}
-	l := &loadWatch{
+	l := sampled(&loadWatch{
 		groups:  func() load.Groups { return load.Groups{"self": {syscall.Getpgrp()}} },
 		engine:  func() docker.Engine { return engine },
 		project: func() string { return "crisp" },
 		sink:    rec, every: 50 * time.Millisecond,
-	}
+	})
 	time.Sleep(100 * time.Millisecond)
 	if n := len(rec.list()); n != 0 {
 		t.Fatalf("%d events with nobody looking", n)
@@ -126,10 +126,10 @@ func TestStatusRowsCarryLoad(t *testing.T) {
 // the next look starts it again.
 func TestLoadWatchLookAfterClose(t *testing.T) {
 	rec := &loadEvents{}
-	l := &loadWatch{
+	l := sampled(&loadWatch{
 		groups: func() load.Groups { return load.Groups{} }, engine: func() docker.Engine { return nil },
 		project: func() string { return "crisp" }, sink: rec, every: 20 * time.Millisecond,
-	}
+	})
 	done := l.look()
 	l.close()
 	done()

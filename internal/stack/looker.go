@@ -35,6 +35,9 @@ func (l *looker) look() (done func()) {
 		once.Do(func() {
 			l.mu.Lock()
 			defer l.mu.Unlock()
+			if l.lookers == 0 {
+				return // close stopped the loop meanwhile
+			}
 			l.lookers--
 			if l.lookers == 0 {
 				l.stop()
