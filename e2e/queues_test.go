@@ -44,8 +44,9 @@ func (e *env) queueStatus() (map[string]queueRow, string) {
 // stopped, messages a publisher puts there pile up: status --json shows the
 // queue's ready count growing, no consumer, and payments, seen consuming
 // it before, named as not consuming. The broker's password, a canary, is
-// in no output and not in the supervisor's log. The figures come from the
-// management API, which the local image enables.
+// in no output, not in the supervisor's log and in no process's command
+// line. The figures come from the management API, which the local image
+// enables.
 func TestQueuesNameTheStoppedConsumer(t *testing.T) {
 	queuesWithStoppedConsumer(t, "queues", "", "management API", true)
 }
@@ -70,6 +71,7 @@ func queuesWithStoppedConsumer(t *testing.T, name, env, via string, board bool) 
     health: {cmd: ["rabbitmq-diagnostics", "-q", "ping"]}`, 1)
 	text = strings.ReplaceAll(text, "guest:guest@", "crisp:"+canary+"@")
 	e.write(text)
+	argv := sampleArgv(200 * time.Millisecond) // every process's command line, while the test runs
 	e.crispify("-d").must(t, 0)
 	var seen strings.Builder // every output, searched for the canary at the end
 
@@ -179,7 +181,7 @@ func queuesWithStoppedConsumer(t *testing.T, name, env, via string, board bool) 
 		t.Errorf("status's table has no row of the queue:\n%s", plain.stdout)
 	}
 	log, _ := os.ReadFile(filepath.Join(e.dir, "ws", ".crispify", "logs", "supervisor-"+e.project+".log"))
-	for where, text := range map[string]string{"status output": seen.String(), "the supervisor's log": string(log)} {
+	for where, text := range map[string]string{"status output": seen.String(), "the supervisor's log": string(log), "a command line": strings.Join(argv.list(), "\n")} {
 		if strings.Contains(text, canary) {
 			t.Errorf("the broker's password is in %s", where)
 		}
