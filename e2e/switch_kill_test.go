@@ -32,7 +32,7 @@ services:
 	e.crispify("-d").must(t, 0)
 	e.docker("exec", e.project+"-redis", "redis-cli", "set", "greeting", "master's")
 	// Enough bytes that the copy takes a while to cut.
-	e.docker("exec", e.project+"-redis", "sh", "-c", "head -c 400000000 /dev/urandom > /data/blob")
+	e.docker("exec", e.project+"-redis", "sh", "-c", "head -c 1000000000 /dev/urandom > /data/blob")
 	sum := e.docker("exec", e.project+"-redis", "sha256sum", "/data/blob")
 
 	cmd, out := e.startCrispify("--output", "json", "switch", "feature")

@@ -250,8 +250,17 @@ func copyChild(t *testing.T) {
 	t.Fatalf("the copy ended before it was killed: %v", err)
 }
 
-// slowArchive streams archives a byte every 100 ms.
+// slowArchive streams archives a byte every 100 ms, and starts no copy by
+// cp (as for an image without one), so that the copy takes the archive
+// way and is still under way when the test kills it.
 type slowArchive struct{ docker.Engine }
+
+func (s slowArchive) ContainerStart(ctx context.Context, id string) error {
+	if c, err := s.Engine.ContainerInspect(ctx, id); err == nil && strings.HasSuffix(c.Name, "-cp") {
+		return errors.New(`exec: "/bin/sh": stat /bin/sh: no such file or directory`)
+	}
+	return s.Engine.ContainerStart(ctx, id)
+}
 
 func (s slowArchive) CopyFromContainer(ctx context.Context, id, path string) (io.ReadCloser, error) {
 	rc, err := s.Engine.CopyFromContainer(ctx, id, path)

@@ -57,6 +57,9 @@ type copyJob struct {
 	copies []volumeCopy
 	// sizes are the source volumes' sizes, where the engine said.
 	sizes map[string]int64
+	// volumes is the engine's volumes folder when this machine reads it
+	// (DataSpace.Volumes): a copy by cp reports its progress from there.
+	volumes string
 }
 
 // copyVolumes makes each copy's new volume and fills it from its source.
@@ -116,6 +119,13 @@ func (p *Project) copyVolumes(ctx context.Context, job copyJob) (err error) {
 		}
 		from = append(from, Mount{Type: "volume", Name: c.from.Name, Destination: c.from.Path, ReadOnly: true})
 		to = append(to, Mount{Type: "volume", Name: c.to.Name, Destination: c.to.Path})
+	}
+	// cp -a in a container of the infra's own image is the fast way (the
+	// archive endpoints stream about a tenth of what a disk copies); an
+	// image with no shell or no cp takes the archive way.
+	cpErr := p.copyByCp(ctx, job, id, &created)
+	if cpErr == nil || !errors.Is(cpErr, errNoCp) {
+		return cpErr
 	}
 	reader, err := p.copyContainer(ctx, job, id, "from", from)
 	if err != nil {

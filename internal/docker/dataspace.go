@@ -39,23 +39,23 @@ func (d DataSpace) size(names []string) (int64, bool) {
 }
 
 // checkSpace refuses a copy of volumes the engine's disk cannot hold, when
-// the engine says both their sizes and its free space; it returns the
-// sizes it learnt, for the progress. A tenth more than the data, and 64
+// the engine says both their sizes and its free space; it returns what it
+// learnt (the sizes, the volumes' folder), for the progress. A tenth more than the data, and 64
 // MiB, are kept free: tar headers, file system blocks, what else writes.
-func (p *Project) checkSpace(ctx context.Context, what string, volumes []string) (map[string]int64, error) {
+func (p *Project) checkSpace(ctx context.Context, what string, volumes []string) (DataSpace, error) {
 	if len(volumes) == 0 {
-		return nil, nil
+		return DataSpace{}, nil
 	}
 	space, err := p.Engine.DataSpace(ctx)
 	if err != nil {
-		return nil, nil // sizes unknown: the copy runs, its progress without a total
+		return DataSpace{}, nil // sizes unknown: the copy runs, its progress without a total
 	}
 	space.sizeHere(volumes)
 	need, known := space.size(volumes)
 	if known && space.Free >= 0 && need+need/10+64<<20 > space.Free {
-		return nil, &SpaceError{What: what, Need: need, Free: space.Free}
+		return DataSpace{}, &SpaceError{What: what, Need: need, Free: space.Free}
 	}
-	return space.Sizes, nil
+	return space, nil
 }
 
 // SpaceError refuses a copy the engine's disk has no room for.

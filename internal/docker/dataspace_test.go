@@ -41,7 +41,7 @@ func TestAVolumeTheEngineDoesNotSizeIsSizedByItsFiles(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := NewProject(ProjectOptions{Engine: spaceEngine{space: tc.space}})
-			sizes, err := p.checkSpace(context.Background(), "copy the data of branch master to branch feature", vols)
+			space2, err := p.checkSpace(context.Background(), "copy the data of branch master to branch feature", vols)
 			var space *SpaceError
 			if got := errors.As(err, &space); got != tc.refused {
 				t.Fatalf("checkSpace: %v, want refused %v", err, tc.refused)
@@ -52,7 +52,7 @@ func TestAVolumeTheEngineDoesNotSizeIsSizedByItsFiles(t *testing.T) {
 				}
 				return
 			}
-			size, ok := sizes["crisp_mysql_data"]
+			size, ok := space2.Sizes["crisp_mysql_data"]
 			if (tc.size < 0) == ok || (ok && size != tc.size) {
 				t.Errorf("size %d (known %v), want %d", size, ok, tc.size)
 			}

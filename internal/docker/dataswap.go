@@ -153,12 +153,12 @@ func (p *Project) CopyBranch(ctx context.Context, from, to string, names []strin
 	if err := p.refuseRunning(ctx, what, sources); err != nil {
 		return err
 	}
-	sizes, err := p.checkSpace(ctx, what, sources)
+	space, err := p.checkSpace(ctx, what, sources)
 	if err != nil {
 		return err
 	}
 	for _, job := range jobs {
-		job.sizes = sizes
+		job.sizes, job.volumes = space.Sizes, space.Volumes
 		if err := p.copyVolumes(ctx, job); err != nil {
 			return fmt.Errorf("%s: %w", what, err)
 		}

@@ -167,6 +167,11 @@ type ContainerSpec struct {
 	// a random one per container lost them at every recreate. It is left
 	// out of the config hash: it follows from the name, which is in it.
 	Hostname string `json:"-"`
+	// Entrypoint and User, when set, replace the image's: for the
+	// containers a data copy runs (cp as root), never an infra's, whose
+	// config hash they stay out of.
+	Entrypoint []string `json:"-"`
+	User       string   `json:"-"`
 	// Copies are bind mounts made copies for an engine of another
 	// machine (see Copy); the engine is not told of them at create.
 	Copies []Copy

@@ -116,6 +116,10 @@ func (s *sdk) ContainerCreate(ctx context.Context, spec ContainerSpec) (string, 
 	if len(spec.Cmd) > 0 {
 		cfg.Cmd = spec.Cmd
 	}
+	if len(spec.Entrypoint) > 0 {
+		cfg.Entrypoint = spec.Entrypoint
+	}
+	cfg.User = spec.User
 	if h := spec.Health; h != nil {
 		cfg.Healthcheck = &container.HealthConfig{Test: h.Test, Interval: h.Interval, Timeout: h.Timeout, Retries: h.Retries, StartPeriod: h.StartPeriod}
 	}

@@ -112,13 +112,13 @@ func (p *Project) SaveSnapshot(ctx context.Context, name string) (Snapshot, erro
 	if err := p.refuseRunning(ctx, what, sources); err != nil {
 		return Snapshot{}, err
 	}
-	sizes, err := p.checkSpace(ctx, what, sources)
+	space, err := p.checkSpace(ctx, what, sources)
 	if err != nil {
 		return Snapshot{}, err
 	}
 	snap.Size = 0
 	for _, job := range jobs {
-		job.sizes = sizes
+		job.sizes, job.volumes = space.Sizes, space.Volumes
 		if err := p.copyVolumes(ctx, job); err != nil {
 			// A snapshot is whole or absent: the infra copied already go too.
 			if _, rmErr := p.dropSnapshot(context.WithoutCancel(ctx), name); rmErr != nil {
@@ -127,7 +127,7 @@ func (p *Project) SaveSnapshot(ctx context.Context, name string) (Snapshot, erro
 			return Snapshot{}, fmt.Errorf("%s: %w", what, err)
 		}
 		for _, c := range job.copies {
-			snap.Size += sizes[c.from.Name]
+			snap.Size += space.Sizes[c.from.Name]
 		}
 		p.emitData(job.infra, event.Saved, "snapshot "+name, &event.Volume{Branch: branch, Snapshot: name})
 	}
@@ -299,7 +299,7 @@ func (p *Project) RestoreSnapshot(ctx context.Context, name string) error {
 	for _, v := range vols {
 		snapVols = append(snapVols, v.Name)
 	}
-	sizes, err := p.checkSpace(ctx, what, snapVols)
+	space, err := p.checkSpace(ctx, what, snapVols)
 	if err != nil {
 		return err
 	}
@@ -307,7 +307,7 @@ func (p *Project) RestoreSnapshot(ctx context.Context, name string) error {
 		if err := p.clearForRestore(ctx, job); err != nil {
 			return fmt.Errorf("%s: %w", what, err)
 		}
-		job.sizes = sizes
+		job.sizes, job.volumes = space.Sizes, space.Volumes
 		if err := p.copyVolumes(ctx, job); err != nil {
 			return fmt.Errorf("%s: %w: the snapshot is whole; restore it again", what, err)
 		}
