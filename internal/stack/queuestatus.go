@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/crispify/crispify/internal/event"
 	"github.com/crispify/crispify/internal/queues"
@@ -16,7 +17,20 @@ type queueReporter interface {
 }
 
 func (s *Supervisor) queueStates(ctx context.Context) []event.QueueState {
-	return s.queues.report(ctx, false)
+	return s.queues.recent(ctx)
+}
+
+// recent is the reading of the loop when it is younger than a tick (a
+// status --watch asks every 2 s while its look runs the loop), else a
+// reading of now.
+func (w *queueWatch) recent(ctx context.Context) []event.QueueState {
+	w.mu.Lock()
+	latest, at := w.latest, w.readAt
+	w.mu.Unlock()
+	if !at.IsZero() && time.Since(at) < w.every {
+		return latest
+	}
+	return w.report(ctx, false)
 }
 
 // Queues asks the supervisor for the stack's queues, read now. A

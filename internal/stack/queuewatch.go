@@ -31,6 +31,7 @@ type queueWatch struct {
 	shown   map[string]event.QueueState // what was emitted, by event name
 	marks   map[item]mark               // rows made sick by queues
 	latest  []event.QueueState
+	readAt  time.Time // of latest
 }
 
 // mark is a row made sick by queues: its event before, given back when
@@ -135,7 +136,7 @@ func (w *queueWatch) report(ctx context.Context, emit bool) []event.QueueState {
 			delete(w.brokers, key)
 		}
 	}
-	w.latest = all
+	w.latest, w.readAt = all, time.Now()
 	if emit {
 		w.emit(all)
 		w.mark(all)
