@@ -67,6 +67,13 @@ func (st *Stack) queueRows(ctx context.Context, rows []Row) ([]Row, bool) {
 			}
 		}
 	}
+	return withQueues(rows, states)
+}
+
+// withQueues makes the rows the sick queues blame sick, a ready worker or
+// a healthy broker, and adds a row per queue; ok is false when a row was
+// made sick.
+func withQueues(rows []Row, states []event.QueueState) ([]Row, bool) {
 	ok := true
 	want := blamed(states)
 	for i, r := range rows {
