@@ -13,8 +13,3 @@ func procAttr(cmd *exec.Cmd) {
 }
 
 func terminate(cmd *exec.Cmd) error { return cmd.Process.Signal(syscall.SIGTERM) }
-
-func processRuns(pid int) bool {
-	err := syscall.Kill(pid, 0)
-	return pid > 0 && (err == nil || err == syscall.EPERM)
-}

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+
+	"github.com/crispify/crispify/internal/workers"
 )
 
 // The tunnels' state is kept in <workspace>/.crispify/tunnels.json by the
@@ -71,7 +73,7 @@ func ReadStates(stateDir, endpoint string) map[string]TunnelState {
 		return nil
 	}
 	var doc tunnelStateDoc
-	if json.Unmarshal(data, &doc) != nil || doc.Endpoint != endpoint || !processRuns(doc.PID) {
+	if json.Unmarshal(data, &doc) != nil || doc.Endpoint != endpoint || !workers.ProcessAlive(doc.PID) {
 		return nil // another engine's, or its owner died: nothing forwards
 	}
 	out := map[string]TunnelState{}

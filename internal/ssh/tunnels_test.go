@@ -14,6 +14,7 @@ import (
 
 	"github.com/crispify/crispify/internal/event"
 	"github.com/crispify/crispify/internal/ssh/sshfake"
+	"github.com/crispify/crispify/internal/workers"
 )
 
 // The tunnels' tests run a fake ssh (package sshfake).
@@ -119,7 +120,7 @@ func TestTunnelComesBackAfterItsSSHDiesAndCloseEndsIt(t *testing.T) {
 	if err := tunnels.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if processRuns(last) {
+	if workers.ProcessAlive(last) {
 		t.Errorf("ssh %d still runs after Close", last)
 	}
 	if _, err := os.Stat(filepath.Join(state, tunnelStateName)); !os.IsNotExist(err) {
