@@ -56,7 +56,7 @@ func (p *Project) copyByCp(ctx context.Context, job copyJob, id string, created 
 		}
 		return fmt.Errorf("copy the data of %s: start container %s: %w", job.infra, name, err)
 	}
-	tick := time.NewTicker(250 * time.Millisecond)
+	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	for {
 		select {

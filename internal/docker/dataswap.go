@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/crispify/crispify/internal/event"
 )
@@ -157,13 +158,21 @@ func (p *Project) CopyBranch(ctx context.Context, from, to string, names []strin
 	if err != nil {
 		return err
 	}
-	for _, job := range jobs {
+	// The infra's copies at once: each is mostly a container's start and
+	// a disk's copy of different volumes, and a failed one cleans up its
+	// own; every failure is said.
+	errs := make([]error, len(jobs))
+	var wg sync.WaitGroup
+	for i, job := range jobs {
 		job.sizes, job.volumes = space.Sizes, space.Volumes
-		if err := p.copyVolumes(ctx, job); err != nil {
-			return fmt.Errorf("%s: %w", what, err)
-		}
+		wg.Go(func() {
+			if err := p.copyVolumes(ctx, job); err != nil {
+				errs[i] = fmt.Errorf("%s: %w", what, err)
+			}
+		})
 	}
-	return nil
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // branchVolumeLabels are the labels of infra's volume v on data branch
