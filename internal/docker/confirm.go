@@ -47,6 +47,7 @@ type confirmation struct{ cancel context.CancelFunc }
 // A container removed meanwhile was taken down on purpose: nothing to say.
 func (p *Project) confirm(ctx context.Context, name, id string) {
 	events, errs := p.Engine.Events(ctx, map[string]string{LabelProject: p.Manifest.Project, LabelInfra: name})
+	changes := healthChanges(ctx, id, events, errs)
 	poll := time.NewTicker(2 * time.Second)
 	defer poll.Stop()
 	for {
@@ -69,16 +70,8 @@ func (p *Project) confirm(ctx context.Context, name, id string) {
 	wait:
 		for {
 			select {
-			case e, ok := <-events:
-				if !ok {
-					events = nil
-					continue
-				}
-				if e.ID == id && e.changesHealth() {
-					break wait
-				}
-			case <-errs:
-				errs, events = nil, nil
+			case <-changes:
+				break wait
 			case <-poll.C:
 				break wait
 			case <-ctx.Done():

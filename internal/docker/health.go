@@ -131,6 +131,7 @@ func (p *Project) follow(ctx context.Context, name, id string, start time.Time, 
 	var tried, passed <-chan struct{} // watch's, until they fired
 	watched := false
 	said := "" // the waiting message last emitted
+	changes := healthChanges(ctx, id, events, errs)
 	for {
 		// What the probe had said before this inspect: a pass counts only
 		// when the container still runs after it.
@@ -174,16 +175,8 @@ func (p *Project) follow(ctx context.Context, name, id string, start time.Time, 
 	wait:
 		for {
 			select {
-			case e, ok := <-events:
-				if !ok {
-					events = nil
-					continue
-				}
-				if e.ID == id && e.changesHealth() {
-					break wait
-				}
-			case <-errs:
-				errs, events = nil, nil // the stream broke: the poll carries on
+			case <-changes:
+				break wait
 			case <-poll.C:
 				break wait
 			case <-tried:
@@ -357,5 +350,34 @@ func portStrings(ports []PortBinding) []string {
 		}
 		out = append(out, fmt.Sprintf("%s:%d->%d/%s", ip, b.HostPort, b.ContainerPort, b.Proto))
 	}
+	return out
+}
+
+// healthChanges turns the engine's event stream into a signal: a value
+// each time an event may change container id's health (coalesced while
+// unread), until ctx ends. A stream that breaks stops signalling; the
+// callers' inspect poll carries on without it.
+func healthChanges(ctx context.Context, id string, events <-chan ContainerEvent, errs <-chan error) <-chan struct{} {
+	out := make(chan struct{}, 1)
+	go func() {
+		for {
+			select {
+			case e, ok := <-events:
+				if !ok {
+					return
+				}
+				if e.ID == id && e.changesHealth() {
+					select {
+					case out <- struct{}{}:
+					default: // one unread signal says as much
+					}
+				}
+			case <-errs:
+				return
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
 	return out
 }
