@@ -77,6 +77,9 @@ func (c Ctl) Sample(ctx context.Context) (Sample, error) {
 
 // list runs rabbitmqctl's list_ITEMS with --formatter json into v.
 func (c Ctl) list(ctx context.Context, v any, cmd string, columns ...string) error {
+	if c.Exec == nil {
+		return fmt.Errorf("rabbitmqctl %s: this engine runs no command in a container", cmd)
+	}
 	argv := append([]string{"rabbitmqctl", cmd, "-q"}, columns...)
 	out, err := c.Exec(ctx, append(argv, "--formatter", "json"))
 	if err != nil {

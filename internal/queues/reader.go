@@ -44,22 +44,24 @@ var ErrNoSource = errors.New("neither the management API, nor rabbitmqctl, nor A
 // less than ctlEvery ago.
 func (r *Reader) Read(ctx context.Context) (s Sample, rates map[Key]Rate, fresh bool, err error) {
 	a := r.Access
-	switch {
-	case a.Management != "":
-		if s, err = (Management{Addr: a.Management, User: a.User, Pass: a.Pass}).Sample(ctx); err == nil {
-			break
-		}
-		fallthrough
-	case a.Exec != nil:
+	// Each source in turn, the first that answers: the management API,
+	// rabbitmqctl in the container (where the engine can run it), then
+	// passive declares over AMQP.
+	read := false
+	if a.Management != "" {
+		s, err = (Management{Addr: a.Management, User: a.User, Pass: a.Pass}).Sample(ctx)
+		read = err == nil
+	}
+	if !read && a.Exec != nil {
 		if r.prev.Via == "rabbitmqctl" && time.Since(r.ctlAt) < ctlEvery {
 			return r.prev, r.rates, false, nil
 		}
 		if s, err = (Ctl{Exec: a.Exec}).Sample(ctx); err == nil {
 			r.ctlAt = time.Now()
-			break
+			read = true
 		}
-		fallthrough
-	default:
+	}
+	if !read {
 		if a.AMQP == "" {
 			return Sample{}, nil, false, ErrNoSource
 		}
