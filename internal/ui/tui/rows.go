@@ -217,9 +217,14 @@ const (
 // the rest goes to the detail text.
 func (m *model) columns(rows []row) columns {
 	c := columns{state: stateWidth, name: 8, middle: minMiddle}
+	// The detail is what a row says (why it is dead, when it starts
+	// again): the facts (load, pid, uptime, restarts) give way to it first.
 	nameCap, middleCap := 18, 26
-	if m.width >= 120 {
+	switch {
+	case m.width >= 160:
 		nameCap, middleCap = 28, 34
+	case m.width >= 120:
+		nameCap, middleCap = 28, 24
 	}
 	for _, r := range rows {
 		if r.kind == itemRow {
