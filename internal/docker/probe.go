@@ -95,7 +95,7 @@ func (p *Project) probeAddr(infra string, c Container, port int) (string, bool) 
 		}
 		hostPort := strconv.Itoa(b.HostPort)
 		if ssh {
-			if !p.Tunnels.Holds(infra, b.HostPort) {
+			if !p.Tunnels.Holds(infra, b.HostPort) && !(p.Tunnels == nil && p.tunnelUpElsewhere(infra)) {
 				return "", false
 			}
 			return net.JoinHostPort(p.tunnelEnd(infra, b.HostPort), hostPort), true

@@ -50,3 +50,11 @@ func joinDetail(a, b string) string {
 	}
 	return a + "; " + b
 }
+
+// tunnelUpElsewhere reports that the stack's supervisor keeps infra's
+// tunnel up (its state file says so): a command of its own, such as
+// status, probes through that tunnel's end here as the workers reach it.
+func (p *Project) tunnelUpElsewhere(infra string) bool {
+	t, ok := ssh.ReadStates(p.Manifest.StateDir(), p.Engine.Endpoint())[infra]
+	return ok && t.State == ssh.TunnelUp
+}
