@@ -13,6 +13,7 @@ import (
 // ends it and its workers, its containers keep running, and the next boot
 // keeps them (same container, not recreated).
 func TestASupervisorEndedBySIGTERMLeavesItsInfraForTheNextBoot(t *testing.T) {
+	t.Parallel() // a project and ports of its own; mostly waiting on containers
 	needImages(t, imageRedis)
 	e := newEnv(t, "handover")
 	e.write(head + redisInfra + `services:

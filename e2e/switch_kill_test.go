@@ -14,6 +14,7 @@ import (
 // switch finds the half copy, removes it and copies again; nothing of the
 // cut copy (marker, half volume, copy containers) stays.
 func TestAKilledCopyLeavesMastersDataWhole(t *testing.T) {
+	t.Parallel() // a project and ports of its own; mostly waiting on containers
 	needImages(t, imageRedis)
 	e := newEnv(t, "switchkill")
 	redis := freePort(t)

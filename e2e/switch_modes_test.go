@@ -8,6 +8,7 @@ import (
 // --data fresh starts a new branch's data empty and --data keep goes on
 // with the current one; the branch left keeps its own either way.
 func TestSwitchDataFreshAndKeep(t *testing.T) {
+	t.Parallel() // a project and ports of its own; mostly waiting on containers
 	needImages(t, imageRedis)
 	e := newEnv(t, "switchmodes")
 	redis := freePort(t)

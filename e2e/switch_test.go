@@ -75,6 +75,7 @@ func dataEvents(t *testing.T, stdout string) []string {
 // migration is there. The workers whose repo never moved and that need no
 // infra keep their pids throughout.
 func TestSwitchCarriesEachBranchsData(t *testing.T) {
+	t.Parallel() // a project and ports of its own; mostly waiting on containers
 	needImages(t, imageMariaDB, imageRedis, imageRabbitMQ)
 	e := newEnv(t, "switch")
 	mysql, redis, rabbit := freePort(t), freePort(t), freePort(t)
