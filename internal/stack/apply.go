@@ -76,10 +76,12 @@ type apply struct {
 func (a *apply) repo(ctx context.Context, c manifest.Clone, sink event.Sink) error {
 	// run never fetches: a repo on disk is used as it is; a missing one
 	// (a service new in the manifest) is cloned like local does.
+	moved := false // the working copy's files changed: read them again
 	if done, err := a.switchRepo(ctx, c, sink); done {
 		if err != nil {
 			return err
 		}
+		moved = true
 	} else if _, err := os.Stat(filepath.Join(c.Dir, ".git")); a.mode == Run && err == nil {
 		sink.Emit(event.Event{Kind: event.Repo, Name: c.Name, Phase: event.Unchanged, Msg: "present"})
 	} else {
@@ -96,6 +98,14 @@ func (a *apply) repo(ctx context.Context, c manifest.Clone, sink event.Sink) err
 		if r.Phase == event.Failed {
 			return r.Err
 		}
+		moved = r.Phase == event.Updated || r.Phase == event.Cloned
+	}
+	if moved {
+		// What the plan before the run read of this clone is stale: the
+		// setups that follow read it anew, once (see source).
+		a.mu.Lock()
+		delete(a.sources, c.Name)
+		a.mu.Unlock()
 	}
 	// Where the worker starts from, or whether it moved under a running one.
 	if head, err := a.head(c.Dir); err == nil {

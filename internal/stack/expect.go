@@ -34,9 +34,9 @@ func (a *apply) expect(ctx context.Context) {
 			x.workers[st.name] = st.action
 		}
 	}
-	// The run reads each clone's files again: a fetch may move them.
+	// The clones' files read here serve the run too; a repo step that
+	// moves a clone (a fetch, a checkout) drops its reading (apply.repo).
 	a.mu.Lock()
-	a.sources = map[string]*sourceRead{}
 	a.expected = x
 	a.mu.Unlock()
 }
