@@ -99,3 +99,21 @@ func (e *env) queued(port int, queue string) int {
 	}
 	return q.Messages
 }
+
+// writeBranchedRedis writes a stack of one Redis with a named volume, on a
+// port of its own, and one worker, api, whose repo has a feature branch.
+func (e *env) writeBranchedRedis() {
+	e.t.Helper()
+	e.write(head + `infra:
+  redis:
+    image: ` + imageRedis + `
+    ports: ["` + itoa(freePort(e.t)) + `:6379"]
+    volumes: ["data:/data"]
+    health: {cmd: ["redis-cli", "ping"], interval: 1s}
+services:
+  api:
+    repo: ` + e.scriptRepo("api", true) + `
+    run: ./run.sh
+    needs: [redis]
+`)
+}

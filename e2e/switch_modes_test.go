@@ -11,19 +11,7 @@ func TestSwitchDataFreshAndKeep(t *testing.T) {
 	t.Parallel() // a project and ports of its own; mostly waiting on containers
 	needImages(t, imageRedis)
 	e := newEnv(t, "switchmodes")
-	redis := freePort(t)
-	e.write(head + `infra:
-  redis:
-    image: ` + imageRedis + `
-    ports: ["` + itoa(redis) + `:6379"]
-    volumes: ["data:/data"]
-    health: {cmd: ["redis-cli", "ping"], interval: 1s}
-services:
-  api:
-    repo: ` + e.scriptRepo("api", true) + `
-    run: ./run.sh
-    needs: [redis]
-`)
+	e.writeBranchedRedis()
 	e.crispify("-d").must(t, 0)
 	get := func() string { return e.docker("exec", e.project+"-redis", "redis-cli", "get", "greeting") }
 	e.docker("exec", e.project+"-redis", "redis-cli", "set", "greeting", "master's")
