@@ -26,10 +26,7 @@ type DataBranch = docker.DataBranch
 // recorded (dataBranch), else the manifest's branch, by name.
 func currentData(m *manifest.Manifest) (string, error) {
 	b, err := dataBranch(m)
-	if err != nil || b != "" {
-		return b, err
-	}
-	return m.Defaults.Branch, nil
+	return dataNamed(m, b), err
 }
 
 // ShownData is the data branch a board's header names: the one the infra

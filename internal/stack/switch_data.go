@@ -159,12 +159,7 @@ func (a *apply) swapData(ctx context.Context) error {
 
 // dataName is a data branch as the docker package names it: the
 // manifest's branch for "".
-func (a *apply) dataName(b string) string {
-	if b == "" {
-		return a.m.Defaults.Branch
-	}
-	return b
-}
+func (a *apply) dataName(b string) string { return dataNamed(a.m, b) }
 
 // swappedWorker says why a worker starts after a switch stopped it for its
 // data; "" for one it did not stop.

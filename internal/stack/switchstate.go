@@ -83,6 +83,15 @@ func dataBranch(m *manifest.Manifest) (string, error) {
 	return b.Data, err
 }
 
+// dataNamed is data branch b by name: "" (the default data) is the
+// manifest's branch, as the docker package names it.
+func dataNamed(m *manifest.Manifest, b string) string {
+	if b == "" {
+		return m.Defaults.Branch
+	}
+	return b
+}
+
 // branchOf is the branch the stack keeps clone c on: where the last switch
 // put it, else the manifest's.
 func (b branches) branchOf(clone, manifestBranch string) string {
